@@ -1,0 +1,230 @@
+"""The NumPy reference engine: trains a network and records every quantity of every step.
+
+Written in matrix form, independently of the formula text, so that a workbook can be
+checked against it. Each activation and loss keeps its derivative right beside it.
+Semantics: ../shared/WORKBOOK.md ("Training semantics").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu")
+LOSSES = ("sse", "half_sse", "mse", "cross_entropy")
+
+
+# --- activations: f(z) and f'(z) expressed through z and a = f(z) -------------------
+
+
+def activate(name: str, z: np.ndarray) -> np.ndarray:
+    if name == "linear":
+        return z
+    if name == "sigmoid":
+        # exp(min(z, 0)) / (1 + exp(-|z|)): never overflows, as in the workbook
+        return np.exp(np.minimum(z, 0.0)) / (1.0 + np.exp(-np.abs(z)))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def activation_slope(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """f'(z), written with the activation a = f(z) where that is the usual form."""
+    if name == "linear":
+        return np.ones_like(z)
+    if name == "sigmoid":
+        return a * (1.0 - a)
+    if name == "tanh":
+        return 1.0 - a**2
+    if name == "relu":
+        return (z > 0).astype(float)  # 0 at z <= 0
+    raise ValueError(f"unknown activation {name!r}")
+
+
+# --- losses: per-sample loss and its gradient with respect to the output -------------
+
+
+def sample_loss(name: str, out: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Per-sample loss of outputs `out` (B × K) against targets `y` (B × K)."""
+    diff = out - y
+    k = out.shape[1]
+    if name == "sse":
+        return (diff**2).sum(axis=1)
+    if name == "half_sse":
+        return 0.5 * (diff**2).sum(axis=1)
+    if name == "mse":
+        return (diff**2).sum(axis=1) / k
+    raise ValueError(f"no output-space loss {name!r}")
+
+
+def loss_slope(name: str, out: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂(per-sample loss)/∂out."""
+    diff = out - y
+    if name == "sse":
+        return 2.0 * diff
+    if name == "half_sse":
+        return diff
+    if name == "mse":
+        return 2.0 * diff / out.shape[1]
+    raise ValueError(f"no output-space loss {name!r}")
+
+
+def softmax_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stable softmax: the row maximum m, S = Σ exp(z − m), and p = exp(z − m) / S."""
+    m = z.max(axis=1)
+    e = np.exp(z - m[:, None])
+    s = e.sum(axis=1)
+    return m, s, e / s[:, None]
+
+
+def cross_entropy(z: np.ndarray, m: np.ndarray, s: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """−Σ y·ln softmax(z), as (m + ln S)·Σy − Σ y·z: finite for any z."""
+    return (m + np.log(s)) * y.sum(axis=1) - (y * z).sum(axis=1)
+
+
+# --- training ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Every quantity of every step. Index [s] is step s + 1; layers are 1-based in keys.
+
+    W[l-1] has shape (steps + 1, fan_in, fan_out): W[l-1][s] is used by step s + 1 and
+    W[l-1][s + 1] is its update. Per-sample arrays have shape (steps, B, units).
+    """
+
+    samples: np.ndarray  # (steps, B) 0-based sample indices
+    W: list[np.ndarray]
+    b: list[np.ndarray]  # (steps + 1, fan_out); zeros where the layer has no bias
+    x: np.ndarray  # (steps, B, inputs)
+    y: np.ndarray  # (steps, B, outputs)
+    z: list[np.ndarray]  # pre-activations per layer
+    a: list[np.ndarray]  # activations per layer (softmax p for the last with cross_entropy)
+    softmax_max: np.ndarray | None  # (steps, B)
+    softmax_sum: np.ndarray | None
+    sample_loss: np.ndarray  # (steps, B)
+    loss: np.ndarray  # (steps,)
+    g: list[np.ndarray]  # ∂L/∂a per layer (the upstream gradient)
+    delta: list[np.ndarray]  # ∂L/∂z per layer
+    dW: list[np.ndarray]  # (steps, fan_in, fan_out), mean over the batch
+    db: list[np.ndarray]  # (steps, fan_out)
+
+
+def train(
+    X: np.ndarray,
+    Y: np.ndarray,
+    W_init: list[np.ndarray],
+    b_init: list[np.ndarray] | None,
+    *,
+    activation: str,
+    loss: str,
+    lr: float,
+    batch: int,
+    steps: int,
+) -> Trace:
+    """Train by mini-batch gradient descent and return the trace of every step.
+
+    Step s (1-based) uses samples (s−1)·B … s·B−1 modulo N; loss and gradients are
+    batch means; every parameter is updated from the same forward pass.
+    """
+    X = np.asarray(X, dtype=float)
+    Y = np.asarray(Y, dtype=float)
+    n_layers = len(W_init)
+    has_bias = b_init is not None
+    if b_init is None:
+        b_init = [np.zeros(w.shape[1]) for w in W_init]
+    W = [np.asarray(w, dtype=float).copy() for w in W_init]
+    b = [np.asarray(v, dtype=float).copy() for v in b_init]
+    softmax_out = loss == "cross_entropy"
+
+    def per_step(units: int) -> np.ndarray:
+        return np.empty((steps, batch, units))
+
+    samples = (np.arange(steps)[:, None] * batch + np.arange(batch)[None, :]) % len(X)
+    t_W = [np.empty((steps + 1,) + w.shape) for w in W]
+    t_b = [np.empty((steps + 1,) + v.shape) for v in b]
+    t_z = [per_step(w.shape[1]) for w in W]
+    t_a = [per_step(w.shape[1]) for w in W]
+    t_g = [per_step(w.shape[1]) for w in W]
+    t_d = [per_step(w.shape[1]) for w in W]
+    t_dW = [np.empty((steps,) + w.shape) for w in W]
+    t_db = [np.empty((steps,) + v.shape) for v in b]
+    t_m = np.empty((steps, batch)) if softmax_out else None
+    t_s = np.empty((steps, batch)) if softmax_out else None
+    t_sl = np.empty((steps, batch))
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for s in range(steps):
+            xb, yb = X[samples[s]], Y[samples[s]]
+            for l in range(n_layers):
+                t_W[l][s], t_b[l][s] = W[l], b[l]
+
+            # forward
+            acts = [xb]
+            for l in range(n_layers):
+                z = acts[-1] @ W[l] + b[l]
+                if softmax_out and l == n_layers - 1:
+                    m, ssum, a = softmax_parts(z)
+                    t_m[s], t_s[s] = m, ssum
+                else:
+                    a = activate(activation, z)
+                t_z[l][s], t_a[l][s] = z, a
+                acts.append(a)
+
+            # loss and backward
+            if softmax_out:
+                t_sl[s] = cross_entropy(t_z[-1][s], t_m[s], t_s[s], yb)
+                delta = acts[-1] - yb  # softmax and cross-entropy together
+                g = delta  # not shown in the workbook; kept for a uniform trace
+            else:
+                t_sl[s] = sample_loss(loss, acts[-1], yb)
+                g = loss_slope(loss, acts[-1], yb)
+                delta = activation_slope(activation, t_z[-1][s], acts[-1]) * g
+            for l in range(n_layers - 1, -1, -1):
+                t_g[l][s], t_d[l][s] = g, delta
+                t_dW[l][s] = acts[l].T @ delta / batch
+                t_db[l][s] = delta.mean(axis=0)
+                if l > 0:
+                    g = delta @ W[l].T
+                    delta = activation_slope(activation, t_z[l - 1][s], acts[l]) * g
+
+            # update, all parameters together
+            W = [W[l] - lr * t_dW[l][s] for l in range(n_layers)]
+            if has_bias:  # without bias b stays 0; db is still recorded for the record
+                b = [b[l] - lr * t_db[l][s] for l in range(n_layers)]
+
+        for l in range(n_layers):
+            t_W[l][steps], t_b[l][steps] = W[l], b[l]
+
+    return Trace(
+        samples=samples,
+        W=t_W,
+        b=t_b,
+        x=X[samples],
+        y=Y[samples],
+        z=t_z,
+        a=t_a,
+        softmax_max=t_m,
+        softmax_sum=t_s,
+        sample_loss=t_sl,
+        loss=t_sl.mean(axis=1),
+        g=t_g,
+        delta=t_d,
+        dW=t_dW,
+        db=t_db,
+    )
+
+
+def predict(W: list[np.ndarray], b: list[np.ndarray], X: np.ndarray, *, activation: str, loss: str) -> np.ndarray:
+    """Outputs of the network for each row of X (softmax probabilities with cross_entropy)."""
+    a = np.asarray(X, dtype=float)
+    for l, (w, v) in enumerate(zip(W, b)):
+        z = a @ w + v
+        if loss == "cross_entropy" and l == len(W) - 1:
+            a = softmax_parts(z)[2]
+        else:
+            a = activate(activation, z)
+    return a

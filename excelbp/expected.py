@@ -1,0 +1,84 @@
+"""What each formula cell must hold, according to the engine: the oracle verify compares
+with, and the cached values the writer stores beside the formulas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from .engine import Trace, activate
+from .layout import InputsSheet, StepTable
+from .spec import Spec
+
+
+def step_value(trace: Trace, key: tuple, s: int, spec: Spec) -> float:
+    """The value of quantity `key` at step s + 1 (s is 0-based)."""
+    kind = key[0]
+    if kind == "raw":
+        return trace.a[-1][s, key[1], key[2]] * spec.y_scale[key[2]]
+    if kind == "step":
+        return s + 1
+    if kind == "sample":
+        return int(trace.samples[s, key[1]]) + 1
+    if kind in ("W", "W+"):
+        return trace.W[key[1] - 1][s + (kind == "W+"), key[2], key[3]]
+    if kind in ("b", "b+"):
+        return trace.b[key[1] - 1][s + (kind == "b+"), key[2]]
+    if kind == "dW":
+        return trace.dW[key[1] - 1][s, key[2], key[3]]
+    if kind == "db":
+        return trace.db[key[1] - 1][s, key[2]]
+    if kind in ("x", "y"):
+        return getattr(trace, kind)[s, key[1], key[2]]
+    if kind in ("z", "a", "g", "d"):
+        series = {"z": trace.z, "a": trace.a, "g": trace.g, "d": trace.delta}[kind]
+        return series[key[2] - 1][s, key[1], key[3]]
+    if kind == "m":
+        return trace.softmax_max[s, key[1]]
+    if kind == "S":
+        return trace.softmax_sum[s, key[1]]
+    if kind == "Lb":
+        return trace.sample_loss[s, key[1]]
+    if kind == "loss":
+        return trace.loss[s]
+    raise ValueError(f"unknown quantity {key}")
+
+
+def inputs_values(spec: Spec, sheet: InputsSheet, trace: Trace) -> Iterator[tuple[tuple[int, int], float]]:
+    """((row, col), value) for every formula cell of the Inputs sheet."""
+    yield (sheet.steps.row, sheet.steps.col), float(spec.steps)
+    X, Y = spec.X, spec.Y
+    if spec.w_true is not None or spec.x_scale is not None:
+        yield from _block(sheet.Y, Y)
+    if spec.x_scale is not None:
+        yield from _block(sheet.X, X)
+    for l in range(spec.n_layers):
+        yield from _block(sheet.W_final[l], trace.W[l][-1])
+        if spec.bias:
+            yield from _block(sheet.b_final[l], trace.b[l][-1][None, :])
+    if sheet.X_test is not None:
+        a = spec.X_test
+        for l in range(spec.n_layers):
+            z = a @ trace.W[l][-1] + trace.b[l][-1]
+            yield from _block(sheet.test_z[l], z)
+            a = z
+            if sheet.test_a[l] is not None:
+                a = activate(spec.activation, z)
+                yield from _block(sheet.test_a[l], a)
+        pred = np.argmax(a, axis=1) + 1
+        true = np.argmax(spec.Y_test, axis=1) + 1
+        right = (pred == true).astype(float)
+        yield from _block(sheet.test_pred, np.column_stack([pred, true, right]))
+        yield (sheet.test_accuracy.row, sheet.test_accuracy.col), float(right.mean())
+
+
+def _block(block, values: np.ndarray) -> Iterator[tuple[tuple[int, int], float]]:
+    for i in range(block.rows):
+        for j in range(block.cols):
+            yield (block.row + i, block.col + j), float(values[i, j])
+
+
+def step_columns(table: StepTable) -> list[tuple[int, tuple]]:
+    """(0-based column, key) of each column that is its own quantity (aliases skipped)."""
+    return [(c, col.key) for c, col in enumerate(table.columns)]

@@ -1,0 +1,211 @@
+"""The Excel text of every formula cell.
+
+Step-table formulas are templates, one per column, with `{r}` for the step's row,
+`{p}` for the previous step's row and `{d0}`, `{d1}`, … for the data rows of the
+step's samples; the writer fills them in row by row. Only functions that Excel
+2010+, LibreOffice and `formulas` share are used, in numerically stable forms.
+"""
+
+from __future__ import annotations
+
+from .layout import NAME, STEPS, InputsSheet, StepTable, has_activation_column, param_keys, softmax_output
+from .spec import Spec
+
+# Up to this many terms a weighted sum is written out (x0*w0+x1*w1, as in the seeds);
+# beyond it one SUMPRODUCT over two contiguous ranges is cheaper and shorter.
+EXPLICIT_TERMS = 4
+
+
+def sigmoid(z: str) -> str:
+    # exp(min(z,0)) / (1 + exp(−|z|)) equals 1/(1+e^−z) and never overflows
+    return f"EXP(MIN({z},0))/(1+EXP(-ABS({z})))"
+
+
+def activation(name: str, z: str) -> str:
+    return {"sigmoid": sigmoid(z), "tanh": f"TANH({z})", "relu": f"MAX({z},0)", "linear": z}[name]
+
+
+def local_slope_times(name: str, z: str, a: str, g: str) -> str:
+    """f'(z) · g, the local derivative times the upstream gradient."""
+    return {
+        "sigmoid": f"{a}*(1-{a})*{g}",
+        "tanh": f"(1-{a}^2)*{g}",
+        "relu": f"IF({z}>0,{g},0)",
+        "linear": g,
+    }[name]
+
+
+def weighted_sum(inputs: list[str], weights: list[str], bias: str | None, *, span_in: str, span_w: str) -> str:
+    if len(inputs) <= EXPLICIT_TERMS:
+        text = "+".join(f"{a}*{w}" for a, w in zip(inputs, weights))
+    else:
+        text = f"SUMPRODUCT({span_in},{span_w})"
+    return f"{text}+{bias}" if bias else text
+
+
+def output_loss(loss: str, preds: list[str], targets: list[str]) -> str:
+    squares = "+".join(f"({a}-{y})^2" for a, y in zip(preds, targets))
+    k = len(preds)
+    return {"sse": squares, "half_sse": f"({squares})/2", "mse": f"({squares})/{k}"}[loss]
+
+
+def output_slope(loss: str, a: str, y: str, k: int) -> str:
+    """∂(per-sample loss)/∂ŷ."""
+    return {"sse": f"2*({a}-{y})", "half_sse": f"{a}-{y}", "mse": f"2*({a}-{y})/{k}"}[loss]
+
+
+def mean(terms: list[str]) -> str:
+    return terms[0] if len(terms) == 1 else f"({'+'.join(terms)})/{len(terms)}"
+
+
+# --- the step table --------------------------------------------------------------------
+
+
+def step_templates(spec: Spec, table: StepTable, sheet: InputsSheet) -> list[tuple[str, str]]:
+    """(formula for step 1, formula for later steps) for every column of the step table."""
+
+    def at(key: tuple, row: str = "r") -> str:
+        return f"{table.letter(key)}{{{row}}}"
+
+    def span(first: tuple, last: tuple) -> str:
+        return f"{at(first)}:{at(last)}"
+
+    B, L, sizes = spec.batch, spec.n_layers, spec.sizes
+    act = spec.activation
+    n = spec.n_samples
+
+    def prev_act(b: int, l: int, i: int) -> tuple:
+        return ("x", b, i) if l == 1 else ("a", b, l - 1, i)
+
+    def formula(key: tuple) -> str | tuple[str, str]:
+        kind = key[0]
+        if kind == "step":
+            return "=1", f"={at(key, 'p')}+1"
+        if kind == "sample":
+            return f"=MOD(({at(('step',))}-1)*{B}+{key[1]},{n})+1"
+        if kind in ("W", "b"):
+            init = sheet.W_init[key[1] - 1].cell(key[2], key[3]) if kind == "W" else sheet.b_init[key[1] - 1].cell(0, key[2])
+            return f"={NAME}!{init}", f"={at((kind + '+',) + key[1:], 'p')}"
+        if kind == "x":
+            return f"={NAME}!${sheet.X.letter(key[2])}${{d{key[1]}}}"
+        if kind == "y":
+            return f"={NAME}!${sheet.Y.letter(key[2])}${{d{key[1]}}}"
+        if kind == "raw":
+            _, b, k = key
+            return f"={at(('a', b, L, k))}*{NAME}!{sheet.y_scale.cell(0, k)}"
+        if kind == "z":
+            _, b, l, j = key
+            ins = [prev_act(b, l, i) for i in range(sizes[l - 1])]
+            ws = [("W", l, i, j) for i in range(sizes[l - 1])]
+            return "=" + weighted_sum(
+                [at(k) for k in ins],
+                [at(k) for k in ws],
+                at(("b", l, j)) if spec.bias else None,
+                span_in=span(ins[0], ins[-1]),
+                span_w=span(ws[0], ws[-1]),
+            )
+        if kind == "m":
+            return f"=MAX({span(('z', key[1], L, 0), ('z', key[1], L, sizes[L] - 1))})"
+        if kind == "S":
+            b = key[1]
+            return "=" + "+".join(f"EXP({at(('z', b, L, k))}-{at(('m', b))})" for k in range(sizes[L]))
+        if kind == "a":
+            _, b, l, j = key
+            if softmax_output(spec, l):
+                return f"=EXP({at(('z', b, l, j))}-{at(('m', b))})/{at(('S', b))}"
+            return "=" + activation(act, at(("z", b, l, j)))
+        if kind == "Lb":
+            b = key[1]
+            ys = span(("y", b, 0), ("y", b, sizes[L] - 1))
+            if spec.loss == "cross_entropy":
+                zs = span(("z", b, L, 0), ("z", b, L, sizes[L] - 1))
+                # −Σ y·ln p with ln p = z − m − ln S: finite however large z is
+                return f"=({at(('m', b))}+LN({at(('S', b))}))*SUM({ys})-SUMPRODUCT({ys},{zs})"
+            preds = [at(("a", b, L, k)) for k in range(sizes[L])]
+            return "=" + output_loss(spec.loss, preds, [at(("y", b, k)) for k in range(sizes[L])])
+        if kind == "loss":
+            return f"=AVERAGE({span(('Lb', 0), ('Lb', B - 1))})"
+        if kind == "g":
+            _, b, l, j = key
+            if l == L:
+                return "=" + output_slope(spec.loss, at(("a", b, l, j)), at(("y", b, j)), sizes[L])
+            return "=" + "+".join(f"{at(('W', l + 1, j, k))}*{at(('d', b, l + 1, k))}" for k in range(sizes[l + 1]))
+        if kind == "d":
+            _, b, l, j = key
+            if softmax_output(spec, l):
+                return f"={at(('a', b, l, j))}-{at(('y', b, j))}"  # softmax and cross-entropy together
+            return "=" + local_slope_times(act, at(("z", b, l, j)), at(("a", b, l, j)), at(("g", b, l, j)))
+        if kind == "dW":
+            _, l, i, j = key
+            return "=" + mean([f"{at(('d', b, l, j))}*{at(prev_act(b, l, i))}" for b in range(B)])
+        if kind == "db":
+            _, l, j = key
+            return "=" + mean([at(("d", b, l, j)) for b in range(B)])
+        if kind in ("W+", "b+"):
+            grad = ("dW",) if kind == "W+" else ("db",)
+            return f"={at((kind[0],) + key[1:])}-lr*{at(grad + key[1:])}"
+        raise ValueError(f"no formula for {key}")
+
+    out = []
+    for column in table.columns:
+        f = formula(column.key)
+        out.append(f if isinstance(f, tuple) else (f, f))
+    return out
+
+
+# --- the Inputs sheet --------------------------------------------------------------------
+
+
+def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[tuple[int, int], str]:
+    """Formula text of every formula cell on the Inputs sheet, keyed (row, col), 1-based."""
+    out: dict[tuple[int, int], str] = {}
+    blk = sheet
+    out[(blk.steps.row, blk.steps.col)] = "=ROWS(loss)"
+    last = table.row(spec.steps)
+
+    for t in range(spec.n_samples):
+        if spec.w_true is not None:
+            out[(blk.Y.row + t, blk.Y.col)] = f"=SUMPRODUCT({blk.X.cell(t, 0)}:{blk.X.cell(t, spec.sizes[0] - 1)},w_true)"
+        if spec.x_scale is not None:
+            for i in range(spec.sizes[0]):
+                out[(blk.X.row + t, blk.X.col + i)] = f"={blk.raw_X.cell(t, i, absolute=False)}/{blk.x_scale.cell(0, i)}"
+            for k in range(spec.sizes[-1]):
+                out[(blk.Y.row + t, blk.Y.col + k)] = f"={blk.raw_Y.cell(t, k, absolute=False)}/{blk.y_scale.cell(0, k)}"
+
+    for l in range(1, spec.n_layers + 1):
+        W = blk.W_final[l - 1]
+        for i in range(W.rows):
+            for j in range(W.cols):
+                out[(W.row + i, W.col + j)] = f"={STEPS}!${table.letter(('W+', l, i, j))}${last}"
+        if spec.bias:
+            b = blk.b_final[l - 1]
+            for j in range(b.cols):
+                out[(b.row, b.col + j)] = f"={STEPS}!${table.letter(('b+', l, j))}${last}"
+
+    if blk.X_test is not None:
+        n_test = blk.X_test.rows
+        for t in range(n_test):
+            prev = (blk.X_test.cell(t, 0, absolute=False), blk.X_test.cell(t, blk.X_test.cols - 1, absolute=False))
+            for l in range(1, spec.n_layers + 1):
+                z, a = blk.test_z[l - 1], blk.test_a[l - 1]
+                for j in range(z.cols):
+                    keys = [k for k in param_keys(spec) if k[1] == l and k[-1] == j and k[0] == "W"]
+                    w_span = f"{STEPS}!${table.letter(('W+',) + keys[0][1:])}${last}:${table.letter(('W+',) + keys[-1][1:])}${last}"
+                    text = f"SUMPRODUCT({prev[0]}:{prev[1]},{w_span})"
+                    if spec.bias:
+                        text += f"+{STEPS}!${table.letter(('b+', l, j))}${last}"
+                    out[(z.row + t, z.col + j)] = "=" + text
+                    if a is not None:
+                        out[(a.row + t, a.col + j)] = "=" + activation(spec.activation, z.cell(t, j, absolute=False))
+                src = a if a is not None else z
+                prev = (src.cell(t, 0, absolute=False), src.cell(t, src.cols - 1, absolute=False))
+            scores = f"{prev[0]}:{prev[1]}"
+            ys = f"{blk.Y_test.cell(t, 0, absolute=False)}:{blk.Y_test.cell(t, blk.Y_test.cols - 1, absolute=False)}"
+            p = blk.test_pred
+            out[(p.row + t, p.col)] = f"=MATCH(MAX({scores}),{scores},0)"
+            out[(p.row + t, p.col + 1)] = f"=MATCH(MAX({ys}),{ys},0)"
+            out[(p.row + t, p.col + 2)] = f"=IF({p.cell(t, 0, absolute=False)}={p.cell(t, 1, absolute=False)},1,0)"
+        acc = blk.test_accuracy
+        right = f"{blk.test_pred.cell(0, 2)}:{blk.test_pred.cell(n_test - 1, 2)}"
+        out[(acc.row, acc.col)] = f"=AVERAGE({right})"
+    return out

@@ -1,0 +1,241 @@
+"""Every word a workbook shows: column headers, the notes on them, section titles; en and zh."""
+
+from __future__ import annotations
+
+from .layout import Column, softmax_output
+from .spec import Spec
+
+WORDS = {
+    "en": {
+        "step": "Step",
+        "params": "Parameters used in this step",
+        "forward": "Forward pass",
+        "loss": "Loss",
+        "backward": "Backward pass",
+        "gradient": "Gradient (mean over the batch)",
+        "update": "Update: p − lr · ∂L/∂p",
+        "sample": "sample",
+        "layer": "layer",
+        "step_label": "step",
+        "sample_no": "sample #",
+        "batch_mean": "batch mean",
+        "loss_label": "loss",
+        "mean_loss": "loss (mean)",
+        "new": "new",
+        "title": "excelbp: a neural network that trains itself by backpropagation",
+        "howto": "Yellow cells are inputs: edit any of them (data, w_true, lr, initial weights) and every step recomputes.",
+        "settings": "Settings",
+        "lr": "learning rate (lr)",
+        "batch": "batch size (batch)",
+        "steps": "steps",
+        "network": "network",
+        "w_true": "w_true (generates y_true)",
+        "x_scale": "input scale (X = raw / scale)",
+        "y_scale": "target scale (Y = raw / scale)",
+        "initial": "initial",
+        "final": "after the last step",
+        "weights": "weights",
+        "bias": "bias",
+        "data": "Data: one row per sample (X = inputs the network sees, Y = targets)",
+        "raw": "raw",
+        "scaled": "scaled",
+        "test": "Held-out test data (not trained on), classified by the final parameters",
+        "test_accuracy": "test accuracy",
+        "predicted": "predicted class",
+        "true": "true class",
+        "right": "right (1/0)",
+        "no_bias": "no bias",
+        "with_bias": "with bias",
+    },
+    "zh": {
+        "step": "步骤",
+        "params": "本步使用的参数",
+        "forward": "前向传播",
+        "loss": "损失",
+        "backward": "反向传播",
+        "gradient": "梯度(批内平均)",
+        "update": "参数更新:p − 学习率 · ∂L/∂p",
+        "sample": "样本",
+        "layer": "第几层",
+        "step_label": "步",
+        "sample_no": "样本号",
+        "batch_mean": "批平均",
+        "loss_label": "损失",
+        "mean_loss": "损失(平均)",
+        "new": "新",
+        "title": "excelbp:用反向传播自己训练的神经网络",
+        "howto": "黄色单元格是输入:修改任何一个(数据、w_true、学习率、初始权重),每一步都会重新计算。",
+        "settings": "设置",
+        "lr": "学习率 (lr)",
+        "batch": "批大小 (batch)",
+        "steps": "步数",
+        "network": "网络",
+        "w_true": "真实权重 w_true(生成 y_true)",
+        "x_scale": "输入缩放(X = 原始值 / 缩放)",
+        "y_scale": "目标缩放(Y = 原始值 / 缩放)",
+        "initial": "初始",
+        "final": "最后一步之后",
+        "weights": "权重",
+        "bias": "偏置",
+        "data": "数据:每行一个样本(X = 网络的输入,Y = 目标值)",
+        "raw": "原始",
+        "scaled": "缩放后",
+        "test": "留出的测试数据(不参与训练),用最终参数分类",
+        "test_accuracy": "测试准确率",
+        "predicted": "预测类别",
+        "true": "真实类别",
+        "right": "正确 (1/0)",
+        "no_bias": "无偏置",
+        "with_bias": "有偏置",
+    },
+}
+
+
+def words(spec: Spec) -> dict[str, str]:
+    return WORDS[spec.lang]
+
+
+def pred_name(name: str) -> str:
+    return name.replace("_true", "_pred") if "_true" in name else f"ŷ {name}"
+
+
+def dest(spec: Spec, l: int, j: int) -> str:
+    """The unit a weight feeds: h1, or the prediction it makes (y_pred) in the last layer."""
+    if l == spec.n_layers and not softmax_output(spec, l):
+        return pred_name(spec.output_names[j])
+    return spec.hidden_name(l, j)
+
+
+def unit(spec: Spec, l: int, j: int) -> str:
+    """How unit j of layer l reads in a header: inputs by name, outputs as predictions."""
+    if l == 0:
+        return spec.input_names[j]
+    if l == spec.n_layers:
+        name = spec.output_names[j]
+        return f"p {name}" if softmax_output(spec, l) else pred_name(name)
+    return spec.hidden_name(l, j)
+
+
+def sub_header(spec: Spec, column: Column) -> str:
+    w = words(spec)
+    if not column.sub:
+        return ""
+    kind, number = column.sub.split(" ", 1) if " " in column.sub and column.sub != "batch mean" else (column.sub, "")
+    if column.sub == "batch mean":
+        return w["batch_mean"]
+    return f"{w[kind]} {number}"
+
+
+def header(spec: Spec, key: tuple) -> str:
+    """The label of a step-table column."""
+    w = words(spec)
+    kind = key[0]
+    if kind == "step":
+        return w["step_label"]
+    if kind == "sample":
+        return w["sample_no"]
+    if kind in ("W", "dW", "W+"):
+        l, i, j = key[1:]
+        name = f"w {unit(spec, l - 1, i)}→{dest(spec, l, j)}"
+        return {"W": name, "dW": f"∂L/∂{name}", "W+": f"{w['new']} {name}"}[kind]
+    if kind in ("b", "db", "b+"):
+        l, j = key[1:]
+        name = f"b {dest(spec, l, j)}"
+        return {"b": name, "db": f"∂L/∂{name}", "b+": f"{w['new']} {name}"}[kind]
+    if kind == "x":
+        return spec.input_names[key[2]]
+    if kind == "y":
+        return spec.output_names[key[2]]
+    if kind == "raw":
+        return f"{pred_name(spec.output_names[key[2]])} ({w['raw']})"
+    if kind == "z":
+        _, b, l, j = key
+        if spec.activation == "linear" and not softmax_output(spec, l):
+            return unit(spec, l, j)  # a = z: one column says both
+        return f"z {dest(spec, l, j)}"
+    if kind == "a":
+        return unit(spec, key[2], key[3])
+    if kind == "m":
+        return "max z"
+    if kind == "S":
+        return "Σ e^(z−max)"
+    if kind == "Lb":
+        return w["loss_label"]
+    if kind == "loss":
+        return w["mean_loss"]
+    if kind == "g":
+        return f"∂L/∂{unit(spec, key[2], key[3])}"
+    if kind == "d":
+        return f"δ {dest(spec, key[2], key[3])}"
+    raise ValueError(key)
+
+
+def note(spec: Spec, key: tuple) -> str | None:
+    """The formula in words, shown as a note on the header. None where the label says it all."""
+    kind = key[0]
+    zh = spec.lang == "zh"
+    if kind in ("z",):
+        _, b, l, j = key
+        terms = " + ".join(f"{unit(spec, l - 1, i)}·w {unit(spec, l - 1, i)}→{dest(spec, l, j)}" for i in range(spec.sizes[l - 1]))
+        bias = f" + b {dest(spec, l, j)}" if spec.bias else ""
+        return f"z {dest(spec, l, j)} = {terms}{bias}"
+    if kind == "a":
+        _, b, l, j = key
+        u = unit(spec, l, j)
+        if softmax_output(spec, l):
+            return f"{u} = softmax: e^(z − max z) / Σ e^(z − max z)" + ("(减去最大值,数值稳定)" if zh else " (subtracting the max keeps e^ finite)")
+        return {
+            "sigmoid": f"{u} = sigmoid(z) = 1/(1+e^(−z)), " + ("写成 EXP(MIN(z,0))/(1+EXP(−ABS(z))) 以免溢出" if zh else "written EXP(MIN(z,0))/(1+EXP(−ABS(z))) so it never overflows"),
+            "tanh": f"{u} = tanh(z)",
+            "relu": f"{u} = max(z, 0)",
+        }[spec.activation]
+    if kind in ("Lb", "loss"):
+        if kind == "loss":
+            return "L = 批内各样本损失的平均" if zh else "L = mean of the batch's per-sample losses"
+        return {
+            "sse": "L = Σ (ŷ − y)²",
+            "half_sse": "L = ½ Σ (ŷ − y)²",
+            "mse": "L = (1/K) Σ (ŷ − y)²",
+            "cross_entropy": "L = −Σ y·ln p = (max z + ln Σ e^(z−max z))·Σy − Σ y·z",
+        }[spec.loss]
+    if kind == "g":
+        _, b, l, j = key
+        u = unit(spec, l, j)
+        if l == spec.n_layers:
+            y = spec.output_names[j]
+            return {
+                "sse": f"∂L/∂{u} = 2({u} − {y})",
+                "half_sse": f"∂L/∂{u} = {u} − {y}",
+                "mse": f"∂L/∂{u} = 2({u} − {y})/K",
+            }[spec.loss]
+        paths = " + ".join(f"w {u}→{dest(spec, l + 1, k)}·δ {dest(spec, l + 1, k)}" for k in range(spec.sizes[l + 1]))
+        return f"∂L/∂{u} = {paths}" + ("(链式法则:经过下一层每个单元的路径之和)" if zh else " (chain rule: the sum over every path through the next layer)")
+    if kind == "d":
+        _, b, l, j = key
+        u, h = unit(spec, l, j), dest(spec, l, j)
+        if softmax_output(spec, l):
+            return f"δ {h} = ∂L/∂z {h} = {u} − {spec.output_names[j]}" + ("(softmax 与交叉熵合并求导)" if zh else " (softmax and cross-entropy together)")
+        slope = {"sigmoid": f"{u}·(1 − {u})", "tanh": f"(1 − {u}²)", "relu": f"(z {h} > 0 ? 1 : 0)", "linear": "1"}[spec.activation]
+        return f"δ {h} = ∂L/∂z {h} = {slope} · ∂L/∂{u}" + ("(局部导数 × 上游梯度)" if zh else " (local derivative × upstream gradient)")
+    if kind == "dW":
+        _, l, i, j = key
+        return f"∂L/∂w {unit(spec, l - 1, i)}→{dest(spec, l, j)} = δ {dest(spec, l, j)} · {unit(spec, l - 1, i)}" + (
+            (",批内平均" if zh else ", averaged over the batch") if spec.batch > 1 else ""
+        )
+    if kind == "db":
+        _, l, j = key
+        return f"∂L/∂b {dest(spec, l, j)} = δ {dest(spec, l, j)}"
+    if kind == "raw":
+        return "预测值 × y_scale(换回原始单位)" if zh else "the prediction × y_scale, back in the data's own units"
+    if kind in ("W+", "b+"):
+        return "新 p = p − 学习率 · ∂L/∂p" if zh else "new p = p − lr · ∂L/∂p"
+    if kind in ("W", "b"):
+        return "第1步用初始值,之后用上一步更新后的值" if zh else "step 1 uses the initial value, every later step the previous step's update"
+    return None
+
+
+def network_summary(spec: Spec) -> str:
+    w = words(spec)
+    arrows = " → ".join(map(str, spec.sizes))
+    act = spec.activation + (" + softmax" if spec.loss == "cross_entropy" else "")
+    return f"{arrows} · {act} · loss {spec.loss} · {w['with_bias'] if spec.bias else w['no_bias']}"

@@ -1,0 +1,323 @@
+"""Where each quantity lives: the columns of the step table and the cells of the Inputs sheet.
+
+Pure positions, no formula text. A quantity is a key tuple:
+  ("step",), ("sample", b)                       labels
+  ("W", l, i, j), ("b", l, j)                    parameters used by the step
+  ("x", b, i), ("y", b, k)                       sample b's inputs and targets
+  ("raw", b, k)                                  the prediction in raw units (scaled templates)
+  ("z", b, l, j), ("a", b, l, j)                 pre-activation and activation
+  ("m", b), ("S", b)                             softmax helpers: max z and Σ e^(z − max)
+  ("Lb", b), ("loss",)                           per-sample loss, step loss (batch mean)
+  ("g", b, l, j), ("d", b, l, j)                 ∂L/∂a (upstream) and δ = ∂L/∂z
+  ("dW", l, i, j), ("db", l, j)                  batch-mean gradients
+  ("W+", l, i, j), ("b+", l, j)                  updated parameters
+Layers l are 1-based, units and samples b 0-based. Where two keys are equal by
+definition (a = z for a linear layer, δ = ∂L/∂a there, loss = Lb when B = 1) the
+second key points at the first one's column instead of repeating it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from openpyxl.utils import get_column_letter
+
+from .spec import Spec
+
+GROUPS = ("step", "params", "forward", "loss", "backward", "gradient", "update")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: tuple
+    group: str
+    sub: str  # "sample 2", "layer 1"
+    unit: tuple = ()  # what the label speaks of, e.g. (l, i, j)
+
+
+PARAMS, GRADIENTS, UPDATES = ("W", "b"), ("dW", "db"), ("W+", "b+")
+
+
+def param_keys(spec: Spec, kinds: tuple[str, str] = PARAMS) -> list[tuple]:
+    """Parameters grouped by the unit they feed: w(·→j) for every input, then b j."""
+    w, b = kinds
+    keys = []
+    for l in range(1, spec.n_layers + 1):
+        for j in range(spec.sizes[l]):
+            keys += [(w, l, i, j) for i in range(spec.sizes[l - 1])]
+            if spec.bias:
+                keys.append((b, l, j))
+    return keys
+
+
+def softmax_output(spec: Spec, l: int) -> bool:
+    return spec.loss == "cross_entropy" and l == spec.n_layers
+
+
+def has_activation_column(spec: Spec, l: int) -> bool:
+    return softmax_output(spec, l) or spec.activation != "linear"
+
+
+@dataclass(frozen=True)
+class StepTable:
+    """One row per step; columns grouped Step | Parameters | Forward | Loss | Backward | Gradient | Update."""
+
+    columns: tuple[Column, ...]
+    where: dict = field(repr=False)  # key → 0-based column index, aliases included
+    first_row: int = 4  # three header rows above
+
+    def row(self, step: int) -> int:
+        """Sheet row (1-based) of step `step` (1-based)."""
+        return self.first_row + step - 1
+
+    def letter(self, key: tuple) -> str:
+        return get_column_letter(self.where[key] + 1)
+
+    def has(self, key: tuple) -> bool:
+        return key in self.where
+
+
+def step_table(spec: Spec) -> StepTable:
+    cols: list[Column] = []
+    where: dict = {}
+
+    def add(key: tuple, group: str, sub: str = "") -> None:
+        where[key] = len(cols)
+        cols.append(Column(key, group, sub))
+
+    def alias(key: tuple, same_as: tuple) -> None:
+        where[key] = where[same_as]
+
+    B, L = spec.batch, spec.n_layers
+    add(("step",), "step")
+    for b in range(B):
+        add(("sample", b), "step")
+    for key in param_keys(spec):
+        add(key, "params", f"layer {key[1]}")
+    for b in range(B):
+        sub = f"sample {b + 1}"
+        for i in range(spec.sizes[0]):
+            add(("x", b, i), "forward", sub)
+        for l in range(1, L + 1):
+            for j in range(spec.sizes[l]):
+                add(("z", b, l, j), "forward", sub)
+            if softmax_output(spec, l):
+                add(("m", b), "forward", sub)
+                add(("S", b), "forward", sub)
+            for j in range(spec.sizes[l]):
+                if has_activation_column(spec, l):
+                    add(("a", b, l, j), "forward", sub)
+                else:
+                    alias(("a", b, l, j), ("z", b, l, j))
+        for k in range(spec.sizes[-1]):
+            add(("y", b, k), "forward", sub)
+        if spec.y_scale is not None:  # the prediction back in the data's own units
+            for k in range(spec.sizes[-1]):
+                add(("raw", b, k), "forward", sub)
+    for b in range(B):
+        add(("Lb", b), "loss", f"sample {b + 1}" if B > 1 else "")
+    if B > 1:
+        add(("loss",), "loss", "batch mean")
+    else:
+        alias(("loss",), ("Lb", 0))
+    for b in range(B):
+        sub = f"sample {b + 1}"
+        for l in range(L, 0, -1):
+            if softmax_output(spec, l):
+                for j in range(spec.sizes[l]):
+                    add(("d", b, l, j), "backward", sub)
+                continue
+            for j in range(spec.sizes[l]):
+                add(("g", b, l, j), "backward", sub)
+            for j in range(spec.sizes[l]):
+                if spec.activation == "linear":
+                    alias(("d", b, l, j), ("g", b, l, j))
+                else:
+                    add(("d", b, l, j), "backward", sub)
+    for key in param_keys(spec, GRADIENTS):
+        add(key, "gradient", f"layer {key[1]}")
+    for key in param_keys(spec, UPDATES):
+        add(key, "update", f"layer {key[1]}")
+    return StepTable(columns=tuple(cols), where=where)
+
+
+# --- the Inputs sheet -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """A rectangle of cells: top-left (row, col), 1-based, and its shape."""
+
+    row: int
+    col: int
+    rows: int
+    cols: int
+
+    def cell(self, i: int = 0, j: int = 0, *, absolute: bool = True) -> str:
+        d = "$" if absolute else ""
+        return f"{d}{get_column_letter(self.col + j)}{d}{self.row + i}"
+
+    def letter(self, j: int = 0) -> str:
+        return get_column_letter(self.col + j)
+
+    def ref(self) -> str:
+        end = self.cell(self.rows - 1, self.cols - 1)
+        return self.cell() if (self.rows, self.cols) == (1, 1) else f"{self.cell()}:{end}"
+
+
+@dataclass(frozen=True)
+class InputsSheet:
+    """Positions on the Inputs sheet. Blocks are None where the spec has no such thing."""
+
+    lr: Block
+    batch: Block
+    steps: Block
+    w_true: Block | None
+    x_scale: Block | None
+    y_scale: Block | None
+    W_init: tuple[Block, ...]
+    b_init: tuple[Block, ...] | None
+    W_final: tuple[Block, ...]
+    b_final: tuple[Block, ...] | None
+    data_header_row: int
+    raw_X: Block | None  # the typed data where the network sees scaled values
+    raw_Y: Block | None
+    X: Block
+    Y: Block
+    test_header_row: int | None
+    X_test: Block | None
+    Y_test: Block | None
+    test_z: tuple[Block, ...]  # pre-activations of each layer for the test samples
+    test_a: tuple[Block | None, ...]  # activations of hidden layers (None: linear, or the last)
+    test_pred: Block | None  # predicted class (1-based), true class, right (1/0)
+    test_accuracy: Block | None
+    last_row: int
+
+
+NAME = "Inputs"
+STEPS = "Steps"
+SPEC_SHEET = "excelbp"
+
+
+def inputs_sheet(spec: Spec) -> InputsSheet:
+    n_in, n_out = spec.sizes[0], spec.sizes[-1]
+    lr, batch, steps = Block(5, 2, 1, 1), Block(6, 2, 1, 1), Block(7, 2, 1, 1)
+    row = 10  # row 9 names the inputs above w_true / x_scale
+    w_true = x_scale = y_scale = None
+    if spec.w_true is not None:
+        w_true = Block(row, 2, 1, n_in)
+        row += 1
+    if spec.x_scale is not None:
+        x_scale = Block(row, 2, 1, n_in)
+        y_scale = Block(row + 1, 2, 1, n_out)
+        row += 2
+    row += 1
+
+    W_init, b_init, W_final, b_final = [], [], [], []
+    for l in range(1, spec.n_layers + 1):
+        fan_in, fan_out = spec.sizes[l - 1], spec.sizes[l]
+        # title row, then a row naming the output units, then fan_in rows (+ bias row)
+        top = row + 2
+        W_init.append(Block(top, 2, fan_in, fan_out))
+        W_final.append(Block(top, fan_out + 4, fan_in, fan_out))
+        if spec.bias:
+            b_init.append(Block(top + fan_in, 2, 1, fan_out))
+            b_final.append(Block(top + fan_in, fan_out + 4, 1, fan_out))
+        row = top + fan_in + (1 if spec.bias else 0) + 1
+
+    data_header_row = row + 1
+    first = data_header_row + 1
+    n = spec.n_samples
+    raw_X = raw_Y = None
+    if spec.x_scale is not None:
+        raw_X = Block(first, 2, n, n_in)
+        raw_Y = Block(first, 2 + n_in, n, n_out)
+        X = Block(first, 2 + n_in + n_out, n, n_in)
+        Y = Block(first, 2 + 2 * n_in + n_out, n, n_out)
+    else:
+        X = Block(first, 2, n, n_in)
+        Y = Block(first, 2 + n_in, n, n_out)
+    row = first + n + 1
+
+    test_header_row = X_test = Y_test = test_pred = test_accuracy = None
+    test_z: list[Block] = []
+    test_a: list[Block | None] = []
+    if spec.X_test is not None:
+        test_header_row = row + 1
+        t_first = test_header_row + 1
+        n_test = spec.X_test.shape[0]
+        X_test = Block(t_first, 2, n_test, n_in)
+        Y_test = Block(t_first, 2 + n_in, n_test, n_out)
+        col = 2 + n_in + n_out
+        for l in range(1, spec.n_layers + 1):
+            # the last layer's scores are enough for the arg-max: no softmax needed
+            test_z.append(Block(t_first, col, n_test, spec.sizes[l]))
+            col += spec.sizes[l]
+            if l < spec.n_layers and spec.activation != "linear":
+                test_a.append(Block(t_first, col, n_test, spec.sizes[l]))
+                col += spec.sizes[l]
+            else:
+                test_a.append(None)
+        test_pred = Block(t_first, col, n_test, 3)
+        test_accuracy = Block(test_header_row - 1, 2, 1, 1)
+        row = t_first + n_test + 1
+
+    return InputsSheet(
+        lr=lr,
+        batch=batch,
+        steps=steps,
+        w_true=w_true,
+        x_scale=x_scale,
+        y_scale=y_scale,
+        W_init=tuple(W_init),
+        b_init=tuple(b_init) if spec.bias else None,
+        W_final=tuple(W_final),
+        b_final=tuple(b_final) if spec.bias else None,
+        data_header_row=data_header_row,
+        raw_X=raw_X,
+        raw_Y=raw_Y,
+        X=X,
+        Y=Y,
+        test_header_row=test_header_row,
+        X_test=X_test,
+        Y_test=Y_test,
+        test_z=tuple(test_z),
+        test_a=tuple(test_a),
+        test_pred=test_pred,
+        test_accuracy=test_accuracy,
+        last_row=row,
+    )
+
+
+def defined_names(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[str, str]:
+    """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
+
+    def on_inputs(block: Block) -> str:
+        return f"{NAME}!{block.ref()}"
+
+    names = {
+        "lr": on_inputs(sheet.lr),
+        "batch": on_inputs(sheet.batch),
+        "X": on_inputs(sheet.X),
+        "Y": on_inputs(sheet.Y),
+    }
+    for l in range(1, spec.n_layers + 1):
+        names[f"W{l}_init"] = on_inputs(sheet.W_init[l - 1])
+        names[f"W{l}_final"] = on_inputs(sheet.W_final[l - 1])
+        if spec.bias:
+            names[f"b{l}_init"] = on_inputs(sheet.b_init[l - 1])
+            names[f"b{l}_final"] = on_inputs(sheet.b_final[l - 1])
+    col = table.letter(("loss",))
+    names["loss"] = f"{STEPS}!${col}${table.row(1)}:${col}${table.row(spec.steps)}"
+    if sheet.w_true is not None:
+        names["w_true"] = on_inputs(sheet.w_true)
+    if sheet.x_scale is not None:
+        names["x_scale"] = on_inputs(sheet.x_scale)
+        names["y_scale"] = on_inputs(sheet.y_scale)
+        names["X_raw"] = on_inputs(sheet.raw_X)
+        names["Y_raw"] = on_inputs(sheet.raw_Y)
+    if sheet.X_test is not None:
+        names["X_test"] = on_inputs(sheet.X_test)
+        names["Y_test"] = on_inputs(sheet.Y_test)
+        names["test_accuracy"] = on_inputs(sheet.test_accuracy)
+    return names

@@ -1,0 +1,142 @@
+"""Build options and the templates (TOML files in templates/) they override → a Spec."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .data import glorot, make_data, read_csv, split_columns
+from .errors import InputError
+from .spec import Spec
+
+DEFAULT_TEMPLATE = "linear"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildOptions:
+    """What the user asked for; None means "as the template says"."""
+
+    template: str | None = None
+    steps: int | None = None
+    lr: float | None = None
+    batch: int | None = None
+    layers: tuple[int, ...] | None = None
+    activation: str | None = None
+    loss: str | None = None
+    bias: bool | None = None
+    seed: int | None = None
+    data: Path | None = None
+    lang: str = "en"
+
+
+def _template_files() -> dict[str, resources.abc.Traversable]:
+    folder = resources.files("excelbp.templates")
+    return {f.name[:-5]: f for f in folder.iterdir() if f.name.endswith(".toml")}
+
+
+def template_names() -> list[str]:
+    return sorted(_template_files())
+
+
+def load_template(name: str) -> dict:
+    files = _template_files()
+    if name not in files:
+        raise InputError(f"--template: unknown {name!r}; choose from {', '.join(sorted(files))}")
+    return tomllib.loads(files[name].read_text(encoding="utf-8"))
+
+
+def describe_templates() -> list[tuple[str, str]]:
+    return [(name, load_template(name).get("description", "")) for name in template_names()]
+
+
+def _array(value, *, ndim: int) -> np.ndarray | None:
+    if value is None:
+        return None
+    a = np.array(value, dtype=float)
+    return a.reshape(-1) if ndim == 1 else a
+
+
+def make_spec(opts: BuildOptions) -> Spec:
+    """Merge the template with the options and return a validated Spec."""
+    custom = opts.layers is not None and opts.template is None
+    name = "custom" if custom else (opts.template or DEFAULT_TEMPLATE)
+    t = {} if custom else load_template(name)
+
+    sizes = tuple(opts.layers or t["layers"])
+    fits_template = not custom and tuple(t["layers"]) == sizes
+    activation = opts.activation or t.get("activation", "sigmoid")
+    loss = opts.loss or t.get("loss", "cross_entropy" if activation == "softmax" else "half_sse")
+    bias = opts.bias if opts.bias is not None else t.get("bias", True)
+    seed = opts.seed if opts.seed is not None else t.get("seed", 0)
+    batch = opts.batch if opts.batch is not None else t.get("batch", 1)
+    lr = float(opts.lr if opts.lr is not None else t.get("lr", 0.1))
+    steps = opts.steps if opts.steps is not None else t.get("steps", 20)
+    if seed < 0:
+        raise InputError(f"--seed: must be 0 or more, got {seed}")
+    if len(sizes) < 2:
+        raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
+
+    # Data: a CSV file, the template's own, or made up.
+    w_true = x_scale = y_scale = X_test = Y_test = None
+    input_names = output_names = None
+    if opts.data is not None:
+        table = read_csv(opts.data)
+        raw_X, raw_Y = split_columns(table, sizes[0], sizes[-1], source=str(opts.data))
+        input_names, output_names = table.header[: sizes[0]], table.header[sizes[0] :]
+    elif fits_template:
+        raw_X = _array(t.get("X", t.get("raw_X")), ndim=2)
+        raw_Y = _array(t.get("Y", t.get("raw_Y")), ndim=2)
+        w_true = _array(t.get("w_true"), ndim=1)
+        x_scale = _array(t.get("x_scale"), ndim=1)
+        y_scale = _array(t.get("y_scale"), ndim=1)
+        X_test = _array(t.get("X_test"), ndim=2)
+        Y_test = _array(t.get("Y_test"), ndim=2)
+        input_names, output_names = tuple(t["inputs"]), tuple(t["outputs"])
+    else:
+        raw_X, raw_Y = make_data(sizes, activation=activation, loss=loss, seed=seed, n_samples=max(8, batch))
+    if input_names is None:
+        input_names = tuple(f"x{i + 1}" for i in range(sizes[0]))
+        output_names = tuple(f"y{k + 1}" for k in range(sizes[-1])) if sizes[-1] > 1 else ("y",)
+
+    # Initial parameters: the template's where they fit, else seeded Glorot and zero biases.
+    init = t.get("init", {}) if fits_template else {}
+    n_layers = len(sizes) - 1
+    if all(f"W{l}" in init for l in range(1, n_layers + 1)):
+        W_init = [_array(init[f"W{l}"], ndim=2) for l in range(1, n_layers + 1)]
+    else:
+        W_init = glorot(sizes, seed=seed)
+    b_init = None
+    if bias:
+        b_init = [
+            _array(init[f"b{l}"], ndim=1) if f"b{l}" in init else np.zeros(sizes[l]) for l in range(1, n_layers + 1)
+        ]
+
+    spec = Spec(
+        template=name,
+        description=t.get("description", f"{','.join(map(str, sizes))} network, {activation}, loss {loss}"),
+        sizes=sizes,
+        activation=activation,
+        loss=loss,
+        bias=bias,
+        batch=batch,
+        lr=lr,
+        steps=steps,
+        seed=seed,
+        raw_X=raw_X,
+        raw_Y=raw_Y if w_true is None else None,
+        W_init=tuple(W_init),
+        b_init=None if b_init is None else tuple(b_init),
+        input_names=tuple(input_names),
+        output_names=tuple(output_names),
+        w_true=w_true,
+        x_scale=x_scale,
+        y_scale=y_scale,
+        X_test=X_test,
+        Y_test=Y_test,
+        lang=opts.lang,
+    )
+    return spec.validate()

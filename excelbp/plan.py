@@ -1,0 +1,232 @@
+"""The workbook as plain data: sheets of rows of cells, defined names. No openpyxl here.
+
+Rows of the step table are generated lazily, so a workbook of any length is planned in
+constant memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from . import labels
+from .engine import Trace
+from .expected import inputs_values, step_value
+from .formula_text import inputs_formulas, step_templates
+from .layout import NAME, SPEC_SHEET, STEPS, InputsSheet, StepTable, defined_names
+from .spec import Spec, structure_json
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """value: a number, a formula ("=…", kind "formula") or text (kind "text", never a formula)."""
+
+    value: object
+    style: str = "text"
+    kind: str = "text"  # "text" | "number" | "formula"
+    comment: str | None = None
+    cached: float | None = None  # the engine's value of a formula, for readers that do not calculate
+
+
+@dataclass(frozen=True)
+class SheetPlan:
+    title: str
+    rows: Iterable[list[Cell | None]]
+    widths: dict[int, float] = field(default_factory=dict)  # 1-based column → width
+    freeze: str | None = None
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class WorkbookPlan:
+    sheets: list[SheetPlan]
+    names: dict[str, str]
+
+
+def text(value: str, style: str = "text") -> Cell:
+    return Cell(str(value), style, "text")
+
+
+def number(value: float, style: str = "input") -> Cell:
+    return Cell(float(value), style, "number")
+
+
+def formula(value: str, style: str = "formula", cached: float | None = None) -> Cell:
+    return Cell(value, style, "formula", cached=cached)
+
+
+# --- the Inputs sheet -----------------------------------------------------------------------
+
+
+def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None) -> SheetPlan:
+    w = labels.words(spec)
+    cells: dict[tuple[int, int], Cell] = {}
+
+    def put(row: int, col: int, cell: Cell) -> None:
+        cells[(row, col)] = cell
+
+    def put_block(block, values, names_left=None, names_top=None) -> None:
+        for i in range(block.rows):
+            for j in range(block.cols):
+                put(block.row + i, block.col + j, number(values[i][j]))
+        for i, n in enumerate(names_left or ()):
+            put(block.row + i, block.col - 1, text(n, "label"))
+        for j, n in enumerate(names_top or ()):
+            put(block.row - 1, block.col + j, text(n, "label"))
+
+    put(1, 1, text(w["title"], "title"))
+    put(2, 1, text(f"{spec.template}: {spec.description}", "subtitle"))
+    put(3, 1, text(w["howto"], "note"))
+    put(4, 1, text(w["settings"], "section"))
+    put(sheet.lr.row, 1, text(w["lr"], "label"))
+    put(sheet.lr.row, 2, number(spec.lr))
+    put(sheet.batch.row, 1, text(w["batch"], "label"))
+    put(sheet.batch.row, 2, number(spec.batch))
+    put(sheet.steps.row, 1, text(w["steps"], "label"))
+    put(8, 1, text(w["network"], "label"))
+    put(8, 2, text(labels.network_summary(spec)))
+    if sheet.w_true is not None:
+        put_block(sheet.w_true, [spec.w_true], names_top=spec.input_names)
+        put(sheet.w_true.row, 1, text(w["w_true"], "label"))
+    if sheet.x_scale is not None:
+        put_block(sheet.x_scale, [spec.x_scale], names_top=spec.input_names)
+        put(sheet.x_scale.row, 1, text(w["x_scale"], "label"))
+        put_block(sheet.y_scale, [spec.y_scale])
+        put(sheet.y_scale.row, 1, text(w["y_scale"], "label"))
+
+    for l in range(1, spec.n_layers + 1):
+        W0, Wf = sheet.W_init[l - 1], sheet.W_final[l - 1]
+        outs = [labels.dest(spec, l, j) for j in range(spec.sizes[l])]
+        put(W0.row - 2, 1, text(f"{w['layer']} {l}: {w['weights']} W{l} ({spec.sizes[l - 1]} × {spec.sizes[l]})", "section"))
+        put(W0.row - 2, 2, text(w["initial"], "label"))
+        put(W0.row - 2, Wf.col, text(w["final"], "label"))
+        put_block(W0, spec.W_init[l - 1], names_left=spec.unit_names(l - 1), names_top=outs)
+        for j, n in enumerate(outs):
+            put(Wf.row - 1, Wf.col + j, text(n, "label"))
+        if spec.bias:
+            b0 = sheet.b_init[l - 1]
+            put_block(b0, [spec.b_init[l - 1]], names_left=[w["bias"]])
+
+    put(sheet.data_header_row - 1, 1, text(w["data"], "section"))
+    h = sheet.data_header_row
+    put(h, 1, text(w["sample"], "header_step"))
+    if sheet.raw_X is not None:
+        put_block(sheet.raw_X, spec.raw_X)
+        put_block(sheet.raw_Y, spec.raw_Y)
+        for j, n in enumerate(spec.input_names):
+            put(h, sheet.raw_X.col + j, text(f"{n} ({w['raw']})", "header_forward"))
+            put(h, sheet.X.col + j, text(f"{n} ({w['scaled']})", "header_forward"))
+        for k, n in enumerate(spec.output_names):
+            put(h, sheet.raw_Y.col + k, text(f"{n} ({w['raw']})", "header_loss"))
+            put(h, sheet.Y.col + k, text(f"{n} ({w['scaled']})", "header_loss"))
+    else:
+        put_block(sheet.X, spec.raw_X)
+        if spec.w_true is None:
+            put_block(sheet.Y, spec.raw_Y)
+        for j, n in enumerate(spec.input_names):
+            put(h, sheet.X.col + j, text(n, "header_forward"))
+        for k, n in enumerate(spec.output_names):
+            put(h, sheet.Y.col + k, text(n, "header_loss"))
+    for t in range(spec.n_samples):
+        put(sheet.X.row + t, 1, text(f"#{t + 1}", "label"))
+
+    if sheet.X_test is not None:
+        put(sheet.test_header_row - 2, 1, text(w["test"], "section"))
+        put(sheet.test_accuracy.row, 1, text(w["test_accuracy"], "label"))
+        th = sheet.test_header_row
+        put(th, 1, text(w["sample"], "header_step"))
+        put_block(sheet.X_test, spec.X_test)
+        put_block(sheet.Y_test, spec.Y_test)
+        for j, n in enumerate(spec.input_names):
+            put(th, sheet.X_test.col + j, text(n, "header_forward"))
+        for k, n in enumerate(spec.output_names):
+            put(th, sheet.Y_test.col + k, text(n, "header_loss"))
+        for l in range(1, spec.n_layers + 1):
+            for j in range(spec.sizes[l]):
+                put(th, sheet.test_z[l - 1].col + j, text(f"z {spec.hidden_name(l, j)}", "header_forward"))
+                if sheet.test_a[l - 1] is not None:
+                    put(th, sheet.test_a[l - 1].col + j, text(spec.hidden_name(l, j), "header_forward"))
+        for j, key in enumerate(("predicted", "true", "right")):
+            put(th, sheet.test_pred.col + j, text(w[key], "header_update"))
+        for t in range(sheet.X_test.rows):
+            put(sheet.X_test.row + t, 1, text(f"#{t + 1}", "label"))
+
+    cached = dict(inputs_values(spec, sheet, trace)) if trace is not None else {}
+    for (r, c), f in inputs_formulas(spec, sheet, table).items():
+        style = "percent" if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col) else "formula"
+        put(r, c, formula(f, style, cached.get((r, c))))
+
+    n_cols = max(c for _, c in cells)
+    rows = []
+    for r in range(1, max(r for r, _ in cells) + 1):
+        rows.append([cells.get((r, c)) for c in range(1, n_cols + 1)])
+    widths = {1: 30.0, **{c: 12.0 for c in range(2, n_cols + 1)}}
+    return SheetPlan(NAME, rows, widths, freeze=None)
+
+
+# --- the step table ---------------------------------------------------------------------------
+
+
+def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None) -> SheetPlan:
+    templates = step_templates(spec, table, sheet)
+    columns = table.columns
+    w = labels.words(spec)
+
+    def header_rows() -> Iterator[list[Cell | None]]:
+        groups, subs, names = [], [], []
+        last_group = last_sub = None
+        for col in columns:
+            style = f"header_{col.group}"
+            g = w[col.group] if col.group != last_group else ""
+            s = labels.sub_header(spec, col) if (col.group, col.sub) != (last_group, last_sub) else ""
+            groups.append(text(g, f"group_{col.group}"))
+            subs.append(text(s, style))
+            names.append(Cell(labels.header(spec, col.key), style, "text", comment=labels.note(spec, col.key)))
+            last_group, last_sub = col.group, col.sub
+        yield groups
+        yield subs
+        yield names
+
+    styles = [_number_style(col.key[0]) for col in columns]
+    n_samples, B = spec.n_samples, spec.batch
+    data_row = sheet.X.row
+
+    def rows() -> Iterator[list[Cell | None]]:
+        yield from header_rows()
+        for s in range(spec.steps):
+            r = table.row(s + 1)
+            fill = {"r": r, "p": r - 1}
+            for b in range(B):
+                fill[f"d{b}"] = data_row + (s * B + b) % n_samples
+            row = []
+            for c, (first, later) in enumerate(templates):
+                cached = float(step_value(trace, columns[c].key, s, spec)) if trace is not None else None
+                row.append(Cell((later if s else first).format_map(fill), styles[c], "formula", cached=cached))
+            yield row
+
+    widths = {c + 1: (7.0 if col.group == "step" else 12.0) for c, col in enumerate(columns)}
+    first_param = next(c for c, col in enumerate(columns) if col.group != "step")
+    from openpyxl.utils import get_column_letter
+
+    return SheetPlan(STEPS, rows(), widths, freeze=f"{get_column_letter(first_param + 1)}{table.first_row}")
+
+
+def _number_style(kind: str) -> str:
+    if kind in ("step", "sample"):
+        return "int"
+    if kind in ("x", "y", "W", "b", "W+", "b+", "a", "z"):
+        return "fixed"
+    return "general"
+
+
+def spec_plan(spec: Spec) -> SheetPlan:
+    """A hidden sheet with the structure verify needs (no input values: those are read live)."""
+    rows = [[text("excelbp structure: read by `excelbp verify`; do not edit")], [text(structure_json(spec))]]
+    return SheetPlan(SPEC_SHEET, rows, hidden=True)
+
+
+def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None) -> WorkbookPlan:
+    return WorkbookPlan(
+        sheets=[inputs_plan(spec, sheet, table, trace), steps_plan(spec, sheet, table, trace), spec_plan(spec)],
+        names=defined_names(spec, sheet, table),
+    )

@@ -1,0 +1,103 @@
+"""The only module that touches openpyxl for writing: a WorkbookPlan → an .xlsx file.
+
+Streams rows (write-only mode), so memory does not grow with the number of steps, and
+writes to a temporary file in the destination folder that is renamed into place only when
+complete: an interrupted build leaves no partial file and the old file intact.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+
+from .errors import InputError
+from .plan import Cell, WorkbookPlan
+
+# One colour per column group, pale enough to read numbers on.
+GROUP_COLOURS = {
+    "step": "D9D9D9",
+    "params": "E2EFDA",
+    "forward": "DDEBF7",
+    "loss": "FCE4D6",
+    "backward": "F8CBAD",
+    "gradient": "FFF2CC",
+    "update": "C6EFCE",
+}
+INPUT_FILL = "FFFF99"
+
+
+def _styles() -> list[NamedStyle]:
+    thin = Side(style="thin", color="BFBFBF")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    out = [
+        NamedStyle("title", font=Font(bold=True, size=14)),
+        NamedStyle("subtitle", font=Font(italic=True, size=11)),
+        NamedStyle("note", font=Font(italic=True, color="595959")),
+        NamedStyle("section", font=Font(bold=True, size=12, color="1F4E78")),
+        NamedStyle("label", font=Font(bold=True)),
+        NamedStyle("text"),
+        # inputs: yellow with blue figures, the usual spreadsheet sign for "type here"
+        NamedStyle("input", font=Font(color="0000FF"), fill=PatternFill("solid", fgColor=INPUT_FILL), border=box, number_format="General"),
+        NamedStyle("formula", border=box, number_format="0.000000"),
+        NamedStyle("percent", font=Font(bold=True), border=box, number_format="0.0%"),
+        NamedStyle("int", number_format="0", alignment=Alignment(horizontal="center")),
+        NamedStyle("fixed", number_format="0.000000"),
+        NamedStyle("general", number_format="0.000E+00"),
+    ]
+    for group, colour in GROUP_COLOURS.items():
+        fill = PatternFill("solid", fgColor=colour)
+        out.append(NamedStyle(f"group_{group}", font=Font(bold=True), fill=fill))
+        out.append(NamedStyle(f"header_{group}", font=Font(bold=True), fill=fill, alignment=Alignment(horizontal="center", wrap_text=True), border=box))
+    return out
+
+
+def _cell(ws, cell: Cell | None):
+    if cell is None:
+        return None
+    out = WriteOnlyCell(ws, value=cell.value)
+    if cell.kind == "text" and isinstance(cell.value, str) and cell.value.startswith("="):
+        out.data_type = "s"  # text that looks like a formula stays text
+    out.style = cell.style
+    if cell.comment:
+        out.comment = Comment(cell.comment, "excelbp", width=320, height=90)
+    return out
+
+
+def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
+    """Write the workbook to `path` atomically. Refuses to overwrite without `force`."""
+    path = Path(path)
+    if path.exists() and not force:
+        raise InputError(f"{path}: exists; use --force to overwrite it")
+    if not path.parent.is_dir():
+        raise InputError(f"{path.parent}: no such folder")
+    wb = Workbook(write_only=True)
+    for style in _styles():
+        wb.add_named_style(style)
+    for sheet in plan.sheets:
+        ws = wb.create_sheet(sheet.title)
+        for col, width in sheet.widths.items():
+            ws.column_dimensions[get_column_letter(col)].width = width
+        if sheet.freeze:
+            ws.freeze_panes = sheet.freeze
+        if sheet.hidden:
+            ws.sheet_state = "hidden"
+        for row in sheet.rows:
+            ws.append([_cell(ws, c) for c in row])
+    for name, ref in plan.names.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=ref)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

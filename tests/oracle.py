@@ -1,0 +1,230 @@
+"""An independent reference for the workbook contract's training semantics.
+
+Tests compare workbooks recalculated by LibreOffice against this module. It shares
+no code and no library with excelbp's NumPy engine: plain Python lists and loops,
+the math module, and openpyxl only to read cached values from a file.
+
+Conventions: a matrix is a list of rows. ``W[l][i][j]`` connects input unit i of
+layer l to its output unit j (fan_in x fan_out); ``b[l][j]`` is the bias of output
+unit j. See /work/shared/WORKBOOK.md, "Training semantics".
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+Matrix = list[list[float]]
+
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu")
+LOSSES = ("sse", "half_sse", "mse", "cross_entropy")
+
+
+# --- reading workbooks -----------------------------------------------------------
+
+
+def read_named(path) -> dict[str, Matrix | float]:
+    """Cached values of every workbook-scoped defined name in the xlsx at ``path``.
+
+    A name over one cell gives a float, a name over a range a list of rows. Raises
+    ValueError if a cell holds no cached value (e.g. never recalculated) or a
+    non-number (e.g. an error such as #NUM!).
+    """
+    import openpyxl  # only here: the training code below needs nothing but math
+
+    wb = openpyxl.load_workbook(path, data_only=True)
+    try:
+        values: dict[str, Matrix | float] = {}
+        for name, defn in wb.defined_names.items():
+            if name.startswith("_xlnm."):
+                continue
+            destinations = list(defn.destinations)
+            if len(destinations) != 1:
+                raise ValueError(f"{path}: name {name} ({defn.attr_text}) is not one range")
+            sheet, ref = destinations[0]
+            cells = wb[sheet][ref.replace("$", "")]
+            if not isinstance(cells, tuple):
+                values[name] = _number(cells, name, path)
+            else:
+                values[name] = [[_number(c, name, path) for c in row] for row in cells]
+        return values
+    finally:
+        wb.close()
+
+
+def _number(cell, name: str, path) -> float:
+    value = cell.value
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"{path}: {name} cell {cell.coordinate} holds {value!r}, not a number")
+    return float(value)
+
+
+# --- maths -----------------------------------------------------------------------
+
+
+def sigmoid(z: float) -> float:
+    """Logistic function, without overflow for any finite z."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def log_softmax(z: list[float]) -> list[float]:
+    """ln(softmax(z)), computed as z - max - ln(sum(exp(z - max)))."""
+    m = max(z)
+    log_sum = math.log(sum(math.exp(v - m) for v in z))
+    return [v - m - log_sum for v in z]
+
+
+def softmax(z: list[float]) -> list[float]:
+    """Softmax with the maximum subtracted first."""
+    m = max(z)
+    e = [math.exp(v - m) for v in z]
+    s = sum(e)
+    return [v / s for v in e]
+
+
+def activate(name: str, z: float) -> float:
+    if name == "linear":
+        return z
+    if name == "sigmoid":
+        return sigmoid(z)
+    if name == "tanh":
+        return math.tanh(z)
+    if name == "relu":
+        return z if z > 0 else 0.0
+    raise ValueError(f"unknown activation {name!r}")
+
+
+def derivative(name: str, z: float) -> float:
+    """d activation / dz at z (relu: 0 at z <= 0)."""
+    if name == "linear":
+        return 1.0
+    if name == "sigmoid":
+        s = sigmoid(z)
+        return s * (1.0 - s)
+    if name == "tanh":
+        t = math.tanh(z)
+        return 1.0 - t * t
+    if name == "relu":
+        return 1.0 if z > 0 else 0.0
+    raise ValueError(f"unknown activation {name!r}")
+
+
+# --- one sample, one batch ---------------------------------------------------------
+
+
+def _forward(x, W, b, activation, loss):
+    """Pre-activations zs[l] and activations acts[l] (acts[0] = x) of one sample."""
+    acts = [list(x)]
+    zs = []
+    last = len(W) - 1
+    for l, Wl in enumerate(W):
+        a = acts[-1]
+        z = [
+            sum(a[i] * Wl[i][j] for i in range(len(a))) + (b[l][j] if b is not None else 0.0)
+            for j in range(len(Wl[0]))
+        ]
+        zs.append(z)
+        if l == last and loss == "cross_entropy":
+            acts.append(softmax(z))
+        else:
+            acts.append([activate(activation, v) for v in z])
+    return zs, acts
+
+
+def sample_loss(x, y, W, b, *, activation: str, loss: str) -> float:
+    """The per-sample loss of the contract."""
+    zs, acts = _forward(x, W, b, activation, loss)
+    return _loss(zs[-1], acts[-1], y, loss)
+
+
+def _loss(z_last, out, y, loss):
+    if loss == "cross_entropy":
+        return -sum(yk * lp for yk, lp in zip(y, log_softmax(z_last)))
+    sq = sum((o - t) ** 2 for o, t in zip(out, y))
+    if loss == "sse":
+        return sq
+    if loss == "half_sse":
+        return 0.5 * sq
+    if loss == "mse":
+        return sq / len(y)
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def batch_loss(X, Y, W, b, *, activation: str, loss: str) -> float:
+    """Mean per-sample loss over the rows of X and Y."""
+    total = sum(sample_loss(x, y, W, b, activation=activation, loss=loss) for x, y in zip(X, Y))
+    return total / len(X)
+
+
+def gradients(X, Y, W, b, *, activation: str, loss: str):
+    """Backpropagation: (mean loss, dL/dW, dL/db or None) over the rows of X and Y."""
+    n = len(X)
+    gW = [[[0.0] * len(Wl[0]) for _ in Wl] for Wl in W]
+    gb = [[0.0] * len(Wl[0]) for Wl in W]
+    total = 0.0
+    for x, y in zip(X, Y):
+        zs, acts = _forward(x, W, b, activation, loss)
+        out, z_last = acts[-1], zs[-1]
+        total += _loss(z_last, out, y, loss)
+        # delta = dL/dz of the last layer
+        if loss == "cross_entropy":
+            y_sum = sum(y)
+            delta = [p * y_sum - t for p, t in zip(out, y)]
+        else:
+            scale = {"sse": 2.0, "half_sse": 1.0, "mse": 2.0 / len(y)}[loss]
+            delta = [
+                scale * (o - t) * derivative(activation, z)
+                for o, t, z in zip(out, y, z_last)
+            ]
+        for l in range(len(W) - 1, -1, -1):
+            a_in = acts[l]
+            for i in range(len(a_in)):
+                for j in range(len(delta)):
+                    gW[l][i][j] += a_in[i] * delta[j] / n
+            for j in range(len(delta)):
+                gb[l][j] += delta[j] / n
+            if l > 0:
+                delta = [
+                    sum(W[l][i][j] * delta[j] for j in range(len(delta)))
+                    * derivative(activation, zs[l - 1][i])
+                    for i in range(len(a_in))
+                ]
+    return total / n, gW, (gb if b is not None else None)
+
+
+# --- training ----------------------------------------------------------------------
+
+
+def batch_indices(step: int, batch: int, n: int) -> list[int]:
+    """Sample indices used by 1-based ``step``: (s-1)*B ... s*B-1 modulo n."""
+    return [((step - 1) * batch + k) % n for k in range(batch)]
+
+
+def train(X, Y, W_init, b_init, *, lr, batch, steps, activation, loss, bias) -> dict:
+    """Train per the contract and return {'loss', 'W_final', 'b_final'}.
+
+    ``loss`` lists each step's loss before that step's update. ``W_final`` is a list
+    per layer of fan_in x fan_out lists, ``b_final`` a list per layer of lists (None
+    when ``bias`` is false; ``b_init`` is then ignored).
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}")
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}")
+    lr, batch, steps = float(lr), int(batch), int(steps)
+    W = [[[float(v) for v in row] for row in Wl] for Wl in W_init]
+    b = [[float(v) for v in bl] for bl in b_init] if bias else None
+    losses = []
+    for step in range(1, steps + 1):
+        idx = batch_indices(step, batch, len(X))
+        L, gW, gb = gradients([X[k] for k in idx], [Y[k] for k in idx], W, b,
+                              activation=activation, loss=loss)
+        losses.append(L)
+        W = [[[w - lr * g for w, g in zip(wr, gr)] for wr, gr in zip(Wl, gl)]
+             for Wl, gl in zip(W, gW)]
+        if b is not None:
+            b = [[v - lr * g for v, g in zip(bl, gl)] for bl, gl in zip(b, gb)]
+    return {"loss": losses, "W_final": W, "b_final": b}
