@@ -130,7 +130,7 @@ class _Template:
         for f in self.out_filters:
             v = f(v)
         # As ExcelModel: empty -> 0, then reduce to the cell's 1x1 shape (top-left value).
-        return Ranges().set_value(_CELL, replace_empty(v)).value[0, 0]
+        return Ranges().set_value(_CELL, replace_empty(v)).values["A1"][1][0, 0]
 
 
 class _Book:
@@ -245,7 +245,9 @@ class _Book:
         rng = {"sheet_id": self.sheet_ids[s], "r1": str(r1), "r2": str(r2), "n1": c1, "n2": c2,
                "c1": get_column_letter(c1), "c2": get_column_letter(c2), "ref": ref,
                "name": f"{self.sheet_ids[s]}!{ref}"}
-        return Ranges((rng,), {rng["name"]: (rng, arr)})
+        out = Ranges((rng,), {rng["name"]: (rng, arr)})
+        out._value = arr  # what .value would work out (a view of arr), minus its range algebra
+        return out
 
     def evaluate(self, code, shape):
         s, row, col = code >> 36, (code >> _ROW) & 0x1FFFFF, code & _COL

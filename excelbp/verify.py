@@ -189,7 +189,7 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     trace = train(spec)
     report = Report(path=path, engine=engine)
 
-    def check(group: str, where: str, got, expected: float, scale: float, what: str) -> None:
+    def check(group: str, where: str, got, expected: float, scale: float, what) -> None:
         ok, diff, rel = _agree(got, expected, scale)
         st = report.stats.setdefault(QUANTITIES.get(group, group), Stat())
         st.cells += 1
@@ -198,18 +198,20 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
         if not ok:
             report.mismatches += 1
             if report.first_mismatch is None:
-                report.first_mismatch = f"{where} ({what}): expected {expected!r}, got {got!r}"
+                what = what() if callable(what) else what
+                report.first_mismatch = f"{where} ({what}): expected {float(expected)!r}, got {got!r}"
 
     from .labels import header
 
-    for c, column in enumerate(table.columns):
-        letter = get_column_letter(c + 1)
-        expected = np.array([step_value(trace, column.key, s, spec) for s in range(spec.steps)], dtype=float)
-        finite = expected[np.isfinite(expected)]
-        scale = float(np.max(np.abs(finite))) if finite.size else 0.0
-        for s in range(spec.steps):
-            cell = f"{letter}{table.row(s + 1)}"
-            check(column.key[0], f"{STEPS}!{cell}", value(STEPS, cell), expected[s], scale, f"{header(spec, column.key)}, step {s + 1}")
+    # row by row, so that the first mismatch reported is the earliest step that goes wrong
+    expected = [np.array([step_value(trace, col.key, s, spec) for s in range(spec.steps)], dtype=float) for col in table.columns]
+    scales = [float(np.max(np.abs(e[np.isfinite(e)]), initial=0.0)) for e in expected]
+    letters = [get_column_letter(c + 1) for c in range(len(table.columns))]
+    for s in range(spec.steps):
+        row = table.row(s + 1)
+        for c, column in enumerate(table.columns):
+            cell = f"{letters[c]}{row}"
+            check(column.key[0], f"{STEPS}!{cell}", value(STEPS, cell), expected[c][s], scales[c], lambda: f"{header(spec, column.key)}, step {s + 1}")
     for (r, c), expected in inputs_values(spec, sheet, trace):
         cell = f"{get_column_letter(c)}{r}"
         check("inputs", f"{NAME}!{cell}", value(NAME, cell), expected, abs(expected), "Inputs formula")

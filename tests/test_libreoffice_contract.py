@@ -1,0 +1,113 @@
+"""Workbooks recalculated by LibreOffice equal an independent implementation of the contract
+(tests/oracle.py, plain Python) run on the workbook's own named inputs, before and after edits."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from conftest import edit_named, needs_soffice
+
+import oracle
+from openpyxl import load_workbook
+from excelbp.libreoffice import recalculate_many
+from excelbp.verify import verify
+
+pytestmark = pytest.mark.libreoffice
+
+CASES = {
+    "linear": dict(template="linear", steps=20),
+    "neuron": dict(template="neuron"),
+    "linear-2-2-1": dict(template="linear-2-2-1"),
+    "sigmoid-2-3-1": dict(template="sigmoid-2-3-1"),
+    "classifier": dict(template="classifier"),
+    "2-2-2x1": dict(layers=(2, 2, 2), activation="sigmoid", loss="half_sse", lr=0.5, steps=1),
+    "2-2-2x40": dict(layers=(2, 2, 2), activation="sigmoid", loss="half_sse", lr=0.5, steps=40),
+    "tanh-mse-b2": dict(layers=(3, 4, 2), activation="tanh", loss="mse", batch=2),
+    "relu-ce-b3": dict(layers=(2, 3, 3), activation="relu", loss="cross_entropy", batch=3),
+    "2-5-4-2": dict(layers=(2, 5, 4, 2), activation="sigmoid", loss="half_sse"),
+}
+
+
+def _structure(path):
+    from excelbp import xlsx_reader
+    from excelbp.verify import read_structure
+
+    return read_structure(xlsx_reader.open_book(path))
+
+
+def _random_edits(structure: dict, lr: float, rng: random.Random) -> dict:
+    """Arbitrary values in every kind of named input cell (lr within ±50%, to stay convergent)."""
+    sizes = structure["sizes"]
+    data = "X_raw" if structure["scaled"] else "X"
+    edits = {
+        "lr": float(f"{lr * rng.uniform(0.5, 1.5):.6g}"),
+        data: {(rng.randrange(structure["n_samples"]), rng.randrange(sizes[0])): round(rng.uniform(-2, 2), 6)},
+    }
+    for l in range(1, len(sizes)):
+        edits[f"W{l}_init"] = {(rng.randrange(sizes[l - 1]), rng.randrange(sizes[l])): round(rng.uniform(-1, 1), 6)}
+        if structure["bias"]:
+            edits[f"b{l}_init"] = {(0, rng.randrange(sizes[l])): round(rng.uniform(-0.5, 0.5), 6)}
+    if structure["scaled"] and edits[data]:
+        key = next(iter(edits[data]))
+        edits[data] = {key: abs(edits[data][key]) * 100}
+    if not structure["has_w_true"] and structure["loss"] != "cross_entropy" and not structure["scaled"]:
+        edits["Y"] = {(rng.randrange(structure["n_samples"]), 0): round(rng.uniform(0, 1), 6)}
+    return edits
+
+
+def _check_against_oracle(recalculated, structure):
+    named = oracle.read_named(recalculated)
+    n_layers = len(structure["sizes"]) - 1
+
+    def rows(v):
+        return v if isinstance(v, list) else [[v]]
+
+    expected = oracle.train(
+        rows(named["X"]),
+        rows(named["Y"]),
+        [rows(named[f"W{l}_init"]) for l in range(1, n_layers + 1)],
+        [rows(named[f"b{l}_init"])[0] for l in range(1, n_layers + 1)] if structure["bias"] else None,
+        lr=named["lr"],
+        batch=named["batch"],
+        steps=structure["steps"],
+        activation=structure["activation"],
+        loss=structure["loss"],
+        bias=structure["bias"],
+    )
+    got = [r[0] for r in rows(named["loss"])]
+    assert got == pytest.approx(expected["loss"], rel=1e-9, abs=1e-12)
+    for l in range(1, n_layers + 1):
+        assert rows(named[f"W{l}_final"]) == [pytest.approx(r, rel=1e-9, abs=1e-12) for r in expected["W_final"][l - 1]]
+        if structure["bias"]:
+            assert rows(named[f"b{l}_final"])[0] == pytest.approx(expected["b_final"][l - 1], rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.slow
+def test_libreoffice_equals_the_contract_before_and_after_edits(make_workbook, tmp_path):
+    needs_soffice()
+    rng = random.Random(2026)
+    paths, structures = [], []
+    for name, options in CASES.items():
+        for edited in (False, True):
+            path = make_workbook(f"{name}-{'edited' if edited else 'as-built'}", **options)
+            structure = _structure(path)
+            if edited:
+                lr = load_workbook(path)["Inputs"]["B5"].value
+                edit_named(path, _random_edits(structure, lr, rng))
+            paths.append(path)
+            structures.append(structure)
+    out = tmp_path / "recalculated"
+    out.mkdir()
+    for recalculated, structure, path in zip(recalculate_many(paths, out), structures, paths):
+        try:
+            _check_against_oracle(recalculated, structure)
+        except AssertionError as e:
+            raise AssertionError(f"{path.name}: {e}") from None
+
+
+@pytest.mark.parametrize("name", ["linear", "classifier", "relu-ce-b3"])
+def test_verify_with_libreoffice(make_workbook, name):
+    needs_soffice()
+    report = verify(make_workbook(name, **CASES[name]), engine="libreoffice")
+    assert report.ok, report.lines()
