@@ -51,6 +51,10 @@ _TOKEN = re.compile(r"""
   | [0-9]*\.?[0-9]+(?:[Ee][+-]?[0-9]+)?                      # number: swallowed so that 1E5
 """, re.X)                                                   # is not read as cell E5
 _ROW, _COL = 15, 0x7FFF  # cell code: sheet << 36 | row << 15 | column
+# Node attributes a straight replay honours (every input is always there, IF is eager);
+# anything else (filters on a function, input domains ...) means the replay could differ.
+_REPLAYABLE = {"type", "index", "inputs", "outputs", "function", "extra_inputs", "wait_inputs",
+               "solve_cycle"}
 _CELL = Ranges.get_range("A1")  # any 1x1 range: used to reduce a result to one cell
 
 
@@ -106,7 +110,7 @@ class _Template:
         known.update(self.env)
         while todo:  # topological order of the function nodes
             ready = [n for n in todo if all(i in known for i in n["inputs"])]
-            if not ready or any(len(n["outputs"]) != 1 or n.get("filters") for n in ready):
+            if not ready or any(len(n["outputs"]) != 1 or set(n) - _REPLAYABLE for n in ready):
                 raise InputError(f"unsupported formula ={template}")
             for n in ready:
                 o = n["outputs"][0]
@@ -129,8 +133,12 @@ class _Template:
         v = env[self.out]
         for f in self.out_filters:
             v = f(v)
-        # As ExcelModel: empty -> 0, then reduce to the cell's 1x1 shape (top-left value).
-        return Ranges().set_value(_CELL, replace_empty(v)).values["A1"][1][0, 0]
+        if isinstance(v, np.ndarray):
+            if v.shape == (1, 1):  # the usual case, and what the reduction below would keep
+                v = v[0, 0]
+            else:  # as ExcelModel: empty -> 0, then cut to the cell's 1x1 shape (top-left)
+                v = Ranges().set_value(_CELL, replace_empty(v)).values["A1"][1][0, 0]
+        return 0 if v is sh.EMPTY else v
 
 
 class _Book:

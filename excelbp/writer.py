@@ -7,16 +7,21 @@ complete: an interrupted build leaves no partial file and the old file intact.
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import tempfile
 from pathlib import Path
 
+import openpyxl.worksheet._writer as sheet_writer
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell as OpenpyxlCell
+from openpyxl.cell._writer import _set_attributes
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.xml.functions import Element, SubElement
 
 from .errors import InputError
 from .plan import Cell, WorkbookPlan
@@ -59,10 +64,47 @@ def _styles() -> list[NamedStyle]:
     return out
 
 
+class _CachedCell(OpenpyxlCell):
+    """A formula cell that also carries its computed value."""
+
+    __slots__ = ("cached",)
+
+
+def _write_cell_with_value(original):
+    """openpyxl writes formulas with an empty <v/>; readers that do not calculate (pandas,
+    previewers) then show nothing. This writes <f> and the engine's value in <v>."""
+
+    def write_cell(xf, worksheet, cell, styled=None):
+        cached = getattr(cell, "cached", None)
+        if cached is None or cell.data_type != "f":
+            return original(xf, worksheet, cell, styled)
+        value, attributes = _set_attributes(cell, styled)
+        if not math.isfinite(cached):
+            attributes["t"] = "e"  # what Excel shows for an overflow
+        el = Element("c", attributes)
+        SubElement(el, "f").text = value[1:]
+        SubElement(el, "v").text = repr(float(cached)) if math.isfinite(cached) else "#NUM!"
+        xf.write(el)
+
+    return write_cell
+
+
+@contextlib.contextmanager
+def _cached_values():
+    original = sheet_writer.write_cell
+    sheet_writer.write_cell = _write_cell_with_value(original)
+    try:
+        yield
+    finally:
+        sheet_writer.write_cell = original
+
+
 def _cell(ws, cell: Cell | None):
     if cell is None:
         return None
-    out = WriteOnlyCell(ws, value=cell.value)
+    out = _CachedCell(ws, row=1, column=1, value=cell.value)
+    if cell.cached is not None:
+        out.cached = cell.cached
     if cell.kind == "text" and isinstance(cell.value, str) and cell.value.startswith("="):
         out.data_type = "s"  # text that looks like a formula stays text
     out.style = cell.style
@@ -78,6 +120,11 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
         raise InputError(f"{path}: exists; use --force to overwrite it")
     if not path.parent.is_dir():
         raise InputError(f"{path.parent}: no such folder")
+    with _cached_values():
+        _write(plan, path)
+
+
+def _write(plan: WorkbookPlan, path: Path) -> None:
     wb = Workbook(write_only=True)
     for style in _styles():
         wb.add_named_style(style)
