@@ -58,12 +58,12 @@ def first_divergent_step(trace: engine.Trace) -> int | None:
     return int(np.argmax(bad)) + 1 if bad.any() else None
 
 
-def build(spec: Spec, path: Path, *, force: bool = False) -> BuildResult:
+def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> BuildResult:
     table = layout.step_table(spec)
     sheet = layout.inputs_sheet(spec)
     check_fits(spec, table, sheet)
     trace = train(spec)
-    writer.write(plan.workbook_plan(spec, sheet, table, trace), path, force=force)
+    writer.write(plan.workbook_plan(spec, sheet, table, trace, progress), path, force=force)
     return BuildResult(
         path=Path(path),
         steps=spec.steps,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
+from .progress import Progress
 from .options import DEFAULT_TEMPLATE, BuildOptions, describe_templates, make_spec
 
 DEFAULT_OUTPUT_DIR = Path("output")
@@ -113,7 +114,11 @@ def _build(args: argparse.Namespace) -> int:
     from .build import build
 
     started = time.perf_counter()
-    result = build(spec, path, force=args.force)
+    bar = Progress("building", enabled=not args.quiet)
+    try:
+        result = build(spec, path, force=args.force, progress=bar)
+    finally:
+        bar.close()
     if result.diverged_at is not None:
         print(f"warning: training diverges: step {result.diverged_at} overflows (try a smaller --lr)", file=sys.stderr)
     if not args.quiet:
@@ -127,7 +132,11 @@ def _build(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from .verify import verify
 
-    report = verify(args.file, engine=args.engine)
+    bar = Progress("recalculating", enabled=not args.quiet)
+    try:
+        report = verify(args.file, engine=args.engine, progress=bar)
+    finally:
+        bar.close()
     lines = report.lines()
     print("\n".join(lines[-1:] if args.quiet else lines))
     return 0 if report.ok else 1

@@ -15,6 +15,14 @@ from .spec import Spec
 def step_value(trace: Trace, key: tuple, s: int, spec: Spec) -> float:
     """The value of quantity `key` at step s + 1 (s is 0-based)."""
     kind = key[0]
+    if kind == "wt":
+        return spec.w_true[key[1]]
+    if kind in ("hit", "acc"):
+        hits = (np.argmax(trace.a[-1], axis=2) == np.argmax(trace.y, axis=2)).astype(float)
+        if kind == "hit":
+            return hits[s, key[1]]
+        epoch = -(-spec.n_samples // spec.batch)
+        return float(hits[max(0, s - epoch + 1) : s + 1].mean())
     if kind == "raw":
         return trace.a[-1][s, key[1], key[2]] * spec.y_scale[key[2]]
     if kind == "step":

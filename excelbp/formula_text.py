@@ -90,6 +90,16 @@ def step_templates(spec: Spec, table: StepTable, sheet: InputsSheet) -> list[tup
             return f"={NAME}!${sheet.X.letter(key[2])}${{d{key[1]}}}"
         if kind == "y":
             return f"={NAME}!${sheet.Y.letter(key[2])}${{d{key[1]}}}"
+        if kind == "wt":
+            return f"={NAME}!{sheet.w_true.cell(0, key[1])}"
+        if kind == "hit":
+            b = key[1]
+            ps = span(("a", b, L, 0), ("a", b, L, sizes[L] - 1))
+            ys = span(("y", b, 0), ("y", b, sizes[L] - 1))
+            return f"=IF(MATCH(MAX({ps}),{ps},0)=MATCH(MAX({ys}),{ys},0),1,0)"
+        if kind == "acc":
+            # over the last epoch's steps ({w} is the window's first row)
+            return f"=AVERAGE({table.letter(('hit', 0))}{{w}}:{table.letter(('hit', B - 1))}{{r}})"
         if kind == "raw":
             _, b, k = key
             return f"={at(('a', b, L, k))}*{NAME}!{sheet.y_scale.cell(0, k)}"

@@ -44,6 +44,10 @@ WORDS = {
         "predicted": "predicted class",
         "true": "true class",
         "right": "right (1/0)",
+        "accuracy": "accuracy (last epoch)",
+        "chart_loss": "Loss per step",
+        "chart_weights": "Weights per step",
+        "chart_accuracy": "Training accuracy (last epoch)",
         "no_bias": "no bias",
         "with_bias": "with bias",
     },
@@ -85,6 +89,10 @@ WORDS = {
         "predicted": "预测类别",
         "true": "真实类别",
         "right": "正确 (1/0)",
+        "accuracy": "准确率(最近一轮)",
+        "chart_loss": "每步损失",
+        "chart_weights": "每步权重",
+        "chart_accuracy": "训练准确率(最近一轮)",
         "no_bias": "无偏置",
         "with_bias": "有偏置",
     },
@@ -146,6 +154,12 @@ def header(spec: Spec, key: tuple) -> str:
         return spec.input_names[key[2]]
     if kind == "y":
         return spec.output_names[key[2]]
+    if kind == "wt":
+        return f"w_true {spec.input_names[key[1]]}"
+    if kind == "hit":
+        return w["right"]
+    if kind == "acc":
+        return w["accuracy"]
     if kind == "raw":
         return f"{pred_name(spec.output_names[key[2]])} ({w['raw']})"
     if kind == "z":
@@ -225,6 +239,12 @@ def note(spec: Spec, key: tuple) -> str | None:
     if kind == "db":
         _, l, j = key
         return f"∂L/∂b {dest(spec, l, j)} = δ {dest(spec, l, j)}"
+    if kind == "hit":
+        return "arg-max 预测 = 真实类别 ? 1 : 0" if zh else "1 when the largest p is the true class, else 0"
+    if kind == "acc":
+        return "最近一轮(epoch)各步的平均正确率" if zh else "share right over the last epoch's steps (one pass over the data)"
+    if kind == "wt":
+        return "生成 y_true 的真实权重(收敛目标)" if zh else "the weight that generates y_true: where w should converge"
     if kind == "raw":
         return "预测值 × y_scale(换回原始单位)" if zh else "the prediction × y_scale, back in the data's own units"
     if kind in ("W+", "b+"):

@@ -8,6 +8,8 @@ Pure positions, no formula text. A quantity is a key tuple:
   ("z", b, l, j), ("a", b, l, j)                 pre-activation and activation
   ("m", b), ("S", b)                             softmax helpers: max z and Σ e^(z − max)
   ("Lb", b), ("loss",)                           per-sample loss, step loss (batch mean)
+  ("hit", b), ("acc",)                           classifiers: arg-max right (1/0), accuracy over the last epoch
+  ("wt", i)                                      w_true beside the weights (linear template)
   ("g", b, l, j), ("d", b, l, j)                 ∂L/∂a (upstream) and δ = ∂L/∂z
   ("dW", l, i, j), ("db", l, j)                  batch-mean gradients
   ("W+", l, i, j), ("b+", l, j)                  updated parameters
@@ -65,6 +67,7 @@ class StepTable:
     columns: tuple[Column, ...]
     where: dict = field(repr=False)  # key → 0-based column index, aliases included
     first_row: int = 4  # three header rows above
+    epoch: int = 1  # steps in one pass over the data: the window of the accuracy column
 
     def row(self, step: int) -> int:
         """Sheet row (1-based) of step `step` (1-based)."""
@@ -94,6 +97,9 @@ def step_table(spec: Spec) -> StepTable:
         add(("sample", b), "step")
     for key in param_keys(spec):
         add(key, "params", f"layer {key[1]}")
+    if spec.w_true is not None:  # beside the weights, for the convergence chart
+        for i in range(spec.sizes[0]):
+            add(("wt", i), "params", "w_true")
     for b in range(B):
         sub = f"sample {b + 1}"
         for i in range(spec.sizes[0]):
@@ -120,6 +126,10 @@ def step_table(spec: Spec) -> StepTable:
         add(("loss",), "loss", "batch mean")
     else:
         alias(("loss",), ("Lb", 0))
+    if spec.loss == "cross_entropy":
+        for b in range(B):
+            add(("hit", b), "loss", f"sample {b + 1}" if B > 1 else "")
+        add(("acc",), "loss", "")
     for b in range(B):
         sub = f"sample {b + 1}"
         for l in range(L, 0, -1):
@@ -138,7 +148,7 @@ def step_table(spec: Spec) -> StepTable:
         add(key, "gradient", f"layer {key[1]}")
     for key in param_keys(spec, UPDATES):
         add(key, "update", f"layer {key[1]}")
-    return StepTable(columns=tuple(cols), where=where)
+    return StepTable(columns=tuple(cols), where=where, epoch=-(-spec.n_samples // B))
 
 
 # --- the Inputs sheet -----------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from openpyxl.utils import get_column_letter
+
 from . import labels
 from .engine import Trace
 from .expected import inputs_values, step_value
@@ -29,12 +31,33 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class Series:
+    name: str
+    sheet: str
+    col: int  # 1-based
+    first_row: int
+    last_row: int
+
+
+@dataclass(frozen=True)
+class ChartPlan:
+    title: str
+    y_title: str
+    log_y: bool
+    series: list[Series]
+    categories: Series  # the x axis: step numbers
+    anchor: str
+
+
+@dataclass(frozen=True)
 class SheetPlan:
     title: str
     rows: Iterable[list[Cell | None]]
     widths: dict[int, float] = field(default_factory=dict)  # 1-based column → width
     freeze: str | None = None
     hidden: bool = False
+    charts: list[ChartPlan] = field(default_factory=list)
+    fit_width: bool = False  # print (and render) one page wide, landscape
 
 
 @dataclass(frozen=True)
@@ -161,13 +184,37 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace |
     for r in range(1, max(r for r, _ in cells) + 1):
         rows.append([cells.get((r, c)) for c in range(1, n_cols + 1)])
     widths = {1: 30.0, **{c: 12.0 for c in range(2, n_cols + 1)}}
-    return SheetPlan(NAME, rows, widths, freeze=None)
+    return SheetPlan(NAME, rows, widths, freeze=None, charts=charts(spec, table, anchor_col=n_cols + 2), fit_width=True)
+
+
+MAX_CHARTED_WEIGHTS = 12
+
+
+def charts(spec: Spec, table: StepTable, *, anchor_col: int) -> list[ChartPlan]:
+    """Loss per step; the weights per step (with w_true where the template has it); accuracy."""
+    w = labels.words(spec)
+    first, last = table.row(1), table.row(spec.steps)
+
+    def series(key: tuple) -> Series:
+        column = table.where[key]  # an alias is named by the column it shares
+        return Series(labels.header(spec, table.columns[column].key), STEPS, column + 1, first, last)
+
+    steps = series(("step",))
+    # the loss falls by orders of magnitude: a log axis shows all of it
+    out = [ChartPlan(w["chart_loss"], w["loss_label"], True, [series(("loss",))], steps, "")]
+    weights = [k for k in table.where if k[0] in ("W", "b")][:MAX_CHARTED_WEIGHTS]
+    weights += [k for k in table.where if k[0] == "wt"]
+    out.append(ChartPlan(w["chart_weights"], w["weights"], False, [series(k) for k in weights], steps, ""))
+    if table.has(("acc",)):
+        out.append(ChartPlan(w["chart_accuracy"], w["accuracy"], False, [series(("acc",))], steps, ""))
+    col = get_column_letter(anchor_col)
+    return [ChartPlan(c.title, c.y_title, c.log_y, c.series, c.categories, f"{col}{1 + 18 * i}") for i, c in enumerate(out)]
 
 
 # --- the step table ---------------------------------------------------------------------------
 
 
-def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None) -> SheetPlan:
+def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None, progress=None) -> SheetPlan:
     templates = step_templates(spec, table, sheet)
     columns = table.columns
     w = labels.words(spec)
@@ -194,8 +241,10 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | 
     def rows() -> Iterator[list[Cell | None]]:
         yield from header_rows()
         for s in range(spec.steps):
+            if progress is not None and s % 1000 == 0:
+                progress(s, spec.steps)
             r = table.row(s + 1)
-            fill = {"r": r, "p": r - 1}
+            fill = {"r": r, "p": r - 1, "w": max(table.first_row, r - table.epoch + 1)}
             for b in range(B):
                 fill[f"d{b}"] = data_row + (s * B + b) % n_samples
             row = []
@@ -206,8 +255,6 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | 
 
     widths = {c + 1: (7.0 if col.group == "step" else 12.0) for c, col in enumerate(columns)}
     first_param = next(c for c, col in enumerate(columns) if col.group != "step")
-    from openpyxl.utils import get_column_letter
-
     return SheetPlan(STEPS, rows(), widths, freeze=f"{get_column_letter(first_param + 1)}{table.first_row}")
 
 
@@ -225,8 +272,10 @@ def spec_plan(spec: Spec) -> SheetPlan:
     return SheetPlan(SPEC_SHEET, rows, hidden=True)
 
 
-def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None) -> WorkbookPlan:
+def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None, progress=None) -> WorkbookPlan:
+    from .explain import explain_plan  # explain builds on this module's cells
+
     return WorkbookPlan(
-        sheets=[inputs_plan(spec, sheet, table, trace), steps_plan(spec, sheet, table, trace), spec_plan(spec)],
+        sheets=[inputs_plan(spec, sheet, table, trace), steps_plan(spec, sheet, table, trace, progress), explain_plan(spec, table), spec_plan(spec)],
         names=defined_names(spec, sheet, table),
     )

@@ -306,6 +306,16 @@ def calculate(path: str | Path, *,
         wb = openpyxl.load_workbook(path, read_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as ex:
         raise InputError(f"{path}: cannot read workbook: {ex}") from None
+    with np.errstate(all="ignore"):  # EXP(1000) is #NUM!, a value, not a warning
+        book, order = _read(wb)
+        if progress:
+            progress(0, len(order))
+        _run(book, order, progress)
+    return {book.address(code): _plain(book.values[code]) for code in order}
+
+
+def _read(wb):
+    """The workbook's literal values and formula shapes; the formula cells in sheet order."""
     try:
         book, order = _Book(wb), []
         values = book.values
@@ -329,10 +339,12 @@ def calculate(path: str | Path, *,
                     order.append(code)
     finally:
         wb.close()
+    return book, order
 
-    total, done = len(order), 0
-    if progress:
-        progress(0, total)
+
+def _run(book, order, progress):
+    """Evaluate the cells of `order` and everything they need, inputs first."""
+    values, total, done = book.values, len(order), 0
     for start in order:  # memoised depth-first evaluation with an explicit stack
         if type(values[start]) is not _Shape:
             continue
@@ -359,4 +371,3 @@ def calculate(path: str | Path, *,
                 progress(done, total)
     if progress:
         progress(total, total)
-    return {book.address(code): _plain(values[code]) for code in order}

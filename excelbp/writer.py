@@ -17,6 +17,8 @@ import openpyxl.worksheet._writer as sheet_writer
 from openpyxl import Workbook
 from openpyxl.cell import Cell as OpenpyxlCell
 from openpyxl.cell._writer import _set_attributes
+from openpyxl.chart import LineChart, Reference
+from openpyxl.chart.series import SeriesLabel
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -24,7 +26,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.xml.functions import Element, SubElement
 
 from .errors import InputError
-from .plan import Cell, WorkbookPlan
+from .plan import Cell, ChartPlan, WorkbookPlan
 
 # One colour per column group, pale enough to read numbers on.
 GROUP_COLOURS = {
@@ -113,6 +115,29 @@ def _cell(ws, cell: Cell | None):
     return out
 
 
+def _chart(plan: ChartPlan, sheets: dict) -> LineChart:
+    chart = LineChart()
+    chart.title = plan.title
+    chart.y_axis.title = plan.y_title
+    chart.x_axis.title = plan.categories.name
+    chart.height, chart.width = 8.5, 16
+    chart.y_axis.number_format = "General"
+    if plan.log_y:
+        chart.y_axis.scaling.logBase = 10
+    for s in plan.series:
+        ref = Reference(sheets[s.sheet], min_col=s.col, min_row=s.first_row, max_row=s.last_row)
+        chart.add_data(ref, titles_from_data=False)
+        chart.series[-1].tx = SeriesLabel(v=s.name)
+        chart.series[-1].smooth = False
+    c = plan.categories
+    chart.set_categories(Reference(sheets[c.sheet], min_col=c.col, min_row=c.first_row, max_row=c.last_row))
+    # openpyxl ≥ 3.1 hides axes unless told otherwise
+    chart.x_axis.delete = False
+    chart.x_axis.tickLblPos = "low"  # step numbers below the plot, not across it at 0
+    chart.y_axis.delete = False
+    return chart
+
+
 def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
     """Write the workbook to `path` atomically. Refuses to overwrite without `force`."""
     path = Path(path)
@@ -128,6 +153,7 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
     wb = Workbook(write_only=True)
     for style in _styles():
         wb.add_named_style(style)
+    sheets = {}
     for sheet in plan.sheets:
         ws = wb.create_sheet(sheet.title)
         for col, width in sheet.widths.items():
@@ -136,8 +162,16 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
             ws.freeze_panes = sheet.freeze
         if sheet.hidden:
             ws.sheet_state = "hidden"
+        if sheet.fit_width:
+            ws.page_setup.orientation = "landscape"
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+            ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
         for row in sheet.rows:
             ws.append([_cell(ws, c) for c in row])
+        sheets[sheet.title] = ws
+    for sheet in plan.sheets:
+        for chart in sheet.charts:
+            sheets[sheet.title].add_chart(_chart(chart, sheets), chart.anchor)
     for name, ref in plan.names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
