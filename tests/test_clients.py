@@ -1,0 +1,110 @@
+"""What real clients see: cached values, LibreOffice verification, charts, languages, progress."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from conftest import needs_soffice
+from openpyxl import load_workbook
+
+from excelbp.libreoffice import recalculate_many
+from excelbp.progress import Progress
+from excelbp.verify import verify
+
+ACCEPTANCE = {
+    "default": dict(),
+    "2-3-2": dict(layers=(2, 3, 2), activation="sigmoid", loss="mse", steps=15),
+}
+
+
+def _formula_cells(path):
+    wb = load_workbook(path)
+    return [(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+
+
+@pytest.mark.parametrize("name", list(ACCEPTANCE))
+def test_every_formula_cell_has_a_cached_value(make_workbook, name):
+    path = make_workbook(name, **ACCEPTANCE[name])
+    cached = load_workbook(path, data_only=True)
+    cells = _formula_cells(path)
+    assert cells
+    missing = [c for c in cells if not isinstance(cached[c[0]][c[1]].value, (int, float))]
+    assert not missing, missing[:5]
+    # Excel is still told to recalculate on open
+    assert b'fullCalcOnLoad="1"' in zipfile.ZipFile(path).read("xl/workbook.xml")
+
+
+@pytest.mark.libreoffice
+def test_cached_values_equal_libreoffice(make_workbook, tmp_path):
+    needs_soffice()
+    paths = [make_workbook(name, **opts) for name, opts in ACCEPTANCE.items()]
+    out = tmp_path / "lo"
+    out.mkdir()
+    for path, recalculated in zip(paths, recalculate_many(paths, out)):
+        cached = load_workbook(path, data_only=True)
+        lo = load_workbook(recalculated, data_only=True)
+        for sheet, cell in _formula_cells(path):
+            a, b = cached[sheet][cell].value, lo[sheet][cell].value
+            assert a == pytest.approx(b, rel=1e-12, abs=1e-300), f"{path.name} {sheet}!{cell}"
+
+
+@pytest.mark.libreoffice
+@pytest.mark.parametrize("name", list(ACCEPTANCE))
+def test_both_engines_verify_and_name_a_changed_loss(make_workbook, name):
+    needs_soffice()
+    path = make_workbook(name, **ACCEPTANCE[name])
+    for engine in ("formulas", "libreoffice"):
+        assert verify(path, engine=engine).ok
+    wb = load_workbook(path)
+    col = wb.defined_names["loss"].attr_text.split("$")[1]
+    cell = f"{col}11"  # step 8 (row 4 is step 1), mid-table
+    wb["Steps"][cell] = wb["Steps"][cell].value + "+0.5"
+    wb.save(path)
+    for engine in ("formulas", "libreoffice"):
+        report = verify(path, engine=engine)
+        assert not report.ok and report.first_mismatch.startswith(f"Steps!{cell}"), (engine, report.first_mismatch)
+
+
+@pytest.mark.parametrize("options", [dict(template=t) for t in ("linear", "neuron", "linear-2-2-1", "sigmoid-2-3-1", "classifier")])
+def test_every_workbook_has_charts(make_workbook, options):
+    path = make_workbook(**options)
+    charts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) >= (3 if options["template"] == "classifier" else 2)
+
+
+def test_chinese_labels(make_workbook):
+    wb = load_workbook(make_workbook(template="sigmoid-2-3-1", lang="zh"))
+    headers = [c.value for row in wb["Steps"].iter_rows(min_row=1, max_row=3) for c in row if c.value]
+    joined = " ".join(headers)
+    for word in ("前向传播", "反向传播", "损失", "梯度"):
+        assert word in joined
+    assert "学习率" in " ".join(str(c.value) for row in wb["Inputs"].iter_rows(max_row=8) for c in row if c.value)
+    assert "原理说明" in wb.sheetnames
+    assert verify(make_workbook("zh2", template="classifier", lang="zh")).ok
+
+
+def test_how_it_works_sheet_points_at_the_step_table(make_workbook):
+    wb = load_workbook(make_workbook(template="sigmoid-2-3-1"))
+    text = " ".join(str(c.value) for row in wb["How it works"].iter_rows() for c in row if c.value)
+    assert "δ_j = ∂L/∂z_j" in text and "Steps!" in text and "w ← w − lr" in text
+
+
+def test_progress_draws_only_on_a_terminal_after_the_delay():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    quiet = io.StringIO()
+    Progress("x", stream=quiet, delay=0)(1, 2)
+    assert quiet.getvalue() == ""  # not a terminal
+    tty = Tty()
+    Progress("x", stream=tty, delay=0)(1, 2)
+    assert "50%" in tty.getvalue()
+    late = Tty()
+    Progress("x", stream=late, delay=60)(1, 2)
+    assert late.getvalue() == ""
+    off = Tty()
+    Progress("x", stream=off, delay=0, enabled=False)(1, 2)
+    assert off.getvalue() == ""
