@@ -11,7 +11,7 @@ import numpy as np
 
 from .data import glorot, make_data, read_csv, split_columns
 from .errors import InputError
-from .spec import Spec
+from .spec import Spec, check_network
 
 DEFAULT_TEMPLATE = "linear"
 
@@ -77,8 +77,7 @@ def make_spec(opts: BuildOptions) -> Spec:
     steps = opts.steps if opts.steps is not None else t.get("steps", 20)
     if seed < 0:
         raise InputError(f"--seed: must be 0 or more, got {seed}")
-    if len(sizes) < 2:
-        raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
+    check_network(sizes, activation=activation, loss=loss, lr=lr, batch=batch, steps=steps)
 
     # Data: a CSV file, the template's own, or made up.
     w_true = x_scale = y_scale = X_test = Y_test = None

@@ -33,6 +33,24 @@ def fifteen_digits(a: np.ndarray) -> np.ndarray:
     return np.vectorize(lambda v: float(f"{v:.15g}"), otypes=[float])(np.asarray(a, dtype=float))
 
 
+def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: float, batch: int, steps: int) -> None:
+    """The options that must be right before any data or weights are made for them."""
+    if len(sizes) < 2:
+        raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
+    if any(n < 1 for n in sizes):
+        raise InputError(f"--layers: every size must be at least 1, got {','.join(map(str, sizes))}")
+    if activation not in ACTIVATIONS:
+        raise InputError(f"--activation: unknown {activation!r}; choose from {', '.join(ACTIVATIONS)}")
+    if loss not in LOSSES:
+        raise InputError(f"--loss: unknown {loss!r}; choose from {', '.join(LOSSES)}")
+    if not (isinstance(lr, float) and math.isfinite(lr) and lr > 0):
+        raise InputError(f"--lr: must be a finite number > 0, got {lr}")
+    if batch < 1:
+        raise InputError(f"--batch: must be at least 1, got {batch}")
+    if steps < 1:
+        raise InputError(f"--steps: must be at least 1, got {steps}")
+
+
 @dataclass(frozen=True)
 class Spec:
     """One workbook. Arrays are read-only; use `dataclasses.replace` to derive another.
@@ -123,22 +141,9 @@ class Spec:
     def validate(self) -> "Spec":
         """Return the spec with arrays frozen, or raise InputError naming the culprit."""
         sizes = self.sizes
-        if len(sizes) < 2:
-            raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
-        if any(n < 1 for n in sizes):
-            raise InputError(f"--layers: every size must be at least 1, got {','.join(map(str, sizes))}")
-        if self.activation not in ACTIVATIONS:
-            raise InputError(f"--activation: unknown {self.activation!r}; choose from {', '.join(ACTIVATIONS)}")
-        if self.loss not in LOSSES:
-            raise InputError(f"--loss: unknown {self.loss!r}; choose from {', '.join(LOSSES)}")
+        check_network(sizes, activation=self.activation, loss=self.loss, lr=self.lr, batch=self.batch, steps=self.steps)
         if self.lang not in LANGUAGES:
             raise InputError(f"--lang: unknown {self.lang!r}; choose from {', '.join(LANGUAGES)}")
-        if not (isinstance(self.lr, float) and math.isfinite(self.lr) and self.lr > 0):
-            raise InputError(f"--lr: must be a finite number > 0, got {self.lr}")
-        if self.batch < 1:
-            raise InputError(f"--batch: must be at least 1, got {self.batch}")
-        if self.steps < 1:
-            raise InputError(f"--steps: must be at least 1, got {self.steps}")
         if self.loss == "cross_entropy" and sizes[-1] < 2:
             raise InputError("--loss cross_entropy: needs at least two outputs (--layers …,K with K ≥ 2)")
         n_in, n_out = sizes[0], sizes[-1]
