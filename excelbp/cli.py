@@ -162,6 +162,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("excelbp: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:  # a bug or an input nobody foresaw: still one line, no traceback
+        if debug:
+            raise
+        print(f"excelbp: error: {type(e).__name__}: {str(e)[:200]} (run with --debug for a traceback)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

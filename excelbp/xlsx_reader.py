@@ -12,6 +12,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from .errors import InputError
+from .safe_zip import check_xlsx
 
 ENGINES = ("formulas", "libreoffice")
 
@@ -30,10 +31,9 @@ class Book:
 
 def open_book(path: Path) -> Book:
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    if not zipfile.is_zipfile(path):
-        raise InputError(f"{path}: not an .xlsx file (not a zip archive)")
+    # untrusted files (students send workbooks back): sizes, zip bombs and XML entities
+    # are checked before openpyxl inflates anything
+    check_xlsx(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
         cells = {ws.title: _sheet_values(ws) for ws in wb.worksheets}
