@@ -49,6 +49,13 @@ def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: flo
         raise InputError(f"--batch: must be at least 1, got {batch}")
     if steps < 1:
         raise InputError(f"--steps: must be at least 1, got {steps}")
+    # the step table holds every parameter three times (used, gradient, update) and every
+    # unit per sample: refuse a network that cannot fit before making data for it
+    params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    if 3 * params + batch * sum(sizes) > MAX_COLS:
+        raise InputError(
+            f"--layers/--batch: {params:,} parameters × 3 and {batch} sample(s) need more than Excel's {MAX_COLS:,} columns; use fewer units or a smaller batch"
+        )
 
 
 @dataclass(frozen=True)
