@@ -24,7 +24,8 @@ def oracle(path: Path) -> dict[str, object]:
     bar = formulas.excel.tqdm.tqdm
     formulas.excel.tqdm.tqdm = functools.partial(tqdm.tqdm, disable=True)  # no bars in the log
     try:
-        sol = formulas.ExcelModel().loads(str(path)).finish().calculate()
+        with np.errstate(all="ignore"):
+            sol = formulas.ExcelModel().loads(str(path)).finish().calculate()
     finally:
         formulas.excel.tqdm.tqdm = bar
     out = {}
@@ -114,7 +115,7 @@ def constructs(tmp_path_factory):
         "A24": ("=MATCH(3,Inputs!$B$3:$D$3,0)", 3),
         "A25": ("=ROWS(X)", 4),
         "A26": ("=COUNTIF(Inputs!B3:D3,\">1\")", 2),
-        "A27": ("=SUMXMY2(Inputs!B3:D3,Inputs!B10:D10)", (1 - 0.5) ** 2 + (2 + 1.25) ** 2 + 1),
+        "A27": ("=SUMXMY2(Inputs!B3:D3,Inputs!B10:D10)", (1 + 1.25) ** 2 + 0 + 0.5 ** 2),
         "A28": ("='How it works'!B2*2", 5),
         "A29": ("='How it works'!B3", "text"),
         "A30": ("=lr*batch", 1),
@@ -158,10 +159,11 @@ def test_constructs_match_oracle_and_hand_values(constructs):
         got = ours[f"Calc!{cell}"]
         if want is None:
             continue
-        if isinstance(want, float):
-            assert got == pytest.approx(want, rel=1e-15, abs=1e-15), cell
-        else:
+        if isinstance(want, (bool, str)):
             assert got == want and type(got) is type(want), (cell, got, want)
+        else:  # formulas' arithmetic gives floats, 16 for 16 alike
+            assert type(got) in (int, float), (cell, got)
+            assert got == pytest.approx(want, rel=1e-15, abs=1e-15), cell
     assert ours["Later!A1"] == 7
 
 
@@ -231,19 +233,60 @@ def test_literals_are_read_as_they_stand(tmp_path):
     """ExcelModel rounds literal floats to 15 decimals; we keep every bit."""
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws["A1"], ws["A2"], ws["A3"], ws["A4"] = 0.1 + 0.2, "=A1*1", True, "=A3"
+    ws["A1"], ws["A2"], ws["A3"], ws["A4"] = 0.1234567890123456, "=A1*1", True, "=A3"
+    ws["A5"], ws["A6"] = "=A7", "=A7+1"  # an empty cell: 0
+    ws["A8"], ws["A9"], ws["A10"] = "#N/A", "=A8", "=A8+1"  # a literal error
+    ws["B1"], ws["B2"] = "text", "=B1"
     path = tmp_path / "literal.xlsx"
     wb.save(path)
-    assert calculate(path) == {"Sheet!A2": 0.30000000000000004, "Sheet!A4": True}
+    ours = calculate(path)
+    assert ours == {"Sheet!A2": 0.1234567890123456, "Sheet!A4": True, "Sheet!A5": 0,
+                    "Sheet!A6": 1, "Sheet!A9": "#N/A", "Sheet!A10": "#N/A", "Sheet!B2": "text"}
+    assert oracle(path)["SHEET!A2"] == 0.123456789012346
 
 
-def test_circular_reference_is_an_input_error(tmp_path):
+@pytest.mark.parametrize("cells", [
+    {"A1": "=A3+1", "A2": "=A1+1", "A3": "=A2+1"},
+    {"A1": "=A1+1"},
+    {"A1": "=SUM(A2:A3)", "A2": 1, "A3": "=A1*2"},
+])
+def test_circular_reference_is_an_input_error(tmp_path, cells):
     wb = openpyxl.Workbook()
-    ws = wb.active
-    ws["A1"], ws["A2"], ws["A3"] = "=A3+1", "=A1+1", "=A2+1"
+    for cell, v in cells.items():
+        wb.active[cell] = v
     path = tmp_path / "circular.xlsx"
     wb.save(path)
-    with pytest.raises(InputError, match="circular"):
+    with pytest.raises(InputError, match="circular reference through Sheet!A"):
+        calculate(path)
+
+
+@pytest.mark.parametrize("formula, message", [
+    ("=1+", r"Sheet!A1: cannot parse formula =1\+"),
+    ("=SUM(B:B)", r"Sheet!A1: unsupported reference B:B"),
+])
+def test_bad_formula_is_an_input_error(tmp_path, formula, message):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = formula
+    path = tmp_path / "bad.xlsx"
+    wb.save(path)
+    with pytest.raises(InputError, match=message):
+        calculate(path)
+
+
+def test_array_formulas(tmp_path):
+    """A one-cell array formula is an ordinary formula; spilling over a range is refused."""
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["B1"], ws["B2"], ws["C1"], ws["C2"] = 1, 2, 3, 4
+    ws["A1"] = ArrayFormula("A1", "=SUM(B1:B2*C1:C2)")
+    path = tmp_path / "array.xlsx"
+    wb.save(path)
+    assert calculate(path) == {"Sheet!A1": 11} == {"Sheet!A1": oracle(path)["SHEET!A1"]}
+    ws["D1"] = ArrayFormula("D1:D2", "=B1:B2*2")
+    wb.save(path)
+    with pytest.raises(InputError, match="Sheet!D1: array formulas"):
         calculate(path)
 
 

@@ -1,0 +1,234 @@
+"""excelbp benchmark: build, memory, verify and LibreOffice, each as a ratio to a baseline
+measured in the same run (issue 6).
+
+    python benchmarks/run.py            # N = 1,000 / 10,000 / 100,000 steps, --steps 1000000 (~10 min)
+    python benchmarks/run.py --quick    # N = 100 / 1,000 / 10,000, under a minute
+
+Builds, floors, verify and ExcelModel run in fresh child processes (this script with --child),
+so each peak RSS belongs to that run alone and no run warms the next one up. Times are the best
+of --repeat rounds for build and floor (the machine may be shared), taken inside the child
+(interpreter start-up and imports left out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+
+def child(kind: str, n: int, path: str) -> None:
+    """One build, floor, verify or ExcelModel run, in this fresh process; prints JSON."""
+    if kind in ("verify", "excelmodel"):  # cold, as a user runs them: both pay formulas' first-use
+        return check_child(kind, Path(path))  # import of every function module (scipy.stats …)
+    from excelbp import layout
+    from excelbp.build import build
+    from excelbp.options import BuildOptions, make_spec
+
+    spec = make_spec(BuildOptions(steps=n))
+    table = layout.step_table(spec)
+    cols, cells = len(table.columns), len(table.columns) * n
+    t = time.perf_counter()
+    if kind == "build":
+        build(spec, Path(path), force=True)
+    else:  # the floor: the same rows × columns of plain formula cells, openpyxl write-only
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Steps")
+        for row in floor_rows(cols, table.first_row, n):
+            ws.append(row)
+        wb.save(path)
+    print(json.dumps({"seconds": time.perf_counter() - t, "cells": cells, "cols": cols, "first_row": table.first_row}))
+
+
+def check_child(kind: str, path: Path) -> None:
+    from excelbp import xlsx_reader
+    from excelbp.verify import verify
+
+    t = time.perf_counter()
+    if kind == "excelmodel":
+        values = xlsx_reader.excelmodel_values(path)
+        out = {"seconds": time.perf_counter() - t}
+        path.with_suffix(".json").write_text(json.dumps(values))  # for the parent to compare
+    else:
+        ok = verify(path).ok
+        out = {"seconds": time.perf_counter() - t, "ok": ok}
+        t = time.perf_counter()
+        verify(path)
+        out["warm"] = time.perf_counter() - t  # the same again, formulas' functions loaded
+    print(json.dumps(out))
+
+
+def floor_rows(cols: int, first_row: int, n: int):
+    """Plain formulas of about our length, each reading the row above: =(C8+1)*C8."""
+    from openpyxl.utils import get_column_letter
+
+    letters = [get_column_letter(c + 1) for c in range(cols)]
+    for r in range(first_row, first_row + n):
+        yield [f"=({c}{r - 1}+1)*{c}{r - 1}" for c in letters]
+
+
+# Linux carries a process's peak RSS across fork and exec: a child spawned straight from this
+# (by then large) process reports at least this process's peak. So every command starts from a
+# small launcher that forks it and reports the grandchild's own ru_maxrss (floor: ~10 MB).
+LAUNCHER = """import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+open(sys.argv[1], "w").write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run(cmd: list[str]) -> dict:
+    """Run cmd; wall time, exit code, output and its own peak RSS (MB)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, tempfile.NamedTemporaryFile("r") as rss:
+        t = time.perf_counter()
+        p = subprocess.run([sys.executable, "-I", "-S", "-c", LAUNCHER, rss.name, *cmd], stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        wall = time.perf_counter() - t
+        out.seek(0), err.seek(0)
+        return {"rc": p.returncode, "wall": wall, "out": out.read(), "err": err.read(), "rss_mb": int(rss.read() or 0) / 1024}
+
+
+def measure(kind: str, n: int, path: Path) -> dict:
+    r = run([sys.executable, __file__, "--child", kind, str(n), str(path)])
+    if r["rc"]:
+        sys.exit(f"{kind} {n}: exit {r['rc']}\n{r['err']}")
+    return {**json.loads(r["out"]), "rss_mb": r["rss_mb"], "size": path.stat().st_size}
+
+
+def mean_formula_length(path: Path, sheet: str = "Steps") -> float:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    lens = [len(v) for row in wb[sheet].iter_rows(values_only=True) for v in row if isinstance(v, str) and v.startswith("=")]
+    wb.close()
+    return sum(lens) / len(lens)
+
+
+def mb(b: float) -> str:
+    return f"{b / 1e6:.1f} MB"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smaller N, under a minute")
+    ap.add_argument("--repeat", type=int, default=None, help="rounds of each build and floor, best kept (default 2)")
+    ap.add_argument("--child", nargs=3, metavar=("KIND", "N", "PATH"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        return child(args.child[0], int(args.child[1]), args.child[2])
+    args.repeat = args.repeat or 2
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    from excelbp import xlsx_reader
+    from excelbp.build import build
+    from excelbp.libreoffice import find_soffice, recalculate
+    from excelbp.options import BuildOptions, make_spec
+
+    sizes = [100, 1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
+    tmp = Path(tempfile.mkdtemp(prefix="excelbp-bench-"))
+    summary = []
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
+    print(f"machine: {len(os.sched_getaffinity(0))} CPUs ({cpu}), {platform.platform()}")
+    print(f"Python {platform.python_version()}, numpy {version('numpy')}, openpyxl {version('openpyxl')}, formulas {version('formulas')}")
+    print(f"mode: {'quick' if args.quick else 'full'}; load average {os.getloadavg()[0]:.1f} (another job on the machine skews times); work folder {tmp}\n")
+
+    # 1 + 2: build against the write-only floor, each in a fresh process
+    print("1. build (default template) vs floor (openpyxl write-only, same rows × columns of plain formulas)")
+    print(f"{'steps':>8} {'cells':>10} {'build s':>8} {'cells/s':>9} {'floor s':>8} {'cells/s':>9} {'ratio':>6} {'build file':>11} {'floor file':>11} {'build RSS':>10} {'floor RSS':>10}")
+    builds = {}
+    for n in sizes:
+        runs = [(measure("build", n, tmp / f"b{n}.xlsx"), measure("floor", n, tmp / f"f{n}.xlsx")) for _ in range(args.repeat)]
+        b = min((r[0] for r in runs), key=lambda r: r["seconds"])  # best of the rounds: the machine may be shared
+        f = min((r[1] for r in runs), key=lambda r: r["seconds"])
+        b["floor"] = f["seconds"]
+        builds[n] = b
+        print(
+            f"{n:>8,} {b['cells']:>10,} {b['seconds']:>8.2f} {b['cells'] / b['seconds']:>9,.0f} {f['seconds']:>8.2f} {f['cells'] / f['seconds']:>9,.0f}"
+            f" {b['seconds'] / f['seconds']:>6.2f} {mb(b['size']):>11} {mb(f['size']):>11} {b['rss_mb']:>7.0f} MB {f['rss_mb']:>7.0f} MB"
+        )
+        (tmp / f"f{n}.xlsx").unlink()
+    big, small = sizes[-1], sizes[-1] // 100
+    n = sizes[1]
+    floor_len = [len(f) for row in floor_rows(builds[n]["cols"], builds[n]["first_row"], n) for f in row]
+    print(f"   mean formula length at {n:,} steps: build {mean_formula_length(tmp / f'b{n}.xlsx'):.1f} chars, floor {sum(floor_len) / len(floor_len):.1f} chars")
+    ratio = builds[big]["seconds"] / builds[big]["floor"]
+    summary.append((f"build / floor, {big:,} steps (best of {args.repeat})", f"{ratio:.2f}x", "<= 1.5x"))
+
+    print(f"\n2. peak RSS of a build, fresh process: {builds[big]['rss_mb']:.0f} MB at {big:,} steps, {builds[small]['rss_mb']:.0f} MB at {small:,} steps")
+    mem = builds[big]["rss_mb"] / builds[small]["rss_mb"]
+    print(f"   ratio {mem:.2f}")
+    summary.append((f"peak RSS {big:,} / {small:,} steps", f"{mem:.2f}x", "<= 1.5x"))
+
+    # 3: verify against ExcelModel on the same 300-step workbook
+    path = tmp / "v300.xlsx"
+    build(make_spec(BuildOptions(steps=300)), path, force=True)
+    v, m = measure("verify", 300, path), measure("excelmodel", 300, path)
+    ours = xlsx_reader.recalculate(xlsx_reader.open_book(path))
+    theirs = json.loads(path.with_suffix(".json").read_text())
+    missing = [k for k in ours if k not in theirs]
+    differ = [k for k in ours if k in theirs and ours[k] != theirs[k]]
+    print(f"\n3. verify vs ExcelModel on a 300-step workbook ({len(ours):,} formula cells), each cold in a fresh process")
+    print(f"   excelbp verify (formulas engine): {v['seconds']:6.2f} s  peak RSS {v['rss_mb']:5.0f} MB  report.ok={v['ok']}  (called again warm: {v['warm']:.2f} s)")
+    print(f"   ExcelModel load+calculate:        {m['seconds']:6.2f} s  peak RSS {m['rss_mb']:5.0f} MB  ({m['seconds'] / len(ours) * 1e3:.2f} ms a formula cell)")
+    print(f"   ratio ExcelModel / verify: {m['seconds'] / v['seconds']:.1f}x cold  ({m['seconds'] / v['warm']:.1f}x against verify warm)")
+    same = v["ok"] and not missing and not differ
+    print(f"   values: {len(ours) - len(missing) - len(differ):,} of {len(ours):,} equal exactly, {len(differ)} differ, {len(missing)} missing in ExcelModel"
+          + (f" (first: {differ[0]}: {ours[differ[0]]!r} vs {theirs[differ[0]]!r})" if differ else ""))
+    summary.append(("ExcelModel / verify, 300 steps, cold", f"{m['seconds'] / v['seconds']:.1f}x", ">= 10x"))
+    summary.append(("same verdict as ExcelModel", "yes" if same else "NO", "yes"))
+
+    # 4: LibreOffice
+    print("\n4. LibreOffice headless recalculation (soffice --convert-to xlsx, fresh profile each)")
+    if find_soffice() is None:
+        print("   soffice not found: skipped")
+    else:
+        tiny = tmp / "tiny.xlsx"
+        build(make_spec(BuildOptions(steps=1)), tiny, force=True)
+        recalculate(tiny, tmp / "lo")  # warm-up: soffice's first start reads its files from disk
+        times = {}
+        for name, p in [("tiny (1 step): start-up", tiny)] + [(f"{n:,} steps", tmp / f"b{n}.xlsx") for n in sizes[1:]]:
+            t = time.perf_counter()
+            recalculate(p, tmp / "lo")
+            times[name] = time.perf_counter() - t
+        start = times.pop("tiny (1 step): start-up")
+        print(f"   start-up (1-step workbook, after a warm-up run): {start:.2f} s")
+        for (name, s), n in zip(times.items(), sizes[1:]):
+            cells = builds[n]["cells"]
+            rate = f"{cells / (s - start):>9,.0f} cells/s" if s - start > 0.2 else "(start-up dominates)"
+            print(f"   {name:>14}: {s:6.2f} s, {s - start:6.2f} s past start-up, {rate}")
+        summary.append((f"LibreOffice {sizes[-1]:,} steps (start-up {start:.1f} s)", f"{s:.1f} s", ""))
+
+    # 5: the CLI past the sizes above
+    print("\n5. the CLI at the sheet's limit")
+    steps = [2_000_000] if args.quick else [1_000_000, 2_000_000]
+    for n in steps:
+        out = tmp / f"cli{n}.xlsx"
+        r = run([sys.executable, "-m", "excelbp", "build", "--steps", str(n), "-o", str(out), "--force"])
+        err = " ".join(r["err"].split())[:300] or "(none)"
+        made = f"workbook {mb(out.stat().st_size)}" if out.exists() else "no file"
+        print(f"   --steps {n:,}: exit {r['rc']}, {r['wall']:.1f} s, peak RSS {r['rss_mb']:.0f} MB, {made}; stderr: {err}")
+        summary.append((f"CLI --steps {n:,}", f"exit {r['rc']}, {made}", "error or workbook"))
+        out.unlink(missing_ok=True)
+    if args.quick:
+        print("   (--steps 1000000 builds a ~21M-cell workbook for minutes: full mode only)")
+
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+    print("\nsummary" + (" (quick: small N, not the acceptance sizes)" if args.quick else ""))
+    for what, got, want in summary:
+        print(f"   {what:<52} {got:>24}   {want}")
+    shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
