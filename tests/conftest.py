@@ -49,3 +49,31 @@ def needs_soffice():
         if os.environ.get("CI") == "true":
             pytest.fail("LibreOffice (soffice) is required in CI")
         pytest.skip("LibreOffice (soffice) not installed")
+
+
+def assert_contract(named: dict, structure: dict) -> None:
+    """Named outputs (loss, W_final, b_final) equal tests/oracle.py run on the named inputs."""
+    import oracle
+
+    n_layers = len(structure["sizes"]) - 1
+
+    def rows(v):
+        return v if isinstance(v, list) else [[v]]
+
+    expected = oracle.train(
+        rows(named["X"]),
+        rows(named["Y"]),
+        [rows(named[f"W{l}_init"]) for l in range(1, n_layers + 1)],
+        [rows(named[f"b{l}_init"])[0] for l in range(1, n_layers + 1)] if structure["bias"] else None,
+        lr=named["lr"],
+        batch=named["batch"],
+        steps=structure["steps"],
+        activation=structure["activation"],
+        loss=structure["loss"],
+        bias=structure["bias"],
+    )
+    assert [r[0] for r in rows(named["loss"])] == pytest.approx(expected["loss"], rel=1e-9, abs=1e-12)
+    for l in range(1, n_layers + 1):
+        assert rows(named[f"W{l}_final"]) == [pytest.approx(r, rel=1e-9, abs=1e-12) for r in expected["W_final"][l - 1]]
+        if structure["bias"]:
+            assert rows(named[f"b{l}_final"])[0] == pytest.approx(expected["b_final"][l - 1], rel=1e-9, abs=1e-12)

@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import edit_named
+from conftest import assert_contract, edit_named
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-import oracle
 from excelbp import xlsx_reader
 from excelbp.engine import ACTIVATIONS, LOSSES
 from excelbp.options import template_names
@@ -64,33 +63,6 @@ def _named_values(path):
     return out
 
 
-def _oracle_agrees(path, structure):
-    named = _named_values(path)
-    n_layers = len(structure["sizes"]) - 1
-    expected = oracle.train(
-        named["X"],
-        named["Y"],
-        [named[f"W{l}_init"] for l in range(1, n_layers + 1)],
-        [_row(named[f"b{l}_init"]) for l in range(1, n_layers + 1)] if structure["bias"] else None,
-        lr=named["lr"],
-        batch=named["batch"],
-        steps=structure["steps"],
-        activation=structure["activation"],
-        loss=structure["loss"],
-        bias=structure["bias"],
-    )
-    got_loss = [r[0] for r in named["loss"]] if isinstance(named["loss"], list) else [named["loss"]]
-    assert got_loss == pytest.approx(expected["loss"], rel=1e-9, abs=1e-12)
-    for l in range(1, n_layers + 1):
-        got = named[f"W{l}_final"]
-        got = got if isinstance(got, list) else [[got]]
-        assert got == [pytest.approx(r, rel=1e-9, abs=1e-12) for r in expected["W_final"][l - 1]]
-
-
-def _row(v):
-    return v[0] if isinstance(v, list) else [v]
-
-
 @pytest.mark.parametrize(
     "options",
     [dict(template="linear"), dict(template="sigmoid-2-3-1"), dict(layers=(2, 3, 3), activation="relu", loss="cross_entropy", batch=3)],
@@ -105,7 +77,7 @@ def test_live_after_editing_lr_a_sample_and_initial_weights(make_workbook, optio
     data = "X_raw" if structure["scaled"] else "X"
     edit_named(path, {"lr": 0.0007 if structure["template"] == "linear" else 0.3, data: {(1, 0): 2.5}, "W1_init": {(0, 0): 0.25}})
     assert verify(path).ok
-    _oracle_agrees(path, structure)
+    assert_contract(_named_values(path), structure)
 
 
 def test_editing_w_true_moves_y_true(make_workbook):
