@@ -150,3 +150,12 @@ def test_random_networks_recalculate_to_the_engine(make_workbook, sizes, activat
     report = verify(path)
     assert report.ok, report.lines()
     path.unlink()
+
+
+@pytest.mark.parametrize("options", [dict(template="neuron"), dict(template="classifier"), dict(template="sigmoid-2-3-1")])
+def test_pre_activations_of_1000_stay_finite(make_workbook, options):
+    path = make_workbook(**options)
+    edit_named(path, {"W1_init": {(0, 0): 1000.0}, "lr": 1e-9})  # z = ±1000 and more
+    values = xlsx_reader.recalculate(xlsx_reader.open_book(path))
+    assert not [k for k, v in values.items() if isinstance(v, str) and v.startswith("#")]
+    assert verify(path).ok
