@@ -1,7 +1,7 @@
 """excelbp benchmark: build, memory, verify and LibreOffice, each as a ratio to a baseline
 measured in the same run (issue 6).
 
-    python benchmarks/run.py            # N = 1,000 / 10,000 / 100,000 steps, --steps 1000000 (~10 min)
+    python benchmarks/run.py            # N = 1,000 / 10,000 / 100,000 steps, --steps 1000000 (~15 min)
     python benchmarks/run.py --quick    # N = 100 / 1,000 / 10,000, under a minute
 
 Builds, floors, verify and ExcelModel run in fresh child processes (this script with --child),
@@ -215,10 +215,14 @@ def main() -> None:
     for n in steps:
         out = tmp / f"cli{n}.xlsx"
         r = run([sys.executable, "-m", "excelbp", "build", "--steps", str(n), "-o", str(out), "--force"])
-        err = " ".join(r["err"].split())[:300] or "(none)"
+        lines = [l for l in r["err"].splitlines() if l.strip()]
+        crash = lines and lines[0].startswith("Traceback")
+        err = f"CRASH: {lines[-1].strip()}" if crash else (lines[0].strip()[:300] if lines else "(none)")
+        if len(lines) > 1 and not crash:
+            err += f"  [+{len(lines) - 1} more stderr lines, e.g. {lines[-1].strip()[:80]!r}]"
         made = f"workbook {mb(out.stat().st_size)}" if out.exists() else "no file"
         print(f"   --steps {n:,}: exit {r['rc']}, {r['wall']:.1f} s, peak RSS {r['rss_mb']:.0f} MB, {made}; stderr: {err}")
-        summary.append((f"CLI --steps {n:,}", f"exit {r['rc']}, {made}", "error or workbook"))
+        summary.append((f"CLI --steps {n:,}", f"exit {r['rc']} after {r['wall']:.0f} s, {made}" + (", CRASH" if crash else ""), "error or workbook"))
         out.unlink(missing_ok=True)
     if args.quick:
         print("   (--steps 1000000 builds a ~21M-cell workbook for minutes: full mode only)")
@@ -226,7 +230,7 @@ def main() -> None:
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     print("\nsummary" + (" (quick: small N, not the acceptance sizes)" if args.quick else ""))
     for what, got, want in summary:
-        print(f"   {what:<52} {got:>24}   {want}")
+        print(f"   {what:<48} {got:>30}   {want}")
     shutil.rmtree(tmp)
 
 
