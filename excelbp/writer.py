@@ -7,19 +7,19 @@ complete: an interrupted build leaves no partial file and the old file intact.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import os
 import tempfile
 from pathlib import Path
 
-import openpyxl.worksheet._writer as sheet_writer
 from openpyxl import Workbook
 from openpyxl.cell import Cell as OpenpyxlCell
-from openpyxl.cell._writer import _set_attributes
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell._writer import whitespace
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.comments import Comment
+from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -66,53 +66,69 @@ def _styles() -> list[NamedStyle]:
     return out
 
 
-class _CachedCell(OpenpyxlCell):
-    """A formula cell that also carries its computed value."""
+class _RowWriter:
+    """Writes a plan's rows straight to the worksheet's XML stream.
 
-    __slots__ = ("cached",)
+    openpyxl's own path builds a Cell per value, resolves its named style by a linear
+    search every time, and writes formulas with an empty <v/>, so readers that do not
+    calculate (pandas, previewers) show nothing. Here each style is resolved once, each
+    formula is written with its cached value, and only cells with a note become openpyxl
+    Cells (the note needs one).
+    """
+
+    def __init__(self, ws, style_ids: dict[str, str]) -> None:
+        self.ws = ws
+        self.style_ids = style_ids
+        self.letters: list[str] = [""]
+
+    def letter(self, col: int) -> str:
+        while len(self.letters) <= col:
+            self.letters.append(get_column_letter(len(self.letters)))
+        return self.letters[col]
+
+    def write_row(self, xf, row: list[Cell | None], row_idx: int) -> None:
+        r = str(row_idx)
+        with xf.element("row", {"r": r}):
+            for col, cell in enumerate(row, start=1):
+                if cell is None:
+                    continue
+                coordinate = self.letter(col) + r
+                if cell.comment:
+                    self._note(cell, row_idx, col)
+                attrs = {"r": coordinate, "s": self.style_ids[cell.style]}
+                if cell.kind == "formula":
+                    bad = cell.cached is not None and not math.isfinite(cell.cached)
+                    if bad:
+                        attrs["t"] = "e"  # what Excel shows for an overflow
+                    el = Element("c", attrs)
+                    SubElement(el, "f").text = cell.value[1:]
+                    if cell.cached is not None:
+                        SubElement(el, "v").text = "#NUM!" if bad else repr(float(cell.cached))
+                elif cell.kind == "number":
+                    el = Element("c", attrs)
+                    SubElement(el, "v").text = repr(cell.value)
+                else:
+                    # always a string, never a formula, whatever it starts with
+                    attrs["t"] = "inlineStr"
+                    el = Element("c", attrs)
+                    t = SubElement(SubElement(el, "is"), "t")
+                    t.text = ILLEGAL_CHARACTERS_RE.sub("", str(cell.value))
+                    whitespace(t)
+                xf.write(el)
+
+    def _note(self, cell: Cell, row: int, col: int) -> None:
+        holder = OpenpyxlCell(self.ws, row=row, column=col)
+        holder.comment = Comment(cell.comment, "excelbp", width=320, height=90)
+        self.ws._comments.append(CommentRecord.from_cell(holder))
 
 
-def _write_cell_with_value(original):
-    """openpyxl writes formulas with an empty <v/>; readers that do not calculate (pandas,
-    previewers) then show nothing. This writes <f> and the engine's value in <v>."""
-
-    def write_cell(xf, worksheet, cell, styled=None):
-        cached = getattr(cell, "cached", None)
-        if cached is None or cell.data_type != "f":
-            return original(xf, worksheet, cell, styled)
-        value, attributes = _set_attributes(cell, styled)
-        if not math.isfinite(cached):
-            attributes["t"] = "e"  # what Excel shows for an overflow
-        el = Element("c", attributes)
-        SubElement(el, "f").text = value[1:]
-        SubElement(el, "v").text = repr(float(cached)) if math.isfinite(cached) else "#NUM!"
-        xf.write(el)
-
-    return write_cell
-
-
-@contextlib.contextmanager
-def _cached_values():
-    original = sheet_writer.write_cell
-    sheet_writer.write_cell = _write_cell_with_value(original)
-    try:
-        yield
-    finally:
-        sheet_writer.write_cell = original
-
-
-def _cell(ws, cell: Cell | None):
-    if cell is None:
-        return None
-    out = _CachedCell(ws, row=1, column=1, value=cell.value)
-    if cell.cached is not None:
-        out.cached = cell.cached
-    if cell.kind == "text" and isinstance(cell.value, str) and cell.value.startswith("="):
-        out.data_type = "s"  # text that looks like a formula stays text
-    out.style = cell.style
-    if cell.comment:
-        out.comment = Comment(cell.comment, "excelbp", width=320, height=90)
-    return out
+def _style_ids(wb, ws) -> dict[str, str]:
+    ids = {}
+    for style in wb.style_names:
+        probe = OpenpyxlCell(ws, row=1, column=1)
+        probe.style = style
+        ids[style] = str(probe.style_id)
+    return ids
 
 
 def _chart(plan: ChartPlan, sheets: dict) -> LineChart:
@@ -145,8 +161,7 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
         raise InputError(f"{path}: exists; use --force to overwrite it")
     if not path.parent.is_dir():
         raise InputError(f"{path.parent}: no such folder")
-    with _cached_values():
-        _write(plan, path)
+    _write(plan, path)
 
 
 def _write(plan: WorkbookPlan, path: Path) -> None:
@@ -154,6 +169,7 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
     for style in _styles():
         wb.add_named_style(style)
     sheets = {}
+    style_ids: dict[str, str] = {}
     for sheet in plan.sheets:
         ws = wb.create_sheet(sheet.title)
         for col, width in sheet.widths.items():
@@ -166,8 +182,13 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
             ws.page_setup.orientation = "landscape"
             ws.sheet_properties.pageSetUpPr.fitToPage = True
             ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        # rows go to our writer as they are: no openpyxl Cell per value
+        ws._get_writer()
+        style_ids = style_ids or _style_ids(wb, ws)
+        ws._writer.write_row = _RowWriter(ws, style_ids).write_row
+        ws._values_to_row = lambda row, row_idx: row
         for row in sheet.rows:
-            ws.append([_cell(ws, c) for c in row])
+            ws.append(row)
         sheets[sheet.title] = ws
     for sheet in plan.sheets:
         for chart in sheet.charts:
@@ -176,6 +197,9 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a workbook is an ordinary file
     try:
         wb.save(tmp)
         os.replace(tmp, path)
