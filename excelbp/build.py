@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from . import engine, layout, plan, writer
+from . import layout, plan, writer
 from .errors import InputError
 from .spec import MAX_COLS, MAX_ROWS, Spec
+from .training import TrainingRun
 
 
 @dataclass(frozen=True)
@@ -19,20 +18,6 @@ class BuildResult:
     cells: int  # formula cells in the step table
     final_loss: float
     diverged_at: int | None  # first step whose loss or update is not finite
-
-
-def train(spec: Spec) -> engine.Trace:
-    return engine.train(
-        spec.X,
-        spec.Y,
-        list(spec.W_init),
-        list(spec.b_init) if spec.b_init is not None else None,
-        activation=spec.activation,
-        loss=spec.loss,
-        lr=spec.lr,
-        batch=spec.batch,
-        steps=spec.steps,
-    )
 
 
 def max_steps(table: layout.StepTable) -> int:
@@ -51,23 +36,16 @@ def check_fits(spec: Spec, table: layout.StepTable, sheet: layout.InputsSheet) -
         raise InputError(f"data: {spec.n_samples:,} samples do not fit in the Inputs sheet")
 
 
-def first_divergent_step(trace: engine.Trace) -> int | None:
-    bad = ~np.isfinite(trace.loss)
-    for W in trace.W:
-        bad |= ~np.isfinite(W[1:]).all(axis=(1, 2))
-    return int(np.argmax(bad)) + 1 if bad.any() else None
-
-
 def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> BuildResult:
     table = layout.step_table(spec)
     sheet = layout.inputs_sheet(spec)
     check_fits(spec, table, sheet)
-    trace = train(spec)
-    writer.write(plan.workbook_plan(spec, sheet, table, trace, progress), path, force=force)
+    run = TrainingRun(spec)
+    writer.write(plan.workbook_plan(spec, sheet, table, run, progress), path, force=force)
     return BuildResult(
         path=Path(path),
         steps=spec.steps,
         cells=len(table.columns) * spec.steps,
-        final_loss=float(trace.loss[-1]),
-        diverged_at=first_divergent_step(trace),
+        final_loss=run.final_loss,
+        diverged_at=run.diverged_at,
     )

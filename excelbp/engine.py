@@ -96,6 +96,7 @@ class Trace:
     W[l-1][s + 1] is its update. Per-sample arrays have shape (steps, B, units).
     """
 
+    first_step: int  # 0-based index of the trace's first step in the whole run
     samples: np.ndarray  # (steps, B) 0-based sample indices
     W: list[np.ndarray]
     b: list[np.ndarray]  # (steps + 1, fan_out); zeros where the layer has no bias
@@ -111,6 +112,7 @@ class Trace:
     delta: list[np.ndarray]  # ∂L/∂z per layer
     dW: list[np.ndarray]  # (steps, fan_in, fan_out), mean over the batch
     db: list[np.ndarray]  # (steps, fan_out)
+    hits: np.ndarray | None  # classifiers: (steps, B), 1 where the arg-max output is the target's class
 
 
 def train(
@@ -124,11 +126,13 @@ def train(
     lr: float,
     batch: int,
     steps: int,
+    first_step: int = 0,
 ) -> Trace:
     """Train by mini-batch gradient descent and return the trace of every step.
 
     Step s (1-based) uses samples (s−1)·B … s·B−1 modulo N; loss and gradients are
-    batch means; every parameter is updated from the same forward pass.
+    batch means; every parameter is updated from the same forward pass. `first_step`
+    continues a run (0-based index of the first step), so it can be computed in chunks.
     """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
@@ -143,7 +147,7 @@ def train(
     def per_step(units: int) -> np.ndarray:
         return np.empty((steps, batch, units))
 
-    samples = (np.arange(steps)[:, None] * batch + np.arange(batch)[None, :]) % len(X)
+    samples = ((first_step + np.arange(steps))[:, None] * batch + np.arange(batch)[None, :]) % len(X)
     t_W = [np.empty((steps + 1,) + w.shape) for w in W]
     t_b = [np.empty((steps + 1,) + v.shape) for v in b]
     t_z = [per_step(w.shape[1]) for w in W]
@@ -200,6 +204,7 @@ def train(
             t_W[l][steps], t_b[l][steps] = W[l], b[l]
 
     return Trace(
+        first_step=first_step,
         samples=samples,
         W=t_W,
         b=t_b,
@@ -215,6 +220,7 @@ def train(
         delta=t_d,
         dW=t_dW,
         db=t_db,
+        hits=(np.argmax(t_a[-1], axis=2) == np.argmax(Y[samples], axis=2)).astype(float) if softmax_out else None,
     )
 
 

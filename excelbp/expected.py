@@ -12,21 +12,27 @@ from .layout import InputsSheet, StepTable
 from .spec import Spec
 
 
-def step_value(trace: Trace, key: tuple, s: int, spec: Spec) -> float:
-    """The value of quantity `key` at step s + 1 (s is 0-based)."""
+def step_value(trace: Trace, key: tuple, s: int, spec: Spec, hits_before: np.ndarray | None = None) -> float:
+    """The value of quantity `key` at step s + 1 (s is 0-based, counted within `trace`).
+
+    `hits_before` are the classifier hits of the steps before the trace, where it is one
+    chunk of a longer run: the accuracy column looks back one epoch.
+    """
     kind = key[0]
     if kind == "wt":
         return spec.w_true[key[1]]
-    if kind in ("hit", "acc"):
-        hits = (np.argmax(trace.a[-1], axis=2) == np.argmax(trace.y, axis=2)).astype(float)
-        if kind == "hit":
-            return hits[s, key[1]]
+    if kind == "hit":
+        return trace.hits[s, key[1]]
+    if kind == "acc":
         epoch = -(-spec.n_samples // spec.batch)
-        return float(hits[max(0, s - epoch + 1) : s + 1].mean())
+        window = trace.hits[max(0, s - epoch + 1) : s + 1]
+        if hits_before is not None and s - epoch + 1 < 0:
+            window = np.vstack([hits_before[max(0, len(hits_before) + s - epoch + 1) :], window])
+        return float(window.mean())
     if kind == "raw":
         return trace.a[-1][s, key[1], key[2]] * spec.y_scale[key[2]]
     if kind == "step":
-        return s + 1
+        return trace.first_step + s + 1
     if kind == "sample":
         return int(trace.samples[s, key[1]]) + 1
     if kind in ("W", "W+"):

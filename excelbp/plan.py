@@ -6,8 +6,8 @@ constant memory.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 
 from openpyxl.utils import get_column_letter
 
@@ -17,6 +17,7 @@ from .expected import inputs_values, step_value
 from .formula_text import inputs_formulas, step_templates
 from .layout import NAME, SPEC_SHEET, STEPS, InputsSheet, StepTable, defined_names
 from .spec import Spec, structure_json
+from .training import Chunk, TrainingRun
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ class SheetPlan:
 class WorkbookPlan:
     sheets: list[SheetPlan]
     names: dict[str, str]
+    fill_order: list[str]  # sheet titles in the order their rows are produced
 
 
 def text(value: str, style: str = "text") -> Cell:
@@ -81,7 +83,9 @@ def formula(value: str, style: str = "formula", cached: float | None = None) -> 
 # --- the Inputs sheet -----------------------------------------------------------------------
 
 
-def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None) -> SheetPlan:
+def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callable[[], Trace | None]) -> SheetPlan:
+    """`final()` gives a trace whose last parameters are the trained ones; it is asked for
+    only when the rows are written, after the step table (see WorkbookPlan.fill_order)."""
     w = labels.words(spec)
     cells: dict[tuple[int, int], Cell] = {}
 
@@ -174,17 +178,19 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace |
         for t in range(sheet.X_test.rows):
             put(sheet.X_test.row + t, 1, text(f"#{t + 1}", "label"))
 
-    cached = dict(inputs_values(spec, sheet, trace)) if trace is not None else {}
     for (r, c), f in inputs_formulas(spec, sheet, table).items():
         style = "percent" if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col) else "formula"
-        put(r, c, formula(f, style, cached.get((r, c))))
-
+        put(r, c, formula(f, style))
     n_cols = max(c for _, c in cells)
-    rows = []
-    for r in range(1, max(r for r, _ in cells) + 1):
-        rows.append([cells.get((r, c)) for c in range(1, n_cols + 1)])
+
+    def rows() -> Iterator[list[Cell | None]]:
+        trace = final()
+        cached = dict(inputs_values(spec, sheet, trace)) if trace is not None else {}
+        for r in range(1, max(r for r, _ in cells) + 1):
+            row = [cells.get((r, c)) for c in range(1, n_cols + 1)]
+            yield [replace(cell, cached=cached[(r, c)]) if (r, c) in cached else cell for c, cell in enumerate(row, start=1)]
     widths = {1: 30.0, **{c: 12.0 for c in range(2, n_cols + 1)}}
-    return SheetPlan(NAME, rows, widths, freeze=None, charts=charts(spec, table, anchor_col=n_cols + 2), fit_width=True)
+    return SheetPlan(NAME, rows(), widths, freeze=None, charts=charts(spec, table, anchor_col=n_cols + 2), fit_width=True)
 
 
 MAX_CHARTED_WEIGHTS = 12
@@ -214,7 +220,7 @@ def charts(spec: Spec, table: StepTable, *, anchor_col: int) -> list[ChartPlan]:
 # --- the step table ---------------------------------------------------------------------------
 
 
-def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None, progress=None) -> SheetPlan:
+def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterable[Chunk] | None, progress=None) -> SheetPlan:
     templates = step_templates(spec, table, sheet)
     columns = table.columns
     w = labels.words(spec)
@@ -238,20 +244,28 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | 
     n_samples, B = spec.n_samples, spec.batch
     data_row = sheet.X.row
 
+    def values() -> Iterator[list[float | None]]:
+        """The engine's value of every column, step by step (None: no cached values)."""
+        if chunks is None:
+            yield from ([None] * len(columns) for _ in range(spec.steps))
+            return
+        for chunk in chunks:
+            for i in range(len(chunk.trace.loss)):
+                yield [float(step_value(chunk.trace, col.key, i, spec, chunk.hits_before)) for col in columns]
+
     def rows() -> Iterator[list[Cell | None]]:
         yield from header_rows()
-        for s in range(spec.steps):
+        for s, cached in enumerate(values()):
             if progress is not None and s % 1000 == 0:
                 progress(s, spec.steps)
             r = table.row(s + 1)
             fill = {"r": r, "p": r - 1, "w": max(table.first_row, r - table.epoch + 1)}
             for b in range(B):
                 fill[f"d{b}"] = data_row + (s * B + b) % n_samples
-            row = []
-            for c, (first, later) in enumerate(templates):
-                cached = float(step_value(trace, columns[c].key, s, spec)) if trace is not None else None
-                row.append(Cell((later if s else first).format_map(fill), styles[c], "formula", cached=cached))
-            yield row
+            yield [
+                Cell((later if s else first).format_map(fill), styles[c], "formula", cached=cached[c])
+                for c, (first, later) in enumerate(templates)
+            ]
 
     widths = {c + 1: (7.0 if col.group == "step" else 12.0) for c, col in enumerate(columns)}
     first_param = next(c for c, col in enumerate(columns) if col.group != "step")
@@ -272,10 +286,14 @@ def spec_plan(spec: Spec) -> SheetPlan:
     return SheetPlan(SPEC_SHEET, rows, hidden=True)
 
 
-def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepTable, trace: Trace | None, progress=None) -> WorkbookPlan:
+def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepTable, run: TrainingRun | None, progress=None) -> WorkbookPlan:
+    """The whole workbook. With a run, formulas carry the engine's values; the step table is
+    filled first, chunk by chunk, and the Inputs sheet then takes the final parameters."""
     from .explain import explain_plan  # explain builds on this module's cells
 
-    return WorkbookPlan(
-        sheets=[inputs_plan(spec, sheet, table, trace), steps_plan(spec, sheet, table, trace, progress), explain_plan(spec, table), spec_plan(spec)],
-        names=defined_names(spec, sheet, table),
-    )
+    def final() -> Trace | None:
+        return run.last.trace if run is not None else None
+
+    sheets = [inputs_plan(spec, sheet, table, final), steps_plan(spec, sheet, table, run, progress), explain_plan(spec, table), spec_plan(spec)]
+    order = [STEPS] + [s.title for s in sheets if s.title != STEPS]
+    return WorkbookPlan(sheets=sheets, names=defined_names(spec, sheet, table), fill_order=order)

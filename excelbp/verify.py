@@ -16,7 +16,7 @@ import numpy as np
 from openpyxl.utils import get_column_letter
 
 from . import layout, xlsx_reader
-from .build import train
+from .training import train
 from .errors import InputError
 from .expected import inputs_values, step_value
 from .layout import NAME, SPEC_SHEET, STEPS

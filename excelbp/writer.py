@@ -170,7 +170,7 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
         wb.add_named_style(style)
     sheets = {}
     style_ids: dict[str, str] = {}
-    for sheet in plan.sheets:
+    for sheet in plan.sheets:  # created in display order
         ws = wb.create_sheet(sheet.title)
         for col, width in sheet.widths.items():
             ws.column_dimensions[get_column_letter(col)].width = width
@@ -187,9 +187,12 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
         style_ids = style_ids or _style_ids(wb, ws)
         ws._writer.write_row = _RowWriter(ws, style_ids).write_row
         ws._values_to_row = lambda row, row_idx: row
-        for row in sheet.rows:
-            ws.append(row)
         sheets[sheet.title] = ws
+    # each write-only sheet streams to its own file, so they can be filled in any order
+    by_title = {sheet.title: sheet for sheet in plan.sheets}
+    for title in plan.fill_order:
+        for row in by_title[title].rows:
+            sheets[title].append(row)
     for sheet in plan.sheets:
         for chart in sheet.charts:
             sheets[sheet.title].add_chart(_chart(chart, sheets), chart.anchor)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from excelbp import engine
-from excelbp.build import train
+from excelbp.training import train
 from excelbp.options import BuildOptions, make_spec
 
 
