@@ -118,4 +118,5 @@ def explain_plan(spec, table: StepTable) -> SheetPlan:
             span = f"{get_column_letter(cols[0] + 1)}–{get_column_letter(cols[-1] + 1)}" if len(cols) > 1 else get_column_letter(cols[0] + 1)
             rows.append([text(name, "label"), text(f"{STEPS}!{span} ({len(cols)} {t['cols']})")])
     rows.append([text(t["note"], "note")])
-    return SheetPlan(TITLE[spec.lang], rows, widths={1: 22.0, 2: 4.0, 3: 22.0, 4: 4.0, 5: 22.0, 6: 4.0, 7: 22.0})
+    extent = (len(rows), max(len(r) for r in rows))
+    return SheetPlan(TITLE[spec.lang], rows, extent=extent, widths={1: 22.0, 2: 4.0, 3: 22.0, 4: 4.0, 5: 22.0, 6: 4.0, 7: 22.0})

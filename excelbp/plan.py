@@ -59,6 +59,7 @@ class SheetPlan:
     hidden: bool = False
     charts: list[ChartPlan] = field(default_factory=list)
     fit_width: bool = False  # print (and render) one page wide, landscape
+    extent: tuple[int, int] | None = None  # rows × columns, written as <dimension> so readers need not scan
 
 
 @dataclass(frozen=True)
@@ -190,16 +191,19 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
             row = [cells.get((r, c)) for c in range(1, n_cols + 1)]
             yield [replace(cell, cached=cached[(r, c)]) if (r, c) in cached else cell for c, cell in enumerate(row, start=1)]
     widths = {1: 30.0, **{c: 12.0 for c in range(2, n_cols + 1)}}
-    return SheetPlan(NAME, rows(), widths, freeze=None, charts=charts(spec, table, anchor_col=n_cols + 2), fit_width=True)
+    extent = (max(r for r, _ in cells), n_cols)
+    return SheetPlan(NAME, rows(), widths, freeze=None, charts=charts(spec, table, anchor_col=n_cols + 2), fit_width=True, extent=extent)
 
 
 MAX_CHARTED_WEIGHTS = 12
+MAX_CHART_ROW = 1_000_000  # openpyxl's chart references stop here; past it a chart shows the first steps
 
 
 def charts(spec: Spec, table: StepTable, *, anchor_col: int) -> list[ChartPlan]:
     """Loss per step; the weights per step (with w_true where the template has it); accuracy."""
     w = labels.words(spec)
-    first, last = table.row(1), table.row(spec.steps)
+    first, last = table.row(1), min(table.row(spec.steps), MAX_CHART_ROW)
+    capped = f" ({labels.words(spec)['step_label']} 1–{last - first + 1:,})" if last < table.row(spec.steps) else ""
 
     def series(key: tuple) -> Series:
         column = table.where[key]  # an alias is named by the column it shares
@@ -214,7 +218,7 @@ def charts(spec: Spec, table: StepTable, *, anchor_col: int) -> list[ChartPlan]:
     if table.has(("acc",)):
         out.append(ChartPlan(w["chart_accuracy"], w["accuracy"], False, [series(("acc",))], steps, ""))
     col = get_column_letter(anchor_col)
-    return [ChartPlan(c.title, c.y_title, c.log_y, c.series, c.categories, f"{col}{1 + 18 * i}") for i, c in enumerate(out)]
+    return [ChartPlan(c.title + capped, c.y_title, c.log_y, c.series, c.categories, f"{col}{1 + 18 * i}") for i, c in enumerate(out)]
 
 
 # --- the step table ---------------------------------------------------------------------------
@@ -269,7 +273,8 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterabl
 
     widths = {c + 1: (7.0 if col.group == "step" else 12.0) for c, col in enumerate(columns)}
     first_param = next(c for c, col in enumerate(columns) if col.group != "step")
-    return SheetPlan(STEPS, rows(), widths, freeze=f"{get_column_letter(first_param + 1)}{table.first_row}")
+    extent = (table.row(spec.steps), len(columns))
+    return SheetPlan(STEPS, rows(), widths, freeze=f"{get_column_letter(first_param + 1)}{table.first_row}", extent=extent)
 
 
 def _number_style(kind: str) -> str:
@@ -283,7 +288,7 @@ def _number_style(kind: str) -> str:
 def spec_plan(spec: Spec) -> SheetPlan:
     """A hidden sheet with the structure verify needs (no input values: those are read live)."""
     rows = [[text("excelbp structure: read by `excelbp verify`; do not edit")], [text(structure_json(spec))]]
-    return SheetPlan(SPEC_SHEET, rows, hidden=True)
+    return SheetPlan(SPEC_SHEET, rows, hidden=True, extent=(2, 1))
 
 
 def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepTable, run: TrainingRun | None, progress=None) -> WorkbookPlan:

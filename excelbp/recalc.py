@@ -165,6 +165,7 @@ class _Book:
                               for k, d in getattr(ws, "defined_names", {}).items()})
         self.name_parts, self.shapes, self.arrays = {}, {}, {}
         self.values: dict[int, object] = {}
+        self.literal_codes: set[int] = set()
 
     def _name(self, s, name):
         """Template piece and (absolute) references a defined name stands for, or None."""
@@ -311,6 +312,12 @@ def calculate(path: str | Path, *,
     with the number of formula cells evaluated so far. Raises InputError for an unreadable
     workbook, a formula that cannot be parsed, or a circular reference.
     """
+    return calculate_with_literals(path, progress=progress)[0]
+
+
+def calculate_with_literals(path: str | Path, *, progress: Callable[[int, int], None] | None = None
+                            ) -> tuple[dict[str, object], dict[str, object]]:
+    """(formula cells' values, literal cells as stored): one read of the file for both."""
     try:
         wb = openpyxl.load_workbook(path, read_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as ex:
@@ -320,7 +327,9 @@ def calculate(path: str | Path, *,
         if progress:
             progress(0, len(order))
         _run(book, order, progress)
-    return {book.address(code): _plain(book.values[code]) for code in order}
+    formulas = {book.address(code): _plain(book.values[code]) for code in order}
+    literals = {book.address(code): book.values[code] for code in book.literal_codes}
+    return formulas, literals
 
 
 def _read(wb):
@@ -337,6 +346,7 @@ def _read(wb):
                     code = _code(s, c.row, c.column)
                     if c.data_type != "f":
                         values[code] = _literal(c)
+                        book.literal_codes.add(code)
                         continue
                     f = c.value
                     if not isinstance(f, str):  # ArrayFormula: only a 1-cell one is plain

@@ -178,11 +178,11 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     path = Path(path)
     book = xlsx_reader.open_book(path)
     structure = read_structure(book)
-    values = xlsx_reader.recalculate(book, engine=engine, progress=progress)
+    result = xlsx_reader.recalculate(book, engine=engine, progress=progress)
+    values = result.values
 
     def value(sheet: str, cell: str):
-        key = f"{sheet}!{cell}"
-        return values[key] if key in values else book.literal(sheet, cell)
+        return values.get(f"{sheet}!{cell}")
 
     spec, sheet = spec_from_workbook(structure, value, path)
     table = layout.step_table(spec)
@@ -216,7 +216,7 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
         cell = f"{get_column_letter(c)}{r}"
         check("inputs", f"{NAME}!{cell}", value(NAME, cell), expected, abs(expected), "Inputs formula")
     # verify reads by layout; make sure no formula cell escaped the comparison
-    unchecked = book.formula_cells() - {f"{STEPS}!{get_column_letter(c + 1)}{table.row(s + 1)}" for c in range(len(table.columns)) for s in range(spec.steps)} - {
+    unchecked = result.formulas - {f"{STEPS}!{get_column_letter(c + 1)}{table.row(s + 1)}" for c in range(len(table.columns)) for s in range(spec.steps)} - {
         f"{NAME}!{get_column_letter(c)}{r}" for (r, c), _ in inputs_values(spec, sheet, trace)
     }
     if unchecked:

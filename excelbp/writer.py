@@ -182,6 +182,9 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
             ws.page_setup.orientation = "landscape"
             ws.sheet_properties.pageSetUpPr.fitToPage = True
             ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        if sheet.extent:
+            rows, cols = sheet.extent
+            ws.calculate_dimension = lambda ref=f"A1:{get_column_letter(cols)}{rows}": ref
         # rows go to our writer as they are: no openpyxl Cell per value
         ws._get_writer()
         style_ids = style_ids or _style_ids(wb, ws)

@@ -1,12 +1,10 @@
-"""Reading workbooks back: the literal cells as they stand, and their recalculated values."""
+"""Reading workbooks back: the cells as they stand, and their recalculated values."""
 
 from __future__ import annotations
 
-import os
 import tempfile
-import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -19,14 +17,29 @@ ENGINES = ("formulas", "libreoffice")
 
 @dataclass
 class Book:
+    """A checked workbook; its sheets are read when first asked for."""
+
     path: Path
-    cells: dict[str, dict[str, object]]  # sheet → cell → value as stored (formulas as "=…")
+    _sheets: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    def sheet(self, title: str) -> dict[str, object]:
+        """cell → value as stored (formulas as "=…"), read on first use."""
+        if title not in self._sheets:
+            self._sheets.update(_read_sheets(self.path, [title]))
+        return self._sheets.get(title, {})
 
     def literal(self, sheet: str, cell: str):
-        return self.cells.get(sheet, {}).get(cell)
+        return self.sheet(sheet).get(cell)
 
     def formula_cells(self) -> set[str]:
-        return {f"{s}!{c}" for s, cells in self.cells.items() for c, v in cells.items() if isinstance(v, str) and v.startswith("=")}
+        self._sheets.update(_read_sheets(self.path, None))
+        return {f"{s}!{c}" for s, cells in self._sheets.items() for c, v in cells.items() if isinstance(v, str) and v.startswith("=")}
+
+
+@dataclass(frozen=True)
+class Recalculated:
+    values: dict[str, object]  # "Sheet!A1" → value, literal cells included
+    formulas: set[str]  # the formula cells among them
 
 
 def open_book(path: Path) -> Book:
@@ -34,15 +47,17 @@ def open_book(path: Path) -> Book:
     # untrusted files (students send workbooks back): sizes, zip bombs and XML entities
     # are checked before openpyxl inflates anything
     check_xlsx(path)
+    return Book(path)
+
+
+def _read_sheets(path: Path, titles: list[str] | None) -> dict[str, dict[str, object]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
-        cells = {ws.title: _sheet_values(ws) for ws in wb.worksheets}
+        out = {ws.title: _sheet_values(ws) for ws in wb.worksheets if titles is None or ws.title in titles}
         wb.close()
-    except InputError:
-        raise
     except Exception as e:
         raise InputError(f"{path}: cannot read the workbook ({type(e).__name__}: {str(e)[:80]})") from None
-    return Book(path, cells)
+    return out
 
 
 def _sheet_values(ws) -> dict[str, object]:
@@ -55,40 +70,34 @@ def _sheet_values(ws) -> dict[str, object]:
     return out
 
 
-def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None) -> dict[str, object]:
-    """Values of the formula cells after a real recalculation, keyed "Sheet!A1"."""
+def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None) -> Recalculated:
+    """Every cell's value after a real recalculation of the formulas."""
     if engine == "formulas":
-        from .recalc import calculate
+        from .recalc import calculate_with_literals
 
-        return calculate(book.path, progress=progress)
+        formulas, literals = calculate_with_literals(book.path, progress=progress)
+        return Recalculated({**literals, **formulas}, set(formulas))
     if engine == "libreoffice":
         from .libreoffice import recalculate as soffice
 
+        formulas = book.formula_cells()
         with tempfile.TemporaryDirectory(prefix="excelbp-lo-") as out:
             done = soffice(book.path, Path(out))
             wb = load_workbook(done, read_only=True, data_only=True)
-            formula_cells = book.formula_cells()
-            values = {}
-            for ws in wb.worksheets:
-                for row in ws.iter_rows():
-                    for cell in row:
-                        key = f"{ws.title}!{getattr(cell, 'coordinate', '')}"
-                        if key in formula_cells:
-                            values[key] = cell.value
+            values = {f"{ws.title}!{c}": v for ws in wb.worksheets for c, v in _sheet_values(ws).items()}
             wb.close()
-            return values
+        return Recalculated(values, formulas)
     raise InputError(f"--engine: unknown {engine!r}; choose from {', '.join(ENGINES)}")
 
 
 def excelmodel_values(path: Path) -> dict[str, object]:
     """The `formulas` package's own ExcelModel over the whole workbook: the slow reference."""
+    import os
+
     os.environ.setdefault("TQDM_DISABLE", "1")
     import formulas
 
     path = Path(path)
-    sheets = {}
-    with zipfile.ZipFile(path):
-        pass
     wb = load_workbook(path, read_only=True)
     sheets = {ws.title.upper(): ws.title for ws in wb.worksheets}
     wb.close()

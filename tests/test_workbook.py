@@ -48,7 +48,7 @@ def test_acceptance_networks_recalculate_to_the_engine(make_workbook, options):
 def _named_values(path):
     """Named inputs and outputs from a `formulas` recalculation, as the oracle wants them."""
     book = xlsx_reader.open_book(path)
-    values = xlsx_reader.recalculate(book)
+    values = xlsx_reader.recalculate(book).values
     wb = load_workbook(path, read_only=False)
     out = {}
     for name, dn in wb.defined_names.items():
@@ -156,6 +156,6 @@ def test_random_networks_recalculate_to_the_engine(make_workbook, sizes, activat
 def test_pre_activations_of_1000_stay_finite(make_workbook, options):
     path = make_workbook(**options)
     edit_named(path, {"W1_init": {(0, 0): 1000.0}, "lr": 1e-9})  # z = ±1000 and more
-    values = xlsx_reader.recalculate(xlsx_reader.open_book(path))
-    assert not [k for k, v in values.items() if isinstance(v, str) and v.startswith("#")]
+    result = xlsx_reader.recalculate(xlsx_reader.open_book(path))
+    assert not [k for k in result.formulas if isinstance(result.values[k], str) and result.values[k].startswith("#")]
     assert verify(path).ok
