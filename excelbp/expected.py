@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .engine import Trace, activate
-from .layout import InputsSheet, StepTable
+from .layout import ImagesSheet, InputsSheet, StepTable
 from .spec import Spec
 
 
@@ -80,11 +80,31 @@ def inputs_values(spec: Spec, sheet: InputsSheet, trace: Trace) -> Iterator[tupl
             if sheet.test_a[l] is not None:
                 a = activate(spec.activation, z)
                 yield from _block(sheet.test_a[l], a)
-        pred = np.argmax(a, axis=1) + 1
-        true = np.argmax(spec.Y_test, axis=1) + 1
+        pred = np.argmax(a, axis=1)  # classes counted from 0, as MATCH(…) − 1 gives them
+        true = np.argmax(spec.Y_test, axis=1)
         right = (pred == true).astype(float)
         yield from _block(sheet.test_pred, np.column_stack([pred, true, right]))
         yield (sheet.test_accuracy.row, sheet.test_accuracy.col), float(right.mean())
+        k = spec.sizes[-1]
+        yield from _block(sheet.confusion, np.array([[np.sum((true == i) & (pred == j)) for j in range(k)] for i in range(k)], dtype=float))
+
+
+def images_values(spec: Spec, view: ImagesSheet, trace: Trace, pick: int) -> Iterator[tuple[tuple[int, int], float]]:
+    """((row, col), value) for every formula cell of the Images sheet, sample `pick` (1-based)."""
+    x, y = spec.X[pick - 1], spec.Y[pick - 1]
+    yield from _block(view.pixels, x[None, :])
+    yield from _block(view.target, y[None, :])
+    yield from _block(view.grid, x.reshape(view.grid.rows, view.grid.cols))
+    a = x[None, :]
+    for l in range(spec.n_layers):
+        z = a @ trace.W[l][-1] + trace.b[l][-1]
+        yield from _block(view.z[l], z)
+        a = z
+        if view.a[l] is not None:
+            a = activate(spec.activation, z)
+            yield from _block(view.a[l], a)
+    yield (view.predicted.row, view.predicted.col), float(np.argmax(a))
+    yield (view.true.row, view.true.col), float(np.argmax(y))
 
 
 def _block(block, values: np.ndarray) -> Iterator[tuple[tuple[int, int], float]]:

@@ -8,7 +8,7 @@ step's samples; the writer fills them in row by row. Only functions that Excel
 
 from __future__ import annotations
 
-from .layout import NAME, STEPS, InputsSheet, StepTable, has_activation_column, param_keys, softmax_output
+from .layout import NAME, STEPS, ImagesSheet, InputsSheet, StepTable, has_activation_column, param_keys, softmax_output
 from .spec import Spec
 
 # Up to this many terms a weighted sum is written out (x0*w0+x1*w1, as in the seeds);
@@ -212,10 +212,48 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[tu
             scores = f"{prev[0]}:{prev[1]}"
             ys = f"{blk.Y_test.cell(t, 0, absolute=False)}:{blk.Y_test.cell(t, blk.Y_test.cols - 1, absolute=False)}"
             p = blk.test_pred
-            out[(p.row + t, p.col)] = f"=MATCH(MAX({scores}),{scores},0)"
-            out[(p.row + t, p.col + 1)] = f"=MATCH(MAX({ys}),{ys},0)"
+            out[(p.row + t, p.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"  # class 0, 1, …
+            out[(p.row + t, p.col + 1)] = f"=MATCH(MAX({ys}),{ys},0)-1"
             out[(p.row + t, p.col + 2)] = f"=IF({p.cell(t, 0, absolute=False)}={p.cell(t, 1, absolute=False)},1,0)"
         acc = blk.test_accuracy
         right = f"{blk.test_pred.cell(0, 2)}:{blk.test_pred.cell(n_test - 1, 2)}"
         out[(acc.row, acc.col)] = f"=AVERAGE({right})"
+        predicted = f"{blk.test_pred.cell(0, 0)}:{blk.test_pred.cell(n_test - 1, 0)}"
+        true = f"{blk.test_pred.cell(0, 1)}:{blk.test_pred.cell(n_test - 1, 1)}"
+        c = blk.confusion
+        for i in range(c.rows):
+            for j in range(c.cols):
+                out[(c.row + i, c.col + j)] = f"=COUNTIFS({true},{i},{predicted},{j})"
+    return out
+
+
+def images_formulas(spec: Spec, view: ImagesSheet, table: StepTable) -> dict[tuple[int, int], str]:
+    """The Images sheet: the picked sample's pixels, as a row and as a grid, and the guess."""
+    out: dict[tuple[int, int], str] = {}
+    last = table.row(spec.steps)
+    pick = view.pick.cell()
+    for k in range(view.pixels.cols):
+        out[(view.pixels.row, view.pixels.col + k)] = f"=INDEX(X,{pick},{k + 1})"
+    side = view.grid.rows
+    for r in range(side):
+        for c in range(side):
+            out[(view.grid.row + r, view.grid.col + c)] = f"={view.pixels.cell(0, r * side + c)}"
+    prev = f"{view.pixels.cell()}:{view.pixels.cell(0, view.pixels.cols - 1)}"
+    for l in range(1, spec.n_layers + 1):
+        z, a = view.z[l - 1], view.a[l - 1]
+        for j in range(z.cols):
+            first, end = table.letter(("W+", l, 0, j)), table.letter(("W+", l, spec.sizes[l - 1] - 1, j))
+            text = f"SUMPRODUCT({prev},{STEPS}!${first}${last}:${end}${last})"
+            if spec.bias:
+                text += f"+{STEPS}!${table.letter(('b+', l, j))}${last}"
+            out[(z.row, z.col + j)] = "=" + text
+            if a is not None:
+                out[(a.row, a.col + j)] = "=" + activation(spec.activation, z.cell(0, j, absolute=False))
+        src = a if a is not None else z
+        prev = f"{src.cell()}:{src.cell(0, src.cols - 1)}"
+    out[(view.predicted.row, view.predicted.col)] = f"=MATCH(MAX({prev}),{prev},0)-1"
+    for k in range(view.target.cols):
+        out[(view.target.row, view.target.col + k)] = f"=INDEX(Y,{pick},{k + 1})"
+    ys = f"{view.target.cell()}:{view.target.cell(0, view.target.cols - 1)}"
+    out[(view.true.row, view.true.col)] = f"=MATCH(MAX({ys}),{ys},0)-1"
     return out

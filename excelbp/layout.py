@@ -201,6 +201,7 @@ class InputsSheet:
     test_a: tuple[Block | None, ...]  # activations of hidden layers (None: linear, or the last)
     test_pred: Block | None  # predicted class (1-based), true class, right (1/0)
     test_accuracy: Block | None
+    confusion: Block | None  # classifiers: held-out counts, rows = true class, columns = predicted
     last_row: int
 
 
@@ -249,7 +250,7 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         Y = Block(first, 2 + n_in, n, n_out)
     row = first + n + 1
 
-    test_header_row = X_test = Y_test = test_pred = test_accuracy = None
+    test_header_row = X_test = Y_test = test_pred = test_accuracy = confusion = None
     test_z: list[Block] = []
     test_a: list[Block | None] = []
     if spec.X_test is not None:
@@ -270,7 +271,9 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
                 test_a.append(None)
         test_pred = Block(t_first, col, n_test, 3)
         test_accuracy = Block(test_header_row - 1, 2, 1, 1)
-        row = t_first + n_test + 1
+        # two rows for a title and the predicted classes' names above the matrix
+        confusion = Block(t_first + n_test + 3, 2, n_out, n_out)
+        row = confusion.row + n_out + 1
 
     return InputsSheet(
         lr=lr,
@@ -294,6 +297,7 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         test_z=tuple(test_z),
         test_a=tuple(test_a),
         test_pred=test_pred,
+        confusion=confusion,
         test_accuracy=test_accuracy,
         last_row=row,
     )
@@ -331,3 +335,44 @@ def defined_names(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[str,
         names["Y_test"] = on_inputs(sheet.Y_test)
         names["test_accuracy"] = on_inputs(sheet.test_accuracy)
     return names
+
+
+IMAGES = "Images"
+
+
+@dataclass(frozen=True)
+class ImagesSheet:
+    """One sample shown as an image, chosen by typing its number: its pixels as a row (for
+    the forward pass) and as a side × side grid (for the eye), and the final network's guess."""
+
+    pick: Block  # the sample number (an input)
+    pixels: Block  # 1 × inputs: INDEX(X, pick, k)
+    target: Block  # 1 × outputs: INDEX(Y, pick, k)
+    grid: Block  # side × side: the same pixels, row by row
+    z: tuple[Block, ...]  # 1 × units, per layer, with the final parameters
+    a: tuple[Block | None, ...]
+    predicted: Block
+    true: Block
+
+
+def images_sheet(spec: Spec) -> ImagesSheet | None:
+    side = spec.image_side
+    if not side:
+        return None
+    pixels = Block(4, 2, 1, spec.sizes[0])
+    col, z, a = 2, [], []
+    for l in range(1, spec.n_layers + 1):
+        z.append(Block(6 + 2 * (l - 1), col, 1, spec.sizes[l]))
+        hidden = l < spec.n_layers and spec.activation != "linear"
+        a.append(Block(7 + 2 * (l - 1), col, 1, spec.sizes[l]) if hidden else None)
+    below = 8 + 2 * spec.n_layers
+    return ImagesSheet(
+        pick=Block(2, 2, 1, 1),
+        pixels=pixels,
+        target=Block(5, 2, 1, spec.sizes[-1]),
+        grid=Block(below, 2, side, side),
+        z=tuple(z),
+        a=tuple(a),
+        predicted=Block(below, side + 4, 1, 1),
+        true=Block(below + 1, side + 4, 1, 1),
+    )

@@ -13,9 +13,9 @@ from openpyxl.utils import get_column_letter
 
 from . import labels
 from .engine import Trace
-from .expected import inputs_values, step_value
-from .formula_text import inputs_formulas, step_templates
-from .layout import NAME, SPEC_SHEET, STEPS, InputsSheet, StepTable, defined_names
+from .expected import images_values, inputs_values, step_value
+from .formula_text import images_formulas, inputs_formulas, step_templates
+from .layout import IMAGES, NAME, SPEC_SHEET, STEPS, InputsSheet, StepTable, defined_names, images_sheet
 from .spec import Spec, structure_json
 from .training import Chunk, TrainingRun
 
@@ -60,6 +60,7 @@ class SheetPlan:
     charts: list[ChartPlan] = field(default_factory=list)
     fit_width: bool = False  # print (and render) one page wide, landscape
     extent: tuple[int, int] | None = None  # rows × columns, written as <dimension> so readers need not scan
+    heatmaps: list[tuple[str, str]] = field(default_factory=list)  # (range, "diverging" | "ink")
 
 
 @dataclass(frozen=True)
@@ -178,6 +179,11 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
             put(th, sheet.test_pred.col + j, text(w[key], "header_update"))
         for t in range(sheet.X_test.rows):
             put(sheet.X_test.row + t, 1, text(f"#{t + 1}", "label"))
+        c = sheet.confusion
+        put(c.row - 2, 1, text(w["confusion"], "section"))
+        for k in range(c.rows):
+            put(c.row - 1, c.col + k, text(f"{w['predicted']} {k}", "label"))
+            put(c.row + k, 1, text(f"{w['true']} {k}: {spec.output_names[k]}", "label"))
 
     for (r, c), f in inputs_formulas(spec, sheet, table).items():
         style = "percent" if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col) else "formula"
@@ -192,10 +198,16 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
             yield [replace(cell, cached=cached[(r, c)]) if (r, c) in cached else cell for c, cell in enumerate(row, start=1)]
     widths = {1: 30.0, **{c: 12.0 for c in range(2, n_cols + 1)}}
     extent = (max(r for r, _ in cells), n_cols)
-    return SheetPlan(NAME, rows(), widths, freeze=None, charts=charts(spec, table, anchor_col=n_cols + 2), fit_width=True, extent=extent)
+    heatmaps = [(b.ref(), "diverging") for b in (*sheet.W_init, *sheet.W_final)]
+    if sheet.confusion is not None:
+        heatmaps.append((sheet.confusion.ref(), "ink"))
+    return SheetPlan(
+        NAME, rows(), widths, charts=charts(spec, table, anchor_col=n_cols + 2), fit_width=True, extent=extent, heatmaps=heatmaps
+    )
 
 
 MAX_CHARTED_WEIGHTS = 12
+WIDE_TABLE = 400  # columns; beyond it header notes are not repeated for every unit
 MAX_CHART_ROW = 1_000_000  # openpyxl's chart references stop here; past it a chart shows the first steps
 
 
@@ -229,6 +241,16 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterabl
     columns = table.columns
     w = labels.words(spec)
 
+    # a wide table gets one note per kind of quantity and layer, not thousands
+    noted: set[tuple] = set()
+
+    def note(key: tuple) -> str | None:
+        kind = (key[0], key[2] if key[0] in ("z", "a", "g", "d") else key[1] if len(key) > 2 else None)
+        if len(columns) > WIDE_TABLE and kind in noted:
+            return None
+        noted.add(kind)
+        return labels.note(spec, key)
+
     def header_rows() -> Iterator[list[Cell | None]]:
         groups, subs, names = [], [], []
         last_group = last_sub = None
@@ -238,7 +260,7 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterabl
             s = labels.sub_header(spec, col) if (col.group, col.sub) != (last_group, last_sub) else ""
             groups.append(text(g, f"group_{col.group}"))
             subs.append(text(s, style))
-            names.append(Cell(labels.header(spec, col.key), style, "text", comment=labels.note(spec, col.key)))
+            names.append(Cell(labels.header(spec, col.key), style, "text", comment=note(col.key)))
             last_group, last_sub = col.group, col.sub
         yield groups
         yield subs
@@ -277,6 +299,38 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterabl
     return SheetPlan(STEPS, rows(), widths, freeze=f"{get_column_letter(first_param + 1)}{table.first_row}", extent=extent)
 
 
+def images_plan(spec: Spec, view, table: StepTable, final: Callable[[], Trace | None]) -> SheetPlan:
+    """One sample as a picture, picked by number, with the final network's guess."""
+    w = labels.words(spec)
+    cells: dict[tuple[int, int], Cell] = {
+        (1, 1): text(w["images"], "title"),
+        (2, 1): text(w["pick"], "label"),
+        (view.pick.row, view.pick.col): number(1),
+        (3, 1): text(w["pick_hint"].format(n=spec.n_samples), "note"),
+        (view.pixels.row, 1): text(w["pixels"], "label"),
+        (view.target.row, 1): text(w["target"], "label"),
+        (view.predicted.row, view.predicted.col - 1): text(w["predicted"], "label"),
+        (view.true.row, view.true.col - 1): text(w["true"], "label"),
+    }
+    for l in range(1, spec.n_layers + 1):
+        cells[(view.z[l - 1].row, 1)] = text(f"z, {w['layer']} {l}", "label")
+        if view.a[l - 1] is not None:
+            cells[(view.a[l - 1].row, 1)] = text(f"{spec.activation}, {w['layer']} {l}", "label")
+    for rc, f in images_formulas(spec, view, table).items():
+        cells[rc] = formula(f, "int" if rc in ((view.predicted.row, view.predicted.col), (view.true.row, view.true.col)) else "formula")
+    n_rows, n_cols = max(r for r, _ in cells), max(c for _, c in cells)
+
+    def rows() -> Iterator[list[Cell | None]]:
+        trace = final()
+        cached = dict(images_values(spec, view, trace, 1)) if trace is not None else {}
+        for r in range(1, n_rows + 1):
+            row = [cells.get((r, c)) for c in range(1, n_cols + 1)]
+            yield [replace(cell, cached=cached[(r, c)]) if (r, c) in cached else cell for c, cell in enumerate(row, start=1)]
+
+    widths = {1: 22.0, **{c: 5.0 for c in range(2, view.grid.col + view.grid.cols)}}
+    return SheetPlan(IMAGES, rows(), widths, extent=(n_rows, n_cols), heatmaps=[(view.grid.ref(), "ink")])
+
+
 def _number_style(kind: str) -> str:
     if kind in ("step", "sample"):
         return "int"
@@ -299,6 +353,10 @@ def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepTable, run: Trainin
     def final() -> Trace | None:
         return run.last.trace if run is not None else None
 
-    sheets = [inputs_plan(spec, sheet, table, final), steps_plan(spec, sheet, table, run, progress), explain_plan(spec, table), spec_plan(spec)]
+    sheets = [inputs_plan(spec, sheet, table, final), steps_plan(spec, sheet, table, run, progress)]
+    view = images_sheet(spec)
+    if view is not None:
+        sheets.append(images_plan(spec, view, table, final))
+    sheets += [explain_plan(spec, table), spec_plan(spec)]
     order = [STEPS] + [s.title for s in sheets if s.title != STEPS]
     return WorkbookPlan(sheets=sheets, names=defined_names(spec, sheet, table), fill_order=order)

@@ -88,6 +88,7 @@ class Spec:
     y_scale: np.ndarray | None = None
     X_test: np.ndarray | None = None
     Y_test: np.ndarray | None = None
+    image_side: int | None = None  # inputs are side × side pixels: the workbook shows them as images
     lang: str = "en"
     notes: tuple[str, ...] = field(default=())
 
@@ -140,6 +141,7 @@ class Spec:
             "has_w_true": self.w_true is not None,
             "scaled": self.x_scale is not None,
             "n_test": 0 if self.X_test is None else int(self.X_test.shape[0]),
+            "image_side": self.image_side,
             "lang": self.lang,
         }
 
@@ -174,6 +176,8 @@ class Spec:
             for l, v in enumerate(self.b_init, start=1):
                 if v.shape != (sizes[l],):
                     raise InputError(f"b{l}_init: {v.size} values, layer {l} has {sizes[l]} units")
+        if self.image_side is not None and self.image_side**2 != n_in:
+            raise InputError(f"image_side: {self.image_side}² is not the {n_in} inputs")
         if (self.X_test is None) != (self.Y_test is None):
             raise InputError("test data: X_test and Y_test go together")
         if self.X_test is not None:

@@ -18,8 +18,8 @@ from openpyxl.utils import get_column_letter
 from . import layout, xlsx_reader
 from .training import train
 from .errors import InputError
-from .expected import inputs_values, step_value
-from .layout import NAME, SPEC_SHEET, STEPS
+from .expected import images_values, inputs_values, step_value
+from .layout import IMAGES, NAME, SPEC_SHEET, STEPS
 from .spec import Spec
 
 RTOL = 1e-9
@@ -45,6 +45,7 @@ QUANTITIES = {
     "W+": "updated parameters",
     "b+": "updated parameters",
     "inputs": "Inputs sheet formulas",
+    "images": "Images sheet formulas",
 }
 
 
@@ -154,6 +155,7 @@ def spec_from_workbook(structure: dict, value: Callable[[str, str], object], pat
         Y_test=np.zeros((n_test, sizes[-1])) if n_test else None,
         input_names=tuple(structure["input_names"]),
         output_names=tuple(structure["output_names"]),
+        image_side=structure.get("image_side"),
     )
     sheet = layout.inputs_sheet(shaped)
     raw_X = block(sheet.raw_X) if sheet.raw_X is not None else block(sheet.X)
@@ -215,10 +217,19 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     for (r, c), expected in inputs_values(spec, sheet, trace):
         cell = f"{get_column_letter(c)}{r}"
         check("inputs", f"{NAME}!{cell}", value(NAME, cell), expected, abs(expected), "Inputs formula")
+    checked = {f"{NAME}!{get_column_letter(c)}{r}" for (r, c), _ in inputs_values(spec, sheet, trace)}
+    view = layout.images_sheet(spec)
+    if view is not None:
+        pick = value(IMAGES, view.pick.cell(absolute=False))
+        if isinstance(pick, bool) or not isinstance(pick, (int, float)) or not 1 <= pick <= spec.n_samples or pick != int(pick):
+            raise InputError(f"{path}: {IMAGES}!{view.pick.cell(absolute=False)} should hold a sample number from 1 to {spec.n_samples}, holds {pick!r}")
+        for (r, c), expected_value in images_values(spec, view, trace, int(pick)):
+            cell = f"{get_column_letter(c)}{r}"
+            check("images", f"{IMAGES}!{cell}", value(IMAGES, cell), expected_value, abs(expected_value), "Images formula")
+            checked.add(f"{IMAGES}!{cell}")
     # verify reads by layout; make sure no formula cell escaped the comparison
-    unchecked = result.formulas - {f"{STEPS}!{get_column_letter(c + 1)}{table.row(s + 1)}" for c in range(len(table.columns)) for s in range(spec.steps)} - {
-        f"{NAME}!{get_column_letter(c)}{r}" for (r, c), _ in inputs_values(spec, sheet, trace)
-    }
+    steps_cells = {f"{STEPS}!{get_column_letter(c + 1)}{table.row(s + 1)}" for c in range(len(table.columns)) for s in range(spec.steps)}
+    unchecked = result.formulas - steps_cells - checked
     if unchecked:
         report.mismatches += len(unchecked)
         report.first_mismatch = report.first_mismatch or f"{sorted(unchecked)[0]}: a formula cell excelbp did not write"

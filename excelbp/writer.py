@@ -19,6 +19,7 @@ from openpyxl.cell._writer import whitespace
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.comments import Comment
+from openpyxl.formatting.rule import ColorScaleRule
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -39,6 +40,12 @@ GROUP_COLOURS = {
     "update": "C6EFCE",
 }
 INPUT_FILL = "FFFF99"
+
+# Weights: blue below zero, white at zero, red above. Pixels and counts: white to black ink.
+HEATMAPS = {
+    "diverging": lambda: ColorScaleRule(start_type="min", start_color="5B9BD5", mid_type="num", mid_value=0, mid_color="FFFFFF", end_type="max", end_color="F8696B"),
+    "ink": lambda: ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color="000000"),
+}
 
 
 def _styles() -> list[NamedStyle]:
@@ -197,6 +204,8 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
         for row in by_title[title].rows:
             sheets[title].append(row)
     for sheet in plan.sheets:
+        for ref, kind in sheet.heatmaps:
+            sheets[sheet.title].conditional_formatting.add(ref, HEATMAPS[kind]())
         for chart in sheet.charts:
             sheets[sheet.title].add_chart(_chart(chart, sheets), chart.anchor)
     for name, ref in plan.names.items():
