@@ -60,6 +60,24 @@ def _array(value, *, ndim: int) -> np.ndarray | None:
     return a.reshape(-1) if ndim == 1 else a
 
 
+def _labelled_data(t: dict, sizes: tuple[int, ...]):
+    """A template's CSV of inputs then a class label → a seeded train/test split, one-hot targets.
+
+    Inputs are divided by `pixel_scale` as they are read (k/16 is exact), so the workbook's
+    data are the values the network sees.
+    """
+    with resources.as_file(resources.files("excelbp.templates") / t["data_file"]) as path:
+        table = read_csv(Path(path))
+    n_classes = sizes[-1]
+    X = table.rows[:, :-1] / float(t.get("pixel_scale", 1))
+    labels = table.rows[:, -1].astype(int)
+    order = np.random.default_rng(t.get("split_seed", 0)).permutation(len(X))
+    train, test = order[: t["train"]], order[t["train"] : t["train"] + t["test"]]
+    onehot = np.eye(n_classes)[labels]
+    names = tuple(f"digit {k}" for k in range(n_classes))
+    return X[train], onehot[train], X[test], onehot[test], table.header[:-1], names
+
+
 def make_spec(opts: BuildOptions) -> Spec:
     """Merge the template with the options and return a validated Spec."""
     custom = opts.layers is not None and opts.template is None
@@ -81,11 +99,14 @@ def make_spec(opts: BuildOptions) -> Spec:
 
     # Data: a CSV file, the template's own, or made up.
     w_true = x_scale = y_scale = X_test = Y_test = None
+    image_side = t.get("image_side") if fits_template and opts.data is None else None
     input_names = output_names = None
     if opts.data is not None:
         table = read_csv(opts.data)
         raw_X, raw_Y = split_columns(table, sizes[0], sizes[-1], source=str(opts.data))
         input_names, output_names = table.header[: sizes[0]], table.header[sizes[0] :]
+    elif fits_template and "data_file" in t:
+        raw_X, raw_Y, X_test, Y_test, input_names, output_names = _labelled_data(t, sizes)
     elif fits_template:
         raw_X = _array(t.get("X", t.get("raw_X")), ndim=2)
         raw_Y = _array(t.get("Y", t.get("raw_Y")), ndim=2)
@@ -136,6 +157,7 @@ def make_spec(opts: BuildOptions) -> Spec:
         y_scale=y_scale,
         X_test=X_test,
         Y_test=Y_test,
+        image_side=image_side,
         lang=opts.lang,
     )
     return spec.validate()
