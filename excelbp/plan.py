@@ -185,9 +185,12 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
             put(c.row - 1, c.col + k, text(f"{w['predicted']} {k}", "label"))
             put(c.row + k, 1, text(f"{w['true']} {k}: {spec.output_names[k]}", "label"))
 
+    counts = set()
+    if sheet.test_pred is not None:  # classes, right/wrong and counts are whole numbers
+        counts = {(b.row + i, b.col + j) for b in (sheet.test_pred, sheet.confusion) for i in range(b.rows) for j in range(b.cols)}
     for (r, c), f in inputs_formulas(spec, sheet, table).items():
         style = "percent" if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col) else "formula"
-        put(r, c, formula(f, style))
+        put(r, c, formula(f, "int" if (r, c) in counts else style))
     n_cols = max(c for _, c in cells)
 
     def rows() -> Iterator[list[Cell | None]]:
@@ -200,7 +203,7 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
     extent = (max(r for r, _ in cells), n_cols)
     heatmaps = [(b.ref(), "diverging") for b in (*sheet.W_init, *sheet.W_final)]
     if sheet.confusion is not None:
-        heatmaps.append((sheet.confusion.ref(), "ink"))
+        heatmaps.append((sheet.confusion.ref(), "counts"))
     return SheetPlan(
         NAME, rows(), widths, charts=charts(spec, table, anchor_col=n_cols + 2), fit_width=True, extent=extent, heatmaps=heatmaps
     )

@@ -41,10 +41,12 @@ GROUP_COLOURS = {
 }
 INPUT_FILL = "FFFF99"
 
-# Weights: blue below zero, white at zero, red above. Pixels and counts: white to black ink.
+# Weights: blue below zero, white at zero, red above. Pixels: white paper, black ink.
+# Counts: white to a blue light enough to read the number on.
 HEATMAPS = {
     "diverging": lambda: ColorScaleRule(start_type="min", start_color="5B9BD5", mid_type="num", mid_value=0, mid_color="FFFFFF", end_type="max", end_color="F8696B"),
     "ink": lambda: ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color="000000"),
+    "counts": lambda: ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color="9BC2E6"),
 }
 
 
