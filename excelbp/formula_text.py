@@ -227,13 +227,17 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[tu
     return out
 
 
-def images_formulas(spec: Spec, view: ImagesSheet, table: StepTable) -> dict[tuple[int, int], str]:
+def images_formulas(spec: Spec, view: ImagesSheet, table: StepTable, sheet: InputsSheet) -> dict[tuple[int, int], str]:
     """The Images sheet: the picked sample's pixels, as a row and as a grid, and the guess."""
     out: dict[tuple[int, int], str] = {}
     last = table.row(spec.steps)
     pick = view.pick.cell()
+    def column(block, k: int) -> str:
+        # one column of X or Y, not the whole block: INDEX then reads 1,000 cells, not 64,000
+        return f"{NAME}!{block.cell(0, k)}:{block.cell(block.rows - 1, k)}"
+
     for k in range(view.pixels.cols):
-        out[(view.pixels.row, view.pixels.col + k)] = f"=INDEX(X,{pick},{k + 1})"
+        out[(view.pixels.row, view.pixels.col + k)] = f"=INDEX({column(sheet.X, k)},{pick})"
     side = view.grid.rows
     for r in range(side):
         for c in range(side):
@@ -253,7 +257,7 @@ def images_formulas(spec: Spec, view: ImagesSheet, table: StepTable) -> dict[tup
         prev = f"{src.cell()}:{src.cell(0, src.cols - 1)}"
     out[(view.predicted.row, view.predicted.col)] = f"=MATCH(MAX({prev}),{prev},0)-1"
     for k in range(view.target.cols):
-        out[(view.target.row, view.target.col + k)] = f"=INDEX(Y,{pick},{k + 1})"
+        out[(view.target.row, view.target.col + k)] = f"=INDEX({column(sheet.Y, k)},{pick})"
     ys = f"{view.target.cell()}:{view.target.cell(0, view.target.cols - 1)}"
     out[(view.true.row, view.true.col)] = f"=MATCH(MAX({ys}),{ys},0)-1"
     return out

@@ -302,7 +302,7 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterabl
     return SheetPlan(STEPS, rows(), widths, freeze=f"{get_column_letter(first_param + 1)}{table.first_row}", extent=extent)
 
 
-def images_plan(spec: Spec, view, table: StepTable, final: Callable[[], Trace | None]) -> SheetPlan:
+def images_plan(spec: Spec, view, table: StepTable, sheet: InputsSheet, final: Callable[[], Trace | None]) -> SheetPlan:
     """One sample as a picture, picked by number, with the final network's guess."""
     w = labels.words(spec)
     cells: dict[tuple[int, int], Cell] = {
@@ -319,7 +319,7 @@ def images_plan(spec: Spec, view, table: StepTable, final: Callable[[], Trace | 
         cells[(view.z[l - 1].row, 1)] = text(f"z, {w['layer']} {l}", "label")
         if view.a[l - 1] is not None:
             cells[(view.a[l - 1].row, 1)] = text(f"{spec.activation}, {w['layer']} {l}", "label")
-    for rc, f in images_formulas(spec, view, table).items():
+    for rc, f in images_formulas(spec, view, table, sheet).items():
         cells[rc] = formula(f, "int" if rc in ((view.predicted.row, view.predicted.col), (view.true.row, view.true.col)) else "formula")
     n_rows, n_cols = max(r for r, _ in cells), max(c for _, c in cells)
 
@@ -359,7 +359,7 @@ def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepTable, run: Trainin
     sheets = [inputs_plan(spec, sheet, table, final), steps_plan(spec, sheet, table, run, progress)]
     view = images_sheet(spec)
     if view is not None:
-        sheets.append(images_plan(spec, view, table, final))
+        sheets.append(images_plan(spec, view, table, sheet, final))
     sheets += [explain_plan(spec, table), spec_plan(spec)]
     order = [STEPS] + [s.title for s in sheets if s.title != STEPS]
     return WorkbookPlan(sheets=sheets, names=defined_names(spec, sheet, table), fill_order=order)
