@@ -183,8 +183,6 @@ class Spec:
         if self.X_test is not None:
             if self.X_test.ndim != 2 or self.X_test.shape[1] != n_in or self.Y_test.shape != (self.X_test.shape[0], n_out):
                 raise InputError(f"test data: needs {n_in} input and {n_out} target columns")
-            if self.loss != "cross_entropy":
-                raise InputError("test data: only classifiers (--loss cross_entropy) keep a test set")
         arrays = [self.X_test, self.Y_test, self.raw_X, self.raw_Y, self.w_true, self.x_scale, self.y_scale, *self.W_init, *(self.b_init or ())]
         if any(a is not None and not np.all(np.isfinite(a)) for a in arrays):
             raise InputError("data or initial values: every number must be finite")
