@@ -72,14 +72,7 @@ def inputs_values(spec: Spec, sheet: InputsSheet, trace: Trace) -> Iterator[tupl
         if spec.bias:
             yield from _block(sheet.b_final[l], trace.b[l][-1][None, :])
     if sheet.X_test is not None:
-        a = spec.X_test
-        for l in range(spec.n_layers):
-            z = a @ trace.W[l][-1] + trace.b[l][-1]
-            yield from _block(sheet.test_z[l], z)
-            a = z
-            if sheet.test_a[l] is not None:
-                a = activate(spec.activation, z)
-                yield from _block(sheet.test_a[l], a)
+        a = yield from _final_forward(spec, trace, spec.X_test, sheet.test_z, sheet.test_a)
         pred = np.argmax(a, axis=1)  # classes counted from 0, as MATCH(…) − 1 gives them
         true = np.argmax(spec.Y_test, axis=1)
         right = (pred == true).astype(float)
@@ -95,16 +88,22 @@ def images_values(spec: Spec, view: ImagesSheet, trace: Trace, pick: int) -> Ite
     yield from _block(view.pixels, x[None, :])
     yield from _block(view.target, y[None, :])
     yield from _block(view.grid, x.reshape(view.grid.rows, view.grid.cols))
-    a = x[None, :]
-    for l in range(spec.n_layers):
-        z = a @ trace.W[l][-1] + trace.b[l][-1]
-        yield from _block(view.z[l], z)
-        a = z
-        if view.a[l] is not None:
-            a = activate(spec.activation, z)
-            yield from _block(view.a[l], a)
+    a = yield from _final_forward(spec, trace, x[None, :], view.z, view.a)
     yield (view.predicted.row, view.predicted.col), float(np.argmax(a))
     yield (view.true.row, view.true.col), float(np.argmax(y))
+
+
+def _final_forward(spec: Spec, trace: Trace, a: np.ndarray, z_blocks, a_blocks):
+    """Cells of a forward pass with the final parameters (scores, no softmax, in the last
+    layer: the arg-max is the same); returns the last layer's values."""
+    for l in range(spec.n_layers):
+        z = a @ trace.W[l][-1] + trace.b[l][-1]
+        yield from _block(z_blocks[l], z)
+        a = z
+        if a_blocks[l] is not None:
+            a = activate(spec.activation, z)
+            yield from _block(a_blocks[l], a)
+    return a
 
 
 def _block(block, values: np.ndarray) -> Iterator[tuple[tuple[int, int], float]]:
