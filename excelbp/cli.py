@@ -76,6 +76,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--output", type=Path, help="where to write (default output/<template>.xlsx)")
     b.add_argument("--force", action="store_true", help="overwrite an existing file")
     b.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    b.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
     v = sub.add_parser(
         "verify",
@@ -87,6 +88,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("file", type=Path)
     v.add_argument("--engine", default="formulas", help="formulas (default, in Python) or libreoffice (headless soffice)")
     v.add_argument("--quiet", action="store_true", help="print only the verdict")
+    v.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
     sub.add_parser("templates", help="list the templates", description="List the templates with one line each.", epilog="example: excelbp templates")
     return p
@@ -108,6 +110,8 @@ def _build(args: argparse.Namespace) -> int:
     )
     spec = make_spec(opts)
     path = args.output
+    if path is not None and path.suffix.lower() != ".xlsx":
+        raise InputError(f"-o {path}: the file name must end in .xlsx")
     if path is None:
         DEFAULT_OUTPUT_DIR.mkdir(exist_ok=True)  # only the default folder is ever created
         path = DEFAULT_OUTPUT_DIR / f"{spec.template}.xlsx"

@@ -62,6 +62,7 @@ def step_value(trace: Trace, key: tuple, s: int, spec: Spec, hits_before: np.nda
 def inputs_values(spec: Spec, sheet: InputsSheet, trace: Trace) -> Iterator[tuple[tuple[int, int], float]]:
     """((row, col), value) for every formula cell of the Inputs sheet."""
     yield (sheet.steps.row, sheet.steps.col), float(spec.steps)
+    yield (sheet.batch.row, sheet.batch.col), float(spec.batch)
     X, Y = spec.X, spec.Y
     if spec.w_true is not None or spec.x_scale is not None:
         yield from _block(sheet.Y, Y)

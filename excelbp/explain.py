@@ -30,7 +30,7 @@ TEXT = {
         "dw": "∂L/∂w_ij = mean over the batch of a_i · δ_j        ∂L/∂b_j = mean of δ_j",
         "update": "Update: w ← w − lr · ∂L/∂w (all parameters together, from the same forward pass)",
         "where": "Where each term is in the Steps sheet",
-        "cols": "columns",
+        "cols": "column(s)",
         "note": "Each row of Steps is one step; its parameters are the previous row's updates (step 1: the initial values on Inputs).",
     },
     "zh": {
@@ -65,6 +65,17 @@ LOSS = {
 SLOPE = {"sse": "2(ŷ_k − y_k)", "half_sse": "ŷ_k − y_k", "mse": "2(ŷ_k − y_k)/K"}
 DERIV = {"sigmoid": "a(1 − a)", "tanh": "1 − a²", "relu": "1 if z > 0 else 0", "linear": "1"}
 KINDS = [("x", "x"), ("z", "z"), ("a", "a"), ("Lb", "L"), ("g", "∂L/∂a"), ("d", "δ"), ("dW", "∂L/∂w"), ("db", "∂L/∂b"), ("W+", "new w"), ("b+", "new b")]
+
+
+def _runs(cols: list[int]) -> str:
+    """0-based columns as letter runs: "C–E, J, M–P"."""
+    runs, start = [], cols[0]
+    for prev, c in zip(cols, cols[1:] + [None]):
+        if c != prev + 1:
+            a, b = get_column_letter(start + 1), get_column_letter(prev + 1)
+            runs.append(a if a == b else f"{a}–{b}")
+            start = c
+    return ", ".join(runs)
 
 
 def explain_plan(spec, table: StepTable) -> SheetPlan:
@@ -113,10 +124,10 @@ def explain_plan(spec, table: StepTable) -> SheetPlan:
 
     rows.append([text(t["where"], "section")])
     for kind, name in KINDS:
-        cols = sorted({c for k, c in table.where.items() if k[0] == kind})
+        # its own columns only (an alias shares another quantity's column and is named there)
+        cols = sorted({c for c, col in enumerate(table.columns) if col.key[0] == kind})
         if cols:
-            span = f"{get_column_letter(cols[0] + 1)}–{get_column_letter(cols[-1] + 1)}" if len(cols) > 1 else get_column_letter(cols[0] + 1)
-            rows.append([text(name, "label"), text(f"{STEPS}!{span} ({len(cols)} {t['cols']})")])
+            rows.append([text(name, "label"), text(f"{STEPS}!{_runs(cols)} ({len(cols)} {t['cols']})")])
     rows.append([text(t["note"], "note")])
     extent = (len(rows), max(len(r) for r in rows))
     return SheetPlan(TITLE[spec.lang], rows, extent=extent, widths={1: 22.0, 2: 4.0, 3: 22.0, 4: 4.0, 5: 22.0, 6: 4.0, 7: 22.0})

@@ -171,6 +171,8 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[tu
     out: dict[tuple[int, int], str] = {}
     blk = sheet
     out[(blk.steps.row, blk.steps.col)] = "=ROWS(loss)"
+    # not an input: the layout is built for this batch size (editing it could not change it)
+    out[(blk.batch.row, blk.batch.col)] = f"={spec.batch}"
     last = table.row(spec.steps)
 
     for t in range(spec.n_samples):

@@ -14,8 +14,8 @@ WORDS = {
         "backward": "Backward pass",
         "gradient": "Gradient (mean over the batch)",
         "update": "Update: p − lr · ∂L/∂p",
-        "sample": "sample",
-        "layer": "layer",
+        "sample": "sample {n}",
+        "layer": "layer {n}",
         "step_label": "step",
         "sample_no": "sample #",
         "batch_mean": "batch mean",
@@ -23,10 +23,10 @@ WORDS = {
         "mean_loss": "loss (mean)",
         "new": "new",
         "title": "excelbp: a neural network that trains itself by backpropagation",
-        "howto": "Yellow cells are inputs: edit any of them (data, w_true, lr, initial weights) and every step recomputes.",
+        "howto": "Yellow cells are inputs: edit any of them (the data, lr, the initial weights…) and every step recomputes.",
         "settings": "Settings",
         "lr": "learning rate (lr)",
-        "batch": "batch size (batch)",
+        "batch": "batch size (batch, fixed when built)",
         "steps": "steps",
         "network": "network",
         "w_true": "w_true (generates y_true)",
@@ -65,8 +65,8 @@ WORDS = {
         "backward": "反向传播",
         "gradient": "梯度(批内平均)",
         "update": "参数更新:p − 学习率 · ∂L/∂p",
-        "sample": "样本",
-        "layer": "第几层",
+        "sample": "样本 {n}",
+        "layer": "第 {n} 层",
         "step_label": "步",
         "sample_no": "样本号",
         "batch_mean": "批平均",
@@ -74,10 +74,10 @@ WORDS = {
         "mean_loss": "损失(平均)",
         "new": "新",
         "title": "excelbp:用反向传播自己训练的神经网络",
-        "howto": "黄色单元格是输入:修改任何一个(数据、w_true、学习率、初始权重),每一步都会重新计算。",
+        "howto": "黄色单元格是输入:修改任何一个(数据、学习率、初始权重……),每一步都会重新计算。",
         "settings": "设置",
         "lr": "学习率 (lr)",
-        "batch": "批大小 (batch)",
+        "batch": "批大小 (batch,生成时固定)",
         "steps": "步数",
         "network": "网络",
         "w_true": "真实权重 w_true(生成 y_true)",
@@ -143,7 +143,7 @@ def sub_header(spec: Spec, column: Column) -> str:
     kind, number = column.sub.split(" ", 1) if " " in column.sub and column.sub != "batch mean" else (column.sub, "")
     if column.sub == "batch mean":
         return w["batch_mean"]
-    return f"{w[kind]} {number}"
+    return w[kind].format(n=number)
 
 
 def header(spec: Spec, key: tuple) -> str:

@@ -303,6 +303,13 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
     )
 
 
+def input_blocks(sheet: InputsSheet) -> list[Block]:
+    """The cells a learner edits: their values are the workbook's inputs."""
+    data = [sheet.raw_X, sheet.raw_Y] if sheet.raw_X is not None else [sheet.X, sheet.Y]
+    blocks = [sheet.lr, sheet.w_true, sheet.x_scale, sheet.y_scale, *data, *sheet.W_init, *(sheet.b_init or ()), sheet.X_test, sheet.Y_test]
+    return [b for b in blocks if b is not None]
+
+
 def defined_names(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[str, str]:
     """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
 

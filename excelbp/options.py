@@ -78,6 +78,16 @@ def _labelled_data(t: dict, sizes: tuple[int, ...]):
     return X[train], onehot[train], X[test], onehot[test], table.header[:-1], names
 
 
+def _description(t: dict, sizes, **network) -> str:
+    """The template's own words, unless options changed its network."""
+    own = {k: t.get(k) for k in network}
+    if t and tuple(t["layers"]) == tuple(sizes) and own == network:
+        return t.get("description", "")
+    arrows = " → ".join(map(str, sizes))
+    summary = f"{arrows}, {network['activation']}, loss {network['loss']}, batch {network['batch']}"
+    return f"{summary} (from the template's data, with options)" if t else summary
+
+
 def make_spec(opts: BuildOptions) -> Spec:
     """Merge the template with the options and return a validated Spec."""
     custom = opts.layers is not None and opts.template is None
@@ -86,6 +96,8 @@ def make_spec(opts: BuildOptions) -> Spec:
 
     sizes = tuple(opts.layers or t["layers"])
     fits_template = not custom and tuple(t["layers"]) == sizes
+    # other hidden layers still fit the template's data: same inputs, same outputs
+    fits_data = not custom and (t["layers"][0], t["layers"][-1]) == (sizes[0], sizes[-1])
     activation = opts.activation or t.get("activation", "sigmoid")
     loss = opts.loss or t.get("loss", "cross_entropy" if activation == "softmax" else "half_sse")
     bias = opts.bias if opts.bias is not None else t.get("bias", True)
@@ -99,15 +111,16 @@ def make_spec(opts: BuildOptions) -> Spec:
 
     # Data: a CSV file, the template's own, or made up.
     w_true = x_scale = y_scale = X_test = Y_test = None
-    image_side = t.get("image_side") if fits_template and opts.data is None else None
+    image_side = t.get("image_side") if fits_data and opts.data is None else None
     input_names = output_names = None
     if opts.data is not None:
         table = read_csv(opts.data)
-        raw_X, raw_Y = split_columns(table, sizes[0], sizes[-1], source=str(opts.data))
+        source = str(opts.data) if opts.layers else f"{opts.data} (layers {','.join(map(str, sizes))} from the {name} template; give --layers to change them)"
+        raw_X, raw_Y = split_columns(table, sizes[0], sizes[-1], source=source)
         input_names, output_names = table.header[: sizes[0]], table.header[sizes[0] :]
-    elif fits_template and "data_file" in t:
+    elif fits_data and "data_file" in t:
         raw_X, raw_Y, X_test, Y_test, input_names, output_names = _labelled_data(t, sizes)
-    elif fits_template:
+    elif fits_data:
         raw_X = _array(t.get("X", t.get("raw_X")), ndim=2)
         raw_Y = _array(t.get("Y", t.get("raw_Y")), ndim=2)
         w_true = _array(t.get("w_true"), ndim=1)
@@ -137,7 +150,7 @@ def make_spec(opts: BuildOptions) -> Spec:
 
     spec = Spec(
         template=name,
-        description=t.get("description", f"{','.join(map(str, sizes))} network, {activation}, loss {loss}"),
+        description=_description(t, sizes, activation=activation, loss=loss, bias=bias, batch=batch),
         sizes=sizes,
         activation=activation,
         loss=loss,

@@ -110,7 +110,6 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
     put(sheet.lr.row, 1, text(w["lr"], "label"))
     put(sheet.lr.row, 2, number(spec.lr))
     put(sheet.batch.row, 1, text(w["batch"], "label"))
-    put(sheet.batch.row, 2, number(spec.batch))
     put(sheet.steps.row, 1, text(w["steps"], "label"))
     put(8, 1, text(w["network"], "label"))
     put(8, 2, text(labels.network_summary(spec)))
@@ -126,7 +125,7 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
     for l in range(1, spec.n_layers + 1):
         W0, Wf = sheet.W_init[l - 1], sheet.W_final[l - 1]
         outs = [labels.dest(spec, l, j) for j in range(spec.sizes[l])]
-        put(W0.row - 2, 1, text(f"{w['layer']} {l}: {w['weights']} W{l} ({spec.sizes[l - 1]} × {spec.sizes[l]})", "section"))
+        put(W0.row - 2, 1, text(f"{w['layer'].format(n=l)}: {w['weights']} W{l} ({spec.sizes[l - 1]} × {spec.sizes[l]})", "section"))
         put(W0.row - 2, 2, text(w["initial"], "label"))
         put(W0.row - 2, Wf.col, text(w["final"], "label"))
         put_block(W0, spec.W_init[l - 1], names_left=spec.unit_names(l - 1), names_top=outs)
@@ -138,7 +137,7 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
 
     put(sheet.data_header_row - 1, 1, text(w["data"], "section"))
     h = sheet.data_header_row
-    put(h, 1, text(w["sample"], "header_step"))
+    put(h, 1, text(w["sample_no"], "header_step"))
     if sheet.raw_X is not None:
         put_block(sheet.raw_X, spec.raw_X)
         put_block(sheet.raw_Y, spec.raw_Y)
@@ -163,7 +162,7 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
         put(sheet.test_header_row - 2, 1, text(w["test"], "section"))
         put(sheet.test_accuracy.row, 1, text(w["test_accuracy"], "label"))
         th = sheet.test_header_row
-        put(th, 1, text(w["sample"], "header_step"))
+        put(th, 1, text(w["sample_no"], "header_step"))
         put_block(sheet.X_test, spec.X_test)
         put_block(sheet.Y_test, spec.Y_test)
         for j, n in enumerate(spec.input_names):
@@ -316,9 +315,9 @@ def images_plan(spec: Spec, view, table: StepTable, sheet: InputsSheet, final: C
         (view.true.row, view.true.col - 1): text(w["true"], "label"),
     }
     for l in range(1, spec.n_layers + 1):
-        cells[(view.z[l - 1].row, 1)] = text(f"z, {w['layer']} {l}", "label")
+        cells[(view.z[l - 1].row, 1)] = text(f"z, {w['layer'].format(n=l)}", "label")
         if view.a[l - 1] is not None:
-            cells[(view.a[l - 1].row, 1)] = text(f"{spec.activation}, {w['layer']} {l}", "label")
+            cells[(view.a[l - 1].row, 1)] = text(f"{spec.activation}, {w['layer'].format(n=l)}", "label")
     for rc, f in images_formulas(spec, view, table, sheet).items():
         cells[rc] = formula(f, "int" if rc in ((view.predicted.row, view.predicted.col), (view.true.row, view.true.col)) else "formula")
     n_rows, n_cols = max(r for r, _ in cells), max(c for _, c in cells)

@@ -193,6 +193,8 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
 
     def check(group: str, where: str, got, expected: float, scale: float, what) -> None:
         ok, diff, rel = _agree(got, expected, scale)
+        if where not in result.formulas:  # a typed-in number, however right, is not live
+            ok, what = False, "a value where excelbp wrote a formula"
         st = report.stats.setdefault(QUANTITIES.get(group, group), Stat())
         st.cells += 1
         if math.isfinite(diff):
@@ -229,7 +231,10 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
             checked.add(f"{IMAGES}!{cell}")
     # verify reads by layout; make sure no formula cell escaped the comparison
     steps_cells = {f"{STEPS}!{get_column_letter(c + 1)}{table.row(s + 1)}" for c in range(len(table.columns)) for s in range(spec.steps)}
-    unchecked = result.formulas - steps_cells - checked
+    inputs = {f"{NAME}!{b.cell(i, j, absolute=False)}" for b in layout.input_blocks(sheet) for i in range(b.rows) for j in range(b.cols)}
+    if view is not None:
+        inputs.add(f"{IMAGES}!{view.pick.cell(absolute=False)}")
+    unchecked = result.formulas - steps_cells - checked - inputs  # an input may be typed as a formula
     if unchecked:
         report.mismatches += len(unchecked)
         report.first_mismatch = report.first_mismatch or f"{sorted(unchecked)[0]}: a formula cell excelbp did not write"

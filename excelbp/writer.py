@@ -170,10 +170,29 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
         raise InputError(f"{path}: exists; use --force to overwrite it")
     if not path.parent.is_dir():
         raise InputError(f"{path.parent}: no such folder")
-    _write(plan, path)
+    if path.is_dir():
+        raise InputError(f"-o {path}: is a folder; give a file name ending in .xlsx")
+    # the temporary file first: a folder we cannot write to fails here, before any work
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as e:
+        raise InputError(f"-o {path}: cannot write in {path.parent} ({e.strerror})") from None
+    os.close(fd)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a workbook is an ordinary file
+    try:
+        _write(plan, tmp)
+        os.replace(tmp, path)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"-o {path}: cannot write ({e.strerror or e})") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
-def _write(plan: WorkbookPlan, path: Path) -> None:
+def _write(plan: WorkbookPlan, path: str) -> None:
     wb = Workbook(write_only=True)
     for style in _styles():
         wb.add_named_style(style)
@@ -212,14 +231,4 @@ def _write(plan: WorkbookPlan, path: Path) -> None:
             sheets[sheet.title].add_chart(_chart(chart, sheets), chart.anchor)
     for name, ref in plan.names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a workbook is an ordinary file
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    wb.save(path)

@@ -79,6 +79,15 @@ def test_bad_options(tmp_path, args, culprit):
     assert not list(tmp_path.rglob("*.xlsx"))
 
 
+@pytest.mark.parametrize("output,culprit", [("folder", "is a folder"), ("x.csv", "end in .xlsx"), ("/proc/x.xlsx", "cannot write")])
+def test_bad_output_paths(tmp_path, output, culprit):
+    (tmp_path / "folder.xlsx").mkdir()
+    target = output if output.startswith("/") else str(tmp_path / (output + ".xlsx" if output == "folder" else output))
+    r = run("build", "-o", target, "--force", cwd=tmp_path)
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and culprit in lines[0] and "-o" in lines[0], r.stderr
+
+
 def test_steps_limit_names_the_largest_allowed(tmp_path):
     r = run("build", "--steps", "1048574", cwd=tmp_path)
     assert r.returncode == 2 and "at most 1,048,573" in r.stderr

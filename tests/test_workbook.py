@@ -159,3 +159,37 @@ def test_pre_activations_of_1000_stay_finite(make_workbook, options):
     result = xlsx_reader.recalculate(xlsx_reader.open_book(path))
     assert not [k for k in result.formulas if isinstance(result.values[k], str) and result.values[k].startswith("#")]
     assert verify(path).ok
+
+
+def test_pasted_values_are_not_live(make_workbook):
+    """A step table whose formulas were replaced by their values does not verify."""
+    path = make_workbook(template="neuron")
+    formulas, cached = load_workbook(path), load_workbook(path, data_only=True)
+    for row in formulas["Steps"].iter_rows(min_row=10, max_row=10):
+        for cell in row:
+            cell.value = cached["Steps"][cell.coordinate].value
+    formulas.save(path)
+    report = verify(path)
+    assert not report.ok and "a value where excelbp wrote a formula" in report.first_mismatch
+
+
+def test_an_input_may_be_typed_as_a_formula(make_workbook):
+    path = make_workbook(template="neuron")
+    edit_named(path, {"lr": "=1/4"})
+    assert verify(path).ok
+
+
+def test_batch_is_not_an_input(make_workbook):
+    wb = load_workbook(make_workbook(layers=(2, 2, 1), batch=3))
+    [(sheet, ref)] = list(wb.defined_names["batch"].destinations)
+    assert wb[sheet][ref.replace("$", "")].value == "=3"
+
+
+def test_other_hidden_layers_keep_the_templates_data(make_workbook):
+    from excelbp.options import BuildOptions, make_spec
+
+    own = make_spec(BuildOptions(template="classifier"))
+    wider = make_spec(BuildOptions(template="classifier", layers=(2, 8, 3)))
+    assert (wider.raw_X == own.raw_X).all() and (wider.X_test == own.X_test).all()
+    assert "with options" in wider.description
+    assert verify(make_workbook(template="classifier", layers=(2, 8, 3), steps=5)).ok
