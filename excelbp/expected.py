@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .engine import Trace, activate
-from .layout import ImagesSheet, InputsSheet, StepTable
+from .layout import ImagesSheet, InputsSheet
 from .spec import Spec
 
 
@@ -111,8 +111,3 @@ def _block(block, values: np.ndarray) -> Iterator[tuple[tuple[int, int], float]]
     for i in range(block.rows):
         for j in range(block.cols):
             yield (block.row + i, block.col + j), float(values[i, j])
-
-
-def step_columns(table: StepTable) -> list[tuple[int, tuple]]:
-    """(0-based column, key) of each column that is its own quantity (aliases skipped)."""
-    return [(c, col.key) for c, col in enumerate(table.columns)]

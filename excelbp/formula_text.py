@@ -8,7 +8,7 @@ step's samples; the writer fills them in row by row. Only functions that Excel
 
 from __future__ import annotations
 
-from .layout import NAME, STEPS, ImagesSheet, InputsSheet, StepTable, has_activation_column, param_keys, softmax_output
+from .layout import NAME, STEPS, ImagesSheet, InputsSheet, StepTable, param_keys, softmax_output
 from .spec import Spec
 
 # Up to this many terms a weighted sum is written out (x0*w0+x1*w1, as in the seeds);

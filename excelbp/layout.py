@@ -26,9 +26,6 @@ from openpyxl.utils import get_column_letter
 
 from .spec import Spec
 
-GROUPS = ("step", "params", "forward", "loss", "backward", "gradient", "update")
-
-
 @dataclass(frozen=True)
 class Column:
     key: tuple

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -90,7 +90,6 @@ class Spec:
     Y_test: np.ndarray | None = None
     image_side: int | None = None  # inputs are side × side pixels: the workbook shows them as images
     lang: str = "en"
-    notes: tuple[str, ...] = field(default=())
 
     # --- derived -------------------------------------------------------------------
 
