@@ -8,7 +8,7 @@ step's samples; the writer fills them in row by row. Only functions that Excel
 
 from __future__ import annotations
 
-from .layout import NAME, STEPS, ImagesSheet, InputsSheet, StepTable, param_keys, softmax_output
+from .layout import NAME, STEPS, ImagesSheet, InputsSheet, StepTable, softmax_output
 from .spec import Spec
 
 # Up to this many terms a weighted sum is written out (x0*w0+x1*w1, as in the seeds);
@@ -197,22 +197,8 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[tu
     if blk.X_test is not None:
         n_test = blk.X_test.rows
         for t in range(n_test):
-            prev = (blk.X_test.cell(t, 0, absolute=False), blk.X_test.cell(t, blk.X_test.cols - 1, absolute=False))
-            for l in range(1, spec.n_layers + 1):
-                z, a = blk.test_z[l - 1], blk.test_a[l - 1]
-                for j in range(z.cols):
-                    keys = [k for k in param_keys(spec) if k[1] == l and k[-1] == j and k[0] == "W"]
-                    w_span = f"{STEPS}!${table.letter(('W+',) + keys[0][1:])}${last}:${table.letter(('W+',) + keys[-1][1:])}${last}"
-                    text = f"SUMPRODUCT({prev[0]}:{prev[1]},{w_span})"
-                    if spec.bias:
-                        text += f"+{STEPS}!${table.letter(('b+', l, j))}${last}"
-                    out[(z.row + t, z.col + j)] = "=" + text
-                    if a is not None:
-                        out[(a.row + t, a.col + j)] = "=" + activation(spec.activation, z.cell(t, j, absolute=False))
-                src = a if a is not None else z
-                prev = (src.cell(t, 0, absolute=False), src.cell(t, src.cols - 1, absolute=False))
-            scores = f"{prev[0]}:{prev[1]}"
-            ys = f"{blk.Y_test.cell(t, 0, absolute=False)}:{blk.Y_test.cell(t, blk.Y_test.cols - 1, absolute=False)}"
+            scores = final_forward(spec, table, out, t, blk.X_test.row_span(t), blk.test_z, blk.test_a)
+            ys = blk.Y_test.row_span(t)
             p = blk.test_pred
             out[(p.row + t, p.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"  # class 0, 1, …
             out[(p.row + t, p.col + 1)] = f"=MATCH(MAX({ys}),{ys},0)-1"
@@ -229,10 +215,29 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[tu
     return out
 
 
+def final_forward(spec: Spec, table: StepTable, out: dict, t: int, inputs: str, z_blocks, a_blocks) -> str:
+    """Row t of the z/a blocks: a forward pass of `inputs` with the final parameters (the last
+    step's updates). The last layer stays scores (the arg-max needs no softmax); returns
+    their range."""
+    last = table.row(spec.steps)
+    prev = inputs
+    for l in range(1, spec.n_layers + 1):
+        z, a = z_blocks[l - 1], a_blocks[l - 1]
+        for j in range(z.cols):
+            first, end = table.letter(("W+", l, 0, j)), table.letter(("W+", l, spec.sizes[l - 1] - 1, j))
+            text = f"SUMPRODUCT({prev},{STEPS}!${first}${last}:${end}${last})"
+            if spec.bias:
+                text += f"+{STEPS}!${table.letter(('b+', l, j))}${last}"
+            out[(z.row + t, z.col + j)] = "=" + text
+            if a is not None:
+                out[(a.row + t, a.col + j)] = "=" + activation(spec.activation, z.cell(t, j, absolute=False))
+        prev = (a if a is not None else z).row_span(t)
+    return prev
+
+
 def images_formulas(spec: Spec, view: ImagesSheet, table: StepTable, sheet: InputsSheet) -> dict[tuple[int, int], str]:
     """The Images sheet: the picked sample's pixels, as a row and as a grid, and the guess."""
     out: dict[tuple[int, int], str] = {}
-    last = table.row(spec.steps)
     pick = view.pick.cell()
     def column(block, k: int) -> str:
         # one column of X or Y, not the whole block: INDEX then reads 1,000 cells, not 64,000
@@ -244,22 +249,10 @@ def images_formulas(spec: Spec, view: ImagesSheet, table: StepTable, sheet: Inpu
     for r in range(side):
         for c in range(side):
             out[(view.grid.row + r, view.grid.col + c)] = f"={view.pixels.cell(0, r * side + c)}"
-    prev = f"{view.pixels.cell()}:{view.pixels.cell(0, view.pixels.cols - 1)}"
-    for l in range(1, spec.n_layers + 1):
-        z, a = view.z[l - 1], view.a[l - 1]
-        for j in range(z.cols):
-            first, end = table.letter(("W+", l, 0, j)), table.letter(("W+", l, spec.sizes[l - 1] - 1, j))
-            text = f"SUMPRODUCT({prev},{STEPS}!${first}${last}:${end}${last})"
-            if spec.bias:
-                text += f"+{STEPS}!${table.letter(('b+', l, j))}${last}"
-            out[(z.row, z.col + j)] = "=" + text
-            if a is not None:
-                out[(a.row, a.col + j)] = "=" + activation(spec.activation, z.cell(0, j, absolute=False))
-        src = a if a is not None else z
-        prev = f"{src.cell()}:{src.cell(0, src.cols - 1)}"
+    prev = final_forward(spec, table, out, 0, view.pixels.row_span(), view.z, view.a)
     out[(view.predicted.row, view.predicted.col)] = f"=MATCH(MAX({prev}),{prev},0)-1"
     for k in range(view.target.cols):
         out[(view.target.row, view.target.col + k)] = f"=INDEX({column(sheet.Y, k)},{pick})"
-    ys = f"{view.target.cell()}:{view.target.cell(0, view.target.cols - 1)}"
+    ys = view.target.row_span()
     out[(view.true.row, view.true.col)] = f"=MATCH(MAX({ys}),{ys},0)-1"
     return out

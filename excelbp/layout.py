@@ -164,6 +164,10 @@ class Block:
         d = "$" if absolute else ""
         return f"{d}{get_column_letter(self.col + j)}{d}{self.row + i}"
 
+    def row_span(self, i: int = 0) -> str:
+        """Row i of the block as a relative range, e.g. B5:D5."""
+        return f"{self.cell(i, 0, absolute=False)}:{self.cell(i, self.cols - 1, absolute=False)}"
+
     def letter(self, j: int = 0) -> str:
         return get_column_letter(self.col + j)
 
