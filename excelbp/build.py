@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import layout, plan, writer
+from .block_layout import StepBlocks, step_layout
 from .errors import InputError
 from .spec import MAX_COLS, MAX_ROWS, Spec
 from .training import TrainingRun
@@ -20,24 +21,25 @@ class BuildResult:
     diverged_at: int | None  # first step whose loss or update is not finite
 
 
-def max_steps(table: layout.StepTable) -> int:
-    return MAX_ROWS - table.first_row + 1
+def max_steps(table) -> int:
+    return (MAX_ROWS - table.first_row + 1) // table.height
 
 
-def check_fits(spec: Spec, table: layout.StepTable, sheet: layout.InputsSheet) -> None:
+def check_fits(spec: Spec, table, sheet: layout.InputsSheet) -> None:
     """Excel's sheet limits, with the largest value allowed for this layout in the message."""
-    if len(table.columns) > MAX_COLS:
+    width = table.width if isinstance(table, StepBlocks) else len(table.columns)
+    if width > MAX_COLS:
         raise InputError(
-            f"--layers/--batch: the step table needs {len(table.columns):,} columns, Excel allows {MAX_COLS:,}; use fewer units or a smaller batch"
+            f"--layers/--batch: the steps need {width:,} columns, Excel allows {MAX_COLS:,}; use fewer units or a smaller batch"
         )
     if spec.steps > max_steps(table):
-        raise InputError(f"--steps: {spec.steps:,} rows do not fit in a sheet; at most {max_steps(table):,} for this layout")
+        raise InputError(f"--steps: {spec.steps:,} steps do not fit in a sheet; at most {max_steps(table):,} for this layout")
     if sheet.last_row > MAX_ROWS:
         raise InputError(f"data: {spec.n_samples:,} samples do not fit in the Inputs sheet")
 
 
 def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> BuildResult:
-    table = layout.step_table(spec)
+    table = step_layout(spec)
     sheet = layout.inputs_sheet(spec)
     check_fits(spec, table, sheet)
     run = TrainingRun(spec)
@@ -45,7 +47,7 @@ def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> Buil
     return BuildResult(
         path=Path(path),
         steps=spec.steps,
-        cells=len(table.columns) * spec.steps,
+        cells=len(table.positions()) * spec.steps,
         final_loss=run.final_loss,
         diverged_at=run.diverged_at,
     )

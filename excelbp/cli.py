@@ -73,6 +73,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--seed", type=_int, help="seed for made-up data and initial weights")
     b.add_argument("--data", type=Path, help="CSV file: a header row, then inputs and targets per row")
     b.add_argument("--lang", default="en", help="language of labels: en or zh")
+    b.add_argument(
+        "--layout",
+        help="rows (a row per step, every sample side by side) or blocks (a block of rows per step, "
+        "samples as rows, parameters as matrices); default: the template's, or rows where it fits",
+    )
     b.add_argument("-o", "--output", type=Path, help="where to write (default output/<template>.xlsx)")
     b.add_argument("--force", action="store_true", help="overwrite an existing file")
     b.add_argument("--quiet", action="store_true", help="print nothing but errors")
@@ -107,6 +112,7 @@ def _build(args: argparse.Namespace) -> int:
         seed=args.seed,
         data=args.data,
         lang=args.lang,
+        layout=args.layout,
     )
     spec = make_spec(opts)
     path = args.output

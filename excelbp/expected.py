@@ -23,6 +23,10 @@ def step_value(trace: Trace, key: tuple, s: int, spec: Spec, hits_before: np.nda
         return spec.w_true[key[1]]
     if kind == "hit":
         return trace.hits[s, key[1]]
+    if kind == "bacc":
+        return float(trace.hits[s].mean())
+    if kind == "Wt":
+        return trace.W[key[1] - 1][s, key[3], key[2]]
     if kind == "acc":
         epoch = -(-spec.n_samples // spec.batch)
         window = trace.hits[max(0, s - epoch + 1) : s + 1]
@@ -72,6 +76,8 @@ def inputs_values(spec: Spec, sheet: InputsSheet, trace: Trace) -> Iterator[tupl
         yield from _block(sheet.W_final[l], trace.W[l][-1])
         if spec.bias:
             yield from _block(sheet.b_final[l], trace.b[l][-1][None, :])
+        if sheet.W_final_T is not None:
+            yield from _block(sheet.W_final_T[l], trace.W[l][-1].T)
     if sheet.X_test is not None:
         a = yield from _final_forward(spec, trace, spec.X_test, sheet.test_z, sheet.test_a)
         pred = np.argmax(a, axis=1)  # classes counted from 0, as MATCH(…) − 1 gives them

@@ -6,7 +6,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 from . import labels
-from .layout import STEPS, StepTable, softmax_output
+from .layout import softmax_output
 from .plan import Cell, SheetPlan, text
 
 TITLE = {"en": "How it works", "zh": "原理说明"}
@@ -32,6 +32,12 @@ TEXT = {
         "where": "Where each term is in the Steps sheet",
         "cols": "column(s)",
         "note": "Each row of Steps is one step; its parameters are the previous row's updates (step 1: the initial values on Inputs).",
+        "where_blocks": "Where each term is in the Training sheet (every step is a block of {h} rows: its {B} samples as rows, its parameters as matrices)",
+        "note_blocks": "A block's weights are the previous block's updates (step 1: the initial values on Inputs). The Steps sheet lists each step's loss and accuracy.",
+        "sumproduct": "Each sum of products is one SUMPRODUCT over two ranges lying the same way:",
+        "sp_forward": "z = SUMPRODUCT(the sample's row of a, the unit's row of Wᵀ) + b        (Wᵀ: the step's weights turned)",
+        "sp_backward": "∂L/∂a = SUMPRODUCT(the unit's row of the next layer's W, the sample's row of δ)",
+        "sp_gradient": "∂L/∂w = SUMPRODUCT(the column of a, the column of δ) / B        over the batch's rows",
     },
     "zh": {
         "drawing": "网络结构(每层的每个单元连接到下一层的每个单元)",
@@ -53,6 +59,12 @@ TEXT = {
         "where": "每一项在 Steps 表中的位置",
         "cols": "列",
         "note": "Steps 表每行是一步;该步的参数是上一行更新后的值(第 1 步用 Inputs 表中的初始值)。",
+        "where_blocks": "每一项在 Training 表中的位置(每步一个 {h} 行的区块:{B} 个样本按行,参数按矩阵)",
+        "note_blocks": "区块的权重是上一个区块更新后的值(第 1 步用 Inputs 表中的初始值)。Steps 表列出每步的损失和准确率。",
+        "sumproduct": "每个乘积之和都是对两个同方向区域的 SUMPRODUCT:",
+        "sp_forward": "z = SUMPRODUCT(样本的 a 行, 该单元的 Wᵀ 行) + b        (Wᵀ:本步权重的转置)",
+        "sp_backward": "∂L/∂a = SUMPRODUCT(下一层 W 中该单元的行, 样本的 δ 行)",
+        "sp_gradient": "∂L/∂w = SUMPRODUCT(a 的一列, δ 的一列) / B        对本批各行",
     },
 }
 
@@ -64,7 +76,7 @@ LOSS = {
 }
 SLOPE = {"sse": "2(ŷ_k − y_k)", "half_sse": "ŷ_k − y_k", "mse": "2(ŷ_k − y_k)/K"}
 DERIV = {"sigmoid": "a(1 − a)", "tanh": "1 − a²", "relu": "1 if z > 0 else 0", "linear": "1"}
-KINDS = [("x", "x"), ("z", "z"), ("a", "a"), ("Lb", "L"), ("g", "∂L/∂a"), ("d", "δ"), ("dW", "∂L/∂w"), ("db", "∂L/∂b"), ("W+", "new w"), ("b+", "new b")]
+KINDS = [("x", "x"), ("z", "z"), ("a", "a"), ("Lb", "L"), ("g", "∂L/∂a"), ("d", "δ"), ("W", "w"), ("Wt", "wᵀ"), ("dW", "∂L/∂w"), ("db", "∂L/∂b"), ("W+", "new w"), ("b+", "new b")]
 
 
 def _runs(cols: list[int]) -> str:
@@ -78,7 +90,7 @@ def _runs(cols: list[int]) -> str:
     return ", ".join(runs)
 
 
-def explain_plan(spec, table: StepTable) -> SheetPlan:
+def explain_plan(spec, table) -> SheetPlan:
     t = TEXT[spec.lang]
     rows: list[list[Cell | None]] = [[text(TITLE[spec.lang], "title")], [text(labels.network_summary(spec), "subtitle")], []]
 
@@ -122,12 +134,19 @@ def explain_plan(spec, table: StepTable) -> SheetPlan:
     rows.append([text(t["update"])])
     rows.append([])
 
-    rows.append([text(t["where"], "section")])
+    blocks = table.summary is not table
+    if blocks:
+        rows.append([text(t["sumproduct"], "section")])
+        rows += [[text(t[k])] for k in ("sp_forward", "sp_backward", "sp_gradient")]
+        rows.append([])
+        rows.append([text(t["where_blocks"].format(h=table.height, B=spec.batch), "section")])
+    else:
+        rows.append([text(t["where"], "section")])
     for kind, name in KINDS:
         # its own columns only (an alias shares another quantity's column and is named there)
-        cols = sorted({c for c, col in enumerate(table.columns) if col.key[0] == kind})
-        if cols:
-            rows.append([text(name, "label"), text(f"{STEPS}!{_runs(cols)} ({len(cols)} {t['cols']})")])
-    rows.append([text(t["note"], "note")])
+        cols = table.kind_columns(kind)
+        if cols and (blocks or kind not in ("W", "Wt")):
+            rows.append([text(name, "label"), text(f"{table.sheet}!{_runs(cols)} ({len(cols)} {t['cols']})")])
+    rows.append([text(t["note_blocks" if blocks else "note"], "note")])
     extent = (len(rows), max(len(r) for r in rows))
     return SheetPlan(TITLE[spec.lang], rows, extent=extent, widths={1: 22.0, 2: 4.0, 3: 22.0, 4: 4.0, 5: 22.0, 6: 4.0, 7: 22.0})

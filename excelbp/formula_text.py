@@ -8,7 +8,9 @@ step's samples; the writer fills them in row by row. Only functions that Excel
 
 from __future__ import annotations
 
-from .layout import NAME, STEPS, ImagesSheet, InputsSheet, StepTable, softmax_output
+from openpyxl.utils import get_column_letter
+
+from .layout import NAME, ImagesSheet, InputsSheet, softmax_output
 from .spec import Spec
 
 # Up to this many terms a weighted sum is written out (x0*w0+x1*w1, as in the seeds);
@@ -35,14 +37,6 @@ def local_slope_times(name: str, z: str, a: str, g: str) -> str:
     }[name]
 
 
-def weighted_sum(inputs: list[str], weights: list[str], bias: str | None, *, span_in: str, span_w: str) -> str:
-    if len(inputs) <= EXPLICIT_TERMS:
-        text = "+".join(f"{a}*{w}" for a, w in zip(inputs, weights))
-    else:
-        text = f"SUMPRODUCT({span_in},{span_w})"
-    return f"{text}+{bias}" if bias else text
-
-
 def output_loss(loss: str, preds: list[str], targets: list[str]) -> str:
     squares = "+".join(f"({a}-{y})^2" for a, y in zip(preds, targets))
     k = len(preds)
@@ -58,14 +52,41 @@ def mean(terms: list[str]) -> str:
     return terms[0] if len(terms) == 1 else f"({'+'.join(terms)})/{len(terms)}"
 
 
-# --- the step table --------------------------------------------------------------------
+# --- the steps --------------------------------------------------------------------------
 
 
-def step_templates(spec: Spec, table: StepTable, sheet: InputsSheet) -> list[tuple[str, str]]:
-    """(formula for step 1, formula for later steps) for every column of the step table."""
+def dot(table, xs: list[tuple], ws: list[tuple]) -> str:
+    """Σ x·w over two lists of keys: written out while short (x1*w1+x2*w2, as the seeds
+    write it), one SUMPRODUCT where both lie along a row, or both down a column."""
+    if len(xs) > EXPLICIT_TERMS:
+        a, b = table.line(xs), table.line(ws)
+        if a and b and a[0] == b[0]:
+            return f"SUMPRODUCT({a[1]},{b[1]})"
+    return "+".join(f"{table.at(x)}*{table.at(w)}" for x, w in zip(xs, ws))
 
-    def at(key: tuple, row: str = "r") -> str:
-        return f"{table.letter(key)}{{{row}}}"
+
+def batch_mean(table, terms: list[tuple], weights: list[tuple] | None = None) -> str:
+    """The mean over the batch of `terms` (times `weights`): SUMPRODUCT(…)/B or AVERAGE(…)
+    where the batch lies down a column, else the terms written out."""
+    B = len(terms)
+    if B > 1 and (line := table.line(terms)):
+        if weights is None:
+            return f"AVERAGE({line[1]})"
+        other = table.line(weights)
+        if other and other[0] == line[0]:
+            return f"SUMPRODUCT({line[1]},{other[1]})/{B}"
+    if weights is None:
+        return mean([table.at(t) for t in terms])
+    return mean([f"{table.at(t)}*{table.at(w)}" for t, w in zip(terms, weights)])
+
+
+def step_templates(spec: Spec, table, sheet: InputsSheet) -> dict[tuple, tuple[str, str]]:
+    """(formula for step 1, formula for later steps) of every formula cell of a step, by key.
+
+    `table` is either layout (layout.StepTable or block_layout.StepBlocks): it says where a
+    key is (`at`) and whether keys make one range (`line`); the maths is the same.
+    """
+    at = table.at
 
     def span(first: tuple, last: tuple) -> str:
         return f"{at(first)}:{at(last)}"
@@ -86,6 +107,9 @@ def step_templates(spec: Spec, table: StepTable, sheet: InputsSheet) -> list[tup
         if kind in ("W", "b"):
             init = sheet.W_init[key[1] - 1].cell(key[2], key[3]) if kind == "W" else sheet.b_init[key[1] - 1].cell(0, key[2])
             return f"={NAME}!{init}", f"={at((kind + '+',) + key[1:], 'p')}"
+        if kind == "Wt":  # the same weight, turned: Wt[l, j, i] = W[l, i, j]
+            _, l, j, i = key
+            return f"={at(('W', l, i, j))}"
         if kind == "x":
             return f"={NAME}!${sheet.X.letter(key[2])}${{d{key[1]}}}"
         if kind == "y":
@@ -100,20 +124,19 @@ def step_templates(spec: Spec, table: StepTable, sheet: InputsSheet) -> list[tup
         if kind == "acc":
             # over the last epoch's steps ({w} is the window's first row)
             return f"=AVERAGE({table.letter(('hit', 0))}{{w}}:{table.letter(('hit', B - 1))}{{r}})"
+        if kind == "bacc":
+            return f"={batch_mean(table, [('hit', b) for b in range(B)])}"
         if kind == "raw":
             _, b, k = key
             return f"={at(('a', b, L, k))}*{NAME}!{sheet.y_scale.cell(0, k)}"
         if kind == "z":
             _, b, l, j = key
             ins = [prev_act(b, l, i) for i in range(sizes[l - 1])]
-            ws = [("W", l, i, j) for i in range(sizes[l - 1])]
-            return "=" + weighted_sum(
-                [at(k) for k in ins],
-                [at(k) for k in ws],
-                at(("b", l, j)) if spec.bias else None,
-                span_in=span(ins[0], ins[-1]),
-                span_w=span(ws[0], ws[-1]),
-            )
+            # the rows layout keeps each unit's weights side by side; blocks keep them in Wᵀ
+            turned = table.has(("Wt", l, j, 0))
+            ws = [("Wt", l, j, i) if turned else ("W", l, i, j) for i in range(sizes[l - 1])]
+            text = dot(table, ins, ws)
+            return f"={text}+{at(('b', l, j))}" if spec.bias else f"={text}"
         if kind == "m":
             return f"=MAX({span(('z', key[1], L, 0), ('z', key[1], L, sizes[L] - 1))})"
         if kind == "S":
@@ -134,12 +157,13 @@ def step_templates(spec: Spec, table: StepTable, sheet: InputsSheet) -> list[tup
             preds = [at(("a", b, L, k)) for k in range(sizes[L])]
             return "=" + output_loss(spec.loss, preds, [at(("y", b, k)) for k in range(sizes[L])])
         if kind == "loss":
-            return f"=AVERAGE({span(('Lb', 0), ('Lb', B - 1))})"
+            return f"={batch_mean(table, [('Lb', b) for b in range(B)])}" if B > 1 else f"={at(('Lb', 0))}"
         if kind == "g":
             _, b, l, j = key
             if l == L:
                 return "=" + output_slope(spec.loss, at(("a", b, l, j)), at(("y", b, j)), sizes[L])
-            return "=" + "+".join(f"{at(('W', l + 1, j, k))}*{at(('d', b, l + 1, k))}" for k in range(sizes[l + 1]))
+            ks = range(sizes[l + 1])
+            return "=" + dot(table, [("W", l + 1, j, k) for k in ks], [("d", b, l + 1, k) for k in ks])
         if kind == "d":
             _, b, l, j = key
             if softmax_output(spec, l):
@@ -147,34 +171,50 @@ def step_templates(spec: Spec, table: StepTable, sheet: InputsSheet) -> list[tup
             return "=" + local_slope_times(act, at(("z", b, l, j)), at(("a", b, l, j)), at(("g", b, l, j)))
         if kind == "dW":
             _, l, i, j = key
-            return "=" + mean([f"{at(('d', b, l, j))}*{at(prev_act(b, l, i))}" for b in range(B)])
+            return "=" + batch_mean(table, [("d", b, l, j) for b in range(B)], [prev_act(b, l, i) for b in range(B)])
         if kind == "db":
             _, l, j = key
-            return "=" + mean([at(("d", b, l, j)) for b in range(B)])
+            return "=" + batch_mean(table, [("d", b, l, j) for b in range(B)])
         if kind in ("W+", "b+"):
             grad = ("dW",) if kind == "W+" else ("db",)
             return f"={at((kind[0],) + key[1:])}-lr*{at(grad + key[1:])}"
         raise ValueError(f"no formula for {key}")
 
+    out = {}
+    for key, _, _ in table.positions():
+        f = formula(key)
+        out[key] = f if isinstance(f, tuple) else (f, f)
+    return out
+
+
+def summary_templates(blocks) -> list[tuple[str, str]]:
+    """The Steps sheet of the blocks layout: each step's number, loss and batch accuracy are
+    read from its block ({t<dr>} is the block's row dr), and the accuracy over the last
+    epoch is the mean of the batch accuracies in the window {w}…{r} (each batch has B samples)."""
+    table = blocks.summary
     out = []
-    for column in table.columns:
-        f = formula(column.key)
-        out.append(f if isinstance(f, tuple) else (f, f))
+    for col in table.columns:
+        key = col.key
+        if key == ("acc",):
+            letter = table.letter(("bacc",))
+            f = f"=AVERAGE({letter}{{w}}:{letter}{{r}})"
+        else:
+            dr, c = blocks.position(key)
+            f = f"={blocks.sheet}!{get_column_letter(c + 1)}{{t{dr}}}"
+        out.append((f, f))
     return out
 
 
 # --- the Inputs sheet --------------------------------------------------------------------
 
 
-def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[tuple[int, int], str]:
+def inputs_formulas(spec: Spec, sheet: InputsSheet, table) -> dict[tuple[int, int], str]:
     """Formula text of every formula cell on the Inputs sheet, keyed (row, col), 1-based."""
     out: dict[tuple[int, int], str] = {}
     blk = sheet
     out[(blk.steps.row, blk.steps.col)] = "=ROWS(loss)"
     # not an input: the layout is built for this batch size (editing it could not change it)
     out[(blk.batch.row, blk.batch.col)] = f"={spec.batch}"
-    last = table.row(spec.steps)
-
     for t in range(spec.n_samples):
         if spec.w_true is not None:
             out[(blk.Y.row + t, blk.Y.col)] = f"=SUMPRODUCT({blk.X.cell(t, 0)}:{blk.X.cell(t, spec.sizes[0] - 1)},w_true)"
@@ -188,16 +228,21 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[tu
         W = blk.W_final[l - 1]
         for i in range(W.rows):
             for j in range(W.cols):
-                out[(W.row + i, W.col + j)] = f"={STEPS}!${table.letter(('W+', l, i, j))}${last}"
+                out[(W.row + i, W.col + j)] = f"={table.ref(('W+', l, i, j), spec.steps)}"
         if spec.bias:
             b = blk.b_final[l - 1]
             for j in range(b.cols):
-                out[(b.row, b.col + j)] = f"={STEPS}!${table.letter(('b+', l, j))}${last}"
+                out[(b.row, b.col + j)] = f"={table.ref(('b+', l, j), spec.steps)}"
+        if blk.W_final_T is not None:
+            T = blk.W_final_T[l - 1]
+            for j in range(T.rows):
+                for i in range(T.cols):
+                    out[(T.row + j, T.col + i)] = f"={W.cell(i, j, absolute=False)}"
 
     if blk.X_test is not None:
         n_test = blk.X_test.rows
         for t in range(n_test):
-            scores = final_forward(spec, table, out, t, blk.X_test.row_span(t), blk.test_z, blk.test_a)
+            scores = final_forward(spec, table, out, t, blk.X_test.row_span(t), blk.test_z, blk.test_a, blk)
             ys = blk.Y_test.row_span(t)
             p = blk.test_pred
             out[(p.row + t, p.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"  # class 0, 1, …
@@ -215,27 +260,37 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepTable) -> dict[tu
     return out
 
 
-def final_forward(spec: Spec, table: StepTable, out: dict, t: int, inputs: str, z_blocks, a_blocks) -> str:
-    """Row t of the z/a blocks: a forward pass of `inputs` with the final parameters (the last
-    step's updates). The last layer stays scores (the arg-max needs no softmax); returns
-    their range."""
-    last = table.row(spec.steps)
+def final_forward(spec: Spec, table, out: dict, t: int, inputs: str, z_blocks, a_blocks, sheet: InputsSheet) -> str:
+    """Row t of the z/a blocks: a forward pass of `inputs` with the final parameters. The
+    last layer stays scores (the arg-max needs no softmax); returns their range."""
     prev = inputs
     for l in range(1, spec.n_layers + 1):
         z, a = z_blocks[l - 1], a_blocks[l - 1]
         for j in range(z.cols):
-            first, end = table.letter(("W+", l, 0, j)), table.letter(("W+", l, spec.sizes[l - 1] - 1, j))
-            text = f"SUMPRODUCT({prev},{STEPS}!${first}${last}:${end}${last})"
-            if spec.bias:
-                text += f"+{STEPS}!${table.letter(('b+', l, j))}${last}"
-            out[(z.row + t, z.col + j)] = "=" + text
+            out[(z.row + t, z.col + j)] = "=" + final_unit(spec, table, sheet, l, j, prev)
             if a is not None:
                 out[(a.row + t, a.col + j)] = "=" + activation(spec.activation, z.cell(t, j, absolute=False))
         prev = (a if a is not None else z).row_span(t)
     return prev
 
 
-def images_formulas(spec: Spec, view: ImagesSheet, table: StepTable, sheet: InputsSheet) -> dict[tuple[int, int], str]:
+def final_unit(spec: Spec, table, sheet: InputsSheet, l: int, j: int, inputs: str) -> str:
+    """z of unit j of layer l for a row of inputs, with the final parameters: a row of them
+    pairs with the row of inputs (the last step's updates in the rows layout, whose units'
+    weights lie side by side; the turned final weights in the blocks layout)."""
+    if sheet.W_final_T is not None:
+        T = sheet.W_final_T[l - 1]
+        weights = f"{NAME}!{T.cell(j, 0)}:{T.cell(j, T.cols - 1)}"
+        bias = f"{NAME}!{sheet.b_final[l - 1].cell(0, j)}" if spec.bias else None
+    else:
+        first = table.ref(("W+", l, 0, j), spec.steps)
+        weights = f"{first}:{table.ref(('W+', l, spec.sizes[l - 1] - 1, j), spec.steps).split('!')[1]}"
+        bias = table.ref(("b+", l, j), spec.steps) if spec.bias else None
+    text = f"SUMPRODUCT({inputs},{weights})"
+    return f"{text}+{bias}" if bias else text
+
+
+def images_formulas(spec: Spec, view: ImagesSheet, table, sheet: InputsSheet) -> dict[tuple[int, int], str]:
     """The Images sheet: the picked sample's pixels, as a row and as a grid, and the guess."""
     out: dict[tuple[int, int], str] = {}
     pick = view.pick.cell()
@@ -249,7 +304,7 @@ def images_formulas(spec: Spec, view: ImagesSheet, table: StepTable, sheet: Inpu
     for r in range(side):
         for c in range(side):
             out[(view.grid.row + r, view.grid.col + c)] = f"={view.pixels.cell(0, r * side + c)}"
-    prev = final_forward(spec, table, out, 0, view.pixels.row_span(), view.z, view.a)
+    prev = final_forward(spec, table, out, 0, view.pixels.row_span(), view.z, view.a, sheet)
     out[(view.predicted.row, view.predicted.col)] = f"=MATCH(MAX({prev}),{prev},0)-1"
     for k in range(view.target.cols):
         out[(view.target.row, view.target.col + k)] = f"=INDEX({column(sheet.Y, k)},{pick})"

@@ -34,6 +34,7 @@ WORDS = {
         "y_scale": "target scale (Y = raw / scale)",
         "initial": "initial",
         "final": "after the last step",
+        "final_turned": "the same, turned (Wᵀ: one row per unit, for the test pass)",
         "weights": "weights",
         "bias": "bias",
         "data": "Data: one row per sample (X = inputs the network sees, Y = targets)",
@@ -56,6 +57,28 @@ WORDS = {
         "chart_accuracy": "Training accuracy (last epoch)",
         "no_bias": "no bias",
         "with_bias": "with bias",
+        "batch_accuracy": "accuracy (this batch)",
+        "training": "Training, one block per step: the batch's samples as rows, the parameters as matrices",
+        "training_note": "Each block is one step. Its weights are the previous block's updated weights (step 1: the initial values on Inputs). Every product is a SUMPRODUCT over a row or a column: see How it works.",
+        "area_x": "inputs x (from the data)",
+        "area_z": "layer {l}: z = a · W{l} + b{l}",
+        "area_z_nobias": "layer {l}: z = a · W{l}",
+        "area_softmax": "softmax: max z, Σ e^(z − max)",
+        "area_a": "layer {l}: a = {act}(z)",
+        "area_p": "p = softmax(z)",
+        "area_y": "targets y",
+        "area_raw": "prediction (raw units)",
+        "area_Lb": "loss",
+        "area_hit": "right (1/0)",
+        "area_g": "layer {l}: ∂L/∂a",
+        "area_d": "layer {l}: δ = ∂L/∂z",
+        "area_W": "W{l} used in this step (rows: inputs; columns: units)",
+        "area_dW": "∂L/∂W{l} (mean over the batch)",
+        "area_W+": "W{l} updated = W{l} − lr · ∂L/∂W{l}",
+        "area_Wt": "W{l}ᵀ: the same weights turned, one row per unit",
+        "note_Wt": "The weights into each unit as a row, so that z = SUMPRODUCT(the sample's row of inputs, this row): SUMPRODUCT needs two ranges the same way round.",
+        "note_dW": "∂L/∂w = SUMPRODUCT(the column of a over the batch, the column of δ) / B: the mean of a · δ over the batch's samples.",
+        "note_g": "∂L/∂a = SUMPRODUCT(the row of the next layer's W, the sample's row of δ): the sum over every path through the next layer.",
     },
     "zh": {
         "step": "步骤",
@@ -85,6 +108,7 @@ WORDS = {
         "y_scale": "目标缩放(Y = 原始值 / 缩放)",
         "initial": "初始",
         "final": "最后一步之后",
+        "final_turned": "同上,转置(Wᵀ:每个单元一行,用于测试)",
         "weights": "权重",
         "bias": "偏置",
         "data": "数据:每行一个样本(X = 网络的输入,Y = 目标值)",
@@ -107,6 +131,28 @@ WORDS = {
         "chart_accuracy": "训练准确率(最近一轮)",
         "no_bias": "无偏置",
         "with_bias": "有偏置",
+        "batch_accuracy": "准确率(本批)",
+        "training": "训练:每步一个区块,本批样本按行排列,参数按矩阵排列",
+        "training_note": "每个区块是一步。它的权重是上一个区块更新后的权重(第 1 步用 Inputs 表中的初始值)。每个乘积之和都是对一行或一列的 SUMPRODUCT:见原理说明。",
+        "area_x": "输入 x(来自数据)",
+        "area_z": "第 {l} 层:z = a · W{l} + b{l}",
+        "area_z_nobias": "第 {l} 层:z = a · W{l}",
+        "area_softmax": "softmax:max z,Σ e^(z − max)",
+        "area_a": "第 {l} 层:a = {act}(z)",
+        "area_p": "p = softmax(z)",
+        "area_y": "目标 y",
+        "area_raw": "预测值(原始单位)",
+        "area_Lb": "损失",
+        "area_hit": "正确 (1/0)",
+        "area_g": "第 {l} 层:∂L/∂a",
+        "area_d": "第 {l} 层:δ = ∂L/∂z",
+        "area_W": "本步使用的 W{l}(行:输入;列:单元)",
+        "area_dW": "∂L/∂W{l}(批内平均)",
+        "area_W+": "更新后的 W{l} = W{l} − 学习率 · ∂L/∂W{l}",
+        "area_Wt": "W{l}ᵀ:同样的权重转置,每个单元一行",
+        "note_Wt": "每个单元的输入权重排成一行,这样 z = SUMPRODUCT(样本的输入行, 这一行):SUMPRODUCT 要求两个区域方向相同。",
+        "note_dW": "∂L/∂w = SUMPRODUCT(本批 a 的一列, δ 的一列) / B:本批样本 a · δ 的平均。",
+        "note_g": "∂L/∂a = SUMPRODUCT(下一层 W 的一行, 该样本 δ 的一行):经过下一层每个单元的路径之和。",
     },
 }
 
@@ -172,6 +218,11 @@ def header(spec: Spec, key: tuple) -> str:
         return w["right"]
     if kind == "acc":
         return w["accuracy"]
+    if kind == "bacc":
+        return w["batch_accuracy"]
+    if kind == "Wt":
+        _, l, j, i = key
+        return f"w {unit(spec, l - 1, i)}→{dest(spec, l, j)}"
     if kind == "raw":
         return f"{pred_name(spec.output_names[key[2]])} ({w['raw']})"
     if kind == "z":
@@ -271,3 +322,13 @@ def network_summary(spec: Spec) -> str:
     arrows = " → ".join(map(str, spec.sizes))
     act = spec.activation + (" + softmax" if spec.loss == "cross_entropy" else "")
     return f"{arrows} · {act} · loss {spec.loss} · {w['with_bias'] if spec.bias else w['no_bias']}"
+
+
+def area_title(spec: Spec, name: str, layer: int) -> str:
+    """The title over a group of a block's columns (blocks layout)."""
+    w = words(spec)
+    if name == "z" and not spec.bias:
+        name = "z_nobias"
+    if name == "a" and softmax_output(spec, layer):
+        name = "p"
+    return w[f"area_{name}"].format(l=layer, act=spec.activation)

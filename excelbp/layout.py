@@ -66,6 +66,9 @@ class StepTable:
     first_row: int = 4  # three header rows above
     epoch: int = 1  # steps in one pass over the data: the window of the accuracy column
 
+    sheet: str = "Steps"
+    height: int = 1  # rows per step
+
     def row(self, step: int) -> int:
         """Sheet row (1-based) of step `step` (1-based)."""
         return self.first_row + step - 1
@@ -75,6 +78,55 @@ class StepTable:
 
     def has(self, key: tuple) -> bool:
         return key in self.where
+
+    # --- the interface formula_text, plan and verify use for either layout -------------
+
+    @property
+    def summary(self) -> "StepTable":
+        """The one-row-per-step table with the loss and accuracy: this one."""
+        return self
+
+    def position(self, key: tuple) -> tuple[int, int]:
+        """(row within the step, 0-based column)."""
+        return 0, self.where[key]
+
+    def positions(self) -> list[tuple[tuple, int, int]]:
+        """(key, row within the step, 0-based column) of every formula cell of a step."""
+        return [(col.key, 0, c) for c, col in enumerate(self.columns)]
+
+    def at(self, key: tuple, which: str = "r") -> str:
+        """The cell of `key` in this step ("r") or the previous one ("p"), as a template."""
+        return f"{self.letter(key)}{{{which}}}"
+
+    def line(self, keys: list[tuple]) -> tuple[str, str] | None:
+        """("across" | "down", range) where the keys fill one row or column in this order."""
+        return _line([self.position(k) for k in keys], self.at(keys[0]), self.at(keys[-1]))
+
+    def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
+        """The template placeholders for step `step` (1-based); data_rows are the Inputs rows
+        of the step's samples."""
+        r = self.row(step)
+        out = {"r": r, "p": r - 1, "w": max(self.first_row, r - self.epoch + 1)}
+        out.update((f"d{b}", d) for b, d in enumerate(data_rows))
+        return out
+
+    def ref(self, key: tuple, step: int) -> str:
+        """The absolute, sheet-qualified reference of `key` at step `step`."""
+        dr, c = self.position(key)
+        return f"{self.sheet}!${get_column_letter(c + 1)}${self.row(step) + dr}"
+
+    def kind_columns(self, kind: str) -> list[int]:
+        """0-based columns holding quantities of this kind (aliases excluded)."""
+        return sorted({c for key, _, c in self.positions() if key[0] == kind})
+
+
+def _line(cells: list[tuple[int, int]], first: str, last: str) -> tuple[str, str] | None:
+    r0, c0 = cells[0]
+    if all(rc == (r0, c0 + k) for k, rc in enumerate(cells)):
+        return "across", f"{first}:{last}"
+    if all(rc == (r0 + k, c0) for k, rc in enumerate(cells)):
+        return "down", f"{first}:{last}"
+    return None
 
 
 def step_table(spec: Spec) -> StepTable:
@@ -190,6 +242,9 @@ class InputsSheet:
     b_init: tuple[Block, ...] | None
     W_final: tuple[Block, ...]
     b_final: tuple[Block, ...] | None
+    # blocks layout: the final weights turned (fan_out × fan_in), so a test sample's row
+    # pairs with a row of them in one SUMPRODUCT
+    W_final_T: tuple[Block, ...] | None
     data_header_row: int
     raw_X: Block | None  # the typed data where the network sees scaled values
     raw_Y: Block | None
@@ -225,7 +280,8 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         row += 2
     row += 1
 
-    W_init, b_init, W_final, b_final = [], [], [], []
+    W_init, b_init, W_final, b_final, W_final_T = [], [], [], [], []
+    turned = spec.layout == "blocks"
     for l in range(1, spec.n_layers + 1):
         fan_in, fan_out = spec.sizes[l - 1], spec.sizes[l]
         # title row, then a row naming the output units, then fan_in rows (+ bias row)
@@ -235,7 +291,11 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         if spec.bias:
             b_init.append(Block(top + fan_in, 2, 1, fan_out))
             b_final.append(Block(top + fan_in, fan_out + 4, 1, fan_out))
-        row = top + fan_in + (1 if spec.bias else 0) + 1
+        height = fan_in + (1 if spec.bias else 0)
+        if turned:
+            W_final_T.append(Block(top, 2 * fan_out + 7, fan_out, fan_in))
+            height = max(height, fan_out)
+        row = top + height + 1
 
     data_header_row = row + 1
     first = data_header_row + 1
@@ -287,6 +347,7 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         b_init=tuple(b_init) if spec.bias else None,
         W_final=tuple(W_final),
         b_final=tuple(b_final) if spec.bias else None,
+        W_final_T=tuple(W_final_T) if turned else None,
         data_header_row=data_header_row,
         raw_X=raw_X,
         raw_Y=raw_Y,

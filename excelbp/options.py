@@ -11,7 +11,7 @@ import numpy as np
 
 from .data import glorot, make_data, read_csv, split_columns
 from .errors import InputError
-from .spec import Spec, check_network
+from .spec import MAX_COLS, Spec, check_network, rows_layout_columns
 
 DEFAULT_TEMPLATE = "linear"
 
@@ -31,6 +31,7 @@ class BuildOptions:
     seed: int | None = None
     data: Path | None = None
     lang: str = "en"
+    layout: str | None = None
 
 
 def _template_files() -> dict[str, resources.abc.Traversable]:
@@ -107,7 +108,9 @@ def make_spec(opts: BuildOptions) -> Spec:
     steps = opts.steps if opts.steps is not None else t.get("steps", 20)
     if seed < 0:
         raise InputError(f"--seed: must be 0 or more, got {seed}")
-    check_network(sizes, activation=activation, loss=loss, lr=lr, batch=batch, steps=steps)
+    # the rows layout reads best where it fits; blocks take any batch
+    layout = opts.layout or t.get("layout") or ("rows" if rows_layout_columns(sizes, batch) <= MAX_COLS else "blocks")
+    check_network(sizes, activation=activation, loss=loss, lr=lr, batch=batch, steps=steps, layout=layout)
 
     # Data: a CSV file, the template's own, or made up.
     w_true = x_scale = y_scale = X_test = Y_test = None
@@ -172,5 +175,6 @@ def make_spec(opts: BuildOptions) -> Spec:
         Y_test=Y_test,
         image_side=image_side,
         lang=opts.lang,
+        layout=layout,
     )
     return spec.validate()

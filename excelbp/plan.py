@@ -85,7 +85,7 @@ def formula(value: str, style: str = "formula", cached: float | None = None) -> 
 # --- the Inputs sheet -----------------------------------------------------------------------
 
 
-def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callable[[], Trace | None]) -> SheetPlan:
+def inputs_plan(spec: Spec, sheet: InputsSheet, table, final: Callable[[], Trace | None]) -> SheetPlan:
     """`final()` gives a trace whose last parameters are the trained ones; it is asked for
     only when the rows are written, after the step table (see WorkbookPlan.fill_order)."""
     w = labels.words(spec)
@@ -131,6 +131,13 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
         put_block(W0, spec.W_init[l - 1], names_left=spec.unit_names(l - 1), names_top=outs)
         for j, n in enumerate(outs):
             put(Wf.row - 1, Wf.col + j, text(n, "label"))
+        if sheet.W_final_T is not None:
+            T = sheet.W_final_T[l - 1]
+            put(T.row - 2, T.col, text(w["final_turned"], "label"))
+            for i, n in enumerate(spec.unit_names(l - 1)):
+                put(T.row - 1, T.col + i, text(n, "label"))
+            for j, n in enumerate(outs):
+                put(T.row + j, T.col - 1, text(n, "label"))
         if spec.bias:
             b0 = sheet.b_init[l - 1]
             put_block(b0, [spec.b_init[l - 1]], names_left=[w["bias"]])
@@ -204,7 +211,7 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepTable, final: Callabl
     if sheet.confusion is not None:
         heatmaps.append((sheet.confusion.ref(), "counts"))
     return SheetPlan(
-        NAME, rows(), widths, charts=charts(spec, table, anchor_col=n_cols + 2), fit_width=True, extent=extent, heatmaps=heatmaps
+        NAME, rows(), widths, charts=charts(spec, table.summary, anchor_col=n_cols + 2), fit_width=True, extent=extent, heatmaps=heatmaps
     )
 
 
@@ -228,9 +235,11 @@ def charts(spec: Spec, table: StepTable, *, anchor_col: int) -> list[ChartPlan]:
     out = [ChartPlan(w["chart_loss"], w["loss_label"], True, [series(("loss",))], steps, "")]
     weights = [k for k in table.where if k[0] in ("W", "b")][:MAX_CHARTED_WEIGHTS]
     weights += [k for k in table.where if k[0] == "wt"]
-    out.append(ChartPlan(w["chart_weights"], w["weights"], False, [series(k) for k in weights], steps, ""))
+    if weights:  # the blocks layout shows its weights as heat maps instead
+        out.append(ChartPlan(w["chart_weights"], w["weights"], False, [series(k) for k in weights], steps, ""))
     if table.has(("acc",)):
-        out.append(ChartPlan(w["chart_accuracy"], w["accuracy"], False, [series(("acc",))], steps, ""))
+        accuracy = [series(("acc",))] + ([series(("bacc",))] if table.has(("bacc",)) else [])
+        out.append(ChartPlan(w["chart_accuracy"], w["accuracy"], False, accuracy, steps, ""))
     col = get_column_letter(anchor_col)
     return [ChartPlan(c.title + capped, c.y_title, c.log_y, c.series, c.categories, f"{col}{1 + 18 * i}") for i, c in enumerate(out)]
 
@@ -238,11 +247,9 @@ def charts(spec: Spec, table: StepTable, *, anchor_col: int) -> list[ChartPlan]:
 # --- the step table ---------------------------------------------------------------------------
 
 
-def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterable[Chunk] | None, progress=None) -> SheetPlan:
-    templates = step_templates(spec, table, sheet)
-    columns = table.columns
+def header_rows(spec: Spec, columns) -> Iterator[list[Cell | None]]:
+    """The three header rows of a one-row-per-step table: groups, sub-groups, names with notes."""
     w = labels.words(spec)
-
     # a wide table gets one note per kind of quantity and layer, not thousands
     noted: set[tuple] = set()
 
@@ -253,24 +260,32 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterabl
         noted.add(kind)
         return labels.note(spec, key)
 
-    def header_rows() -> Iterator[list[Cell | None]]:
-        groups, subs, names = [], [], []
-        last_group = last_sub = None
-        for col in columns:
-            style = f"header_{col.group}"
-            g = w[col.group] if col.group != last_group else ""
-            s = labels.sub_header(spec, col) if (col.group, col.sub) != (last_group, last_sub) else ""
-            groups.append(text(g, f"group_{col.group}"))
-            subs.append(text(s, style))
-            names.append(Cell(labels.header(spec, col.key), style, "text", comment=note(col.key)))
-            last_group, last_sub = col.group, col.sub
-        yield groups
-        yield subs
-        yield names
+    groups, subs, names = [], [], []
+    last_group = last_sub = None
+    for col in columns:
+        style = f"header_{col.group}"
+        g = w[col.group] if col.group != last_group else ""
+        s = labels.sub_header(spec, col) if (col.group, col.sub) != (last_group, last_sub) else ""
+        groups.append(text(g, f"group_{col.group}"))
+        subs.append(text(s, style))
+        names.append(Cell(labels.header(spec, col.key), style, "text", comment=note(col.key)))
+        last_group, last_sub = col.group, col.sub
+    yield groups
+    yield subs
+    yield names
 
-    styles = [_number_style(col.key[0]) for col in columns]
-    n_samples, B = spec.n_samples, spec.batch
-    data_row = sheet.X.row
+
+def data_rows(spec: Spec, sheet: InputsSheet, s: int) -> list[int]:
+    """Inputs rows of the samples of step s + 1 (s 0-based): they wrap round the data."""
+    n, B = spec.n_samples, spec.batch
+    return [sheet.X.row + (s * B + b) % n for b in range(B)]
+
+
+def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterable[Chunk] | None, progress=None) -> SheetPlan:
+    by_key = step_templates(spec, table, sheet)
+    columns = table.columns
+    templates = [by_key[col.key] for col in columns]
+    styles = [number_style(col.key[0]) for col in columns]
 
     def values() -> Iterator[list[float | None]]:
         """The engine's value of every column, step by step (None: no cached values)."""
@@ -282,14 +297,11 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterabl
                 yield [float(step_value(chunk.trace, col.key, i, spec, chunk.hits_before)) for col in columns]
 
     def rows() -> Iterator[list[Cell | None]]:
-        yield from header_rows()
+        yield from header_rows(spec, columns)
         for s, cached in enumerate(values()):
             if progress is not None and s % 1000 == 0:
                 progress(s, spec.steps)
-            r = table.row(s + 1)
-            fill = {"r": r, "p": r - 1, "w": max(table.first_row, r - table.epoch + 1)}
-            for b in range(B):
-                fill[f"d{b}"] = data_row + (s * B + b) % n_samples
+            fill = table.fill(s + 1, data_rows(spec, sheet, s))
             yield [
                 Cell((later if s else first).format_map(fill), styles[c], "formula", cached=cached[c])
                 for c, (first, later) in enumerate(templates)
@@ -301,7 +313,7 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterabl
     return SheetPlan(STEPS, rows(), widths, freeze=f"{get_column_letter(first_param + 1)}{table.first_row}", extent=extent)
 
 
-def images_plan(spec: Spec, view, table: StepTable, sheet: InputsSheet, final: Callable[[], Trace | None]) -> SheetPlan:
+def images_plan(spec: Spec, view, table, sheet: InputsSheet, final: Callable[[], Trace | None]) -> SheetPlan:
     """One sample as a picture, picked by number, with the final network's guess."""
     w = labels.words(spec)
     cells: dict[tuple[int, int], Cell] = {
@@ -333,10 +345,12 @@ def images_plan(spec: Spec, view, table: StepTable, sheet: InputsSheet, final: C
     return SheetPlan(IMAGES, rows(), widths, extent=(n_rows, n_cols), heatmaps=[(view.grid.ref(), "ink")])
 
 
-def _number_style(kind: str) -> str:
-    if kind in ("step", "sample"):
+def number_style(kind: str) -> str:
+    if kind in ("step", "sample", "hit"):
         return "int"
-    if kind in ("x", "y", "W", "b", "W+", "b+", "a", "z"):
+    if kind in ("acc", "bacc"):
+        return "percent_plain"
+    if kind in ("x", "y", "W", "b", "W+", "b+", "a", "z", "Wt"):
         return "fixed"
     return "general"
 
@@ -347,18 +361,27 @@ def spec_plan(spec: Spec) -> SheetPlan:
     return SheetPlan(SPEC_SHEET, rows, hidden=True, extent=(2, 1))
 
 
-def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepTable, run: TrainingRun | None, progress=None) -> WorkbookPlan:
-    """The whole workbook. With a run, formulas carry the engine's values; the step table is
-    filled first, chunk by chunk, and the Inputs sheet then takes the final parameters."""
+def workbook_plan(spec: Spec, sheet: InputsSheet, table, run: TrainingRun | None, progress=None) -> WorkbookPlan:
+    """The whole workbook. With a run, formulas carry the engine's values; the steps are
+    filled first, chunk by chunk, and the Inputs sheet then takes the final parameters.
+    `table` is the spec's step layout (block_layout.step_layout)."""
+    from .blocks_plan import summary_plan, training_plan
     from .explain import explain_plan  # explain builds on this module's cells
 
     def final() -> Trace | None:
         return run.last.trace if run is not None else None
 
-    sheets = [inputs_plan(spec, sheet, table, final), steps_plan(spec, sheet, table, run, progress)]
+    if isinstance(table, StepTable):
+        steps = [steps_plan(spec, sheet, table, run, progress)]
+        fill = [STEPS]
+    else:
+        totals: list = []  # each step's summary values, noted as the blocks are written
+        steps = [summary_plan(spec, table, totals if run is not None else None), training_plan(spec, sheet, table, run, progress, totals)]
+        fill = [table.sheet, STEPS]
+    sheets = [inputs_plan(spec, sheet, table, final), *steps]
     view = images_sheet(spec)
     if view is not None:
         sheets.append(images_plan(spec, view, table, sheet, final))
     sheets += [explain_plan(spec, table), spec_plan(spec)]
-    order = [STEPS] + [s.title for s in sheets if s.title != STEPS]
-    return WorkbookPlan(sheets=sheets, names=defined_names(spec, sheet, table), fill_order=order)
+    order = fill + [s.title for s in sheets if s.title not in fill]
+    return WorkbookPlan(sheets=sheets, names=defined_names(spec, sheet, table.summary), fill_order=order)

@@ -16,6 +16,9 @@ from .engine import ACTIVATIONS, LOSSES
 from .errors import InputError
 
 LANGUAGES = ("en", "zh")
+# rows: one row per step, every sample side by side (the seeds' tables, small networks);
+# blocks: a block of rows per step, one row per sample, parameters as matrices
+LAYOUTS = ("rows", "blocks")
 
 # Excel's sheet size; the layout decides how much of it a step needs.
 MAX_ROWS = 1_048_576
@@ -33,7 +36,7 @@ def fifteen_digits(a: np.ndarray) -> np.ndarray:
     return np.vectorize(lambda v: float(f"{v:.15g}"), otypes=[float])(np.asarray(a, dtype=float))
 
 
-def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: float, batch: int, steps: int) -> None:
+def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: float, batch: int, steps: int, layout: str = "rows") -> None:
     """The options that must be right before any data or weights are made for them."""
     if len(sizes) < 2:
         raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
@@ -49,13 +52,22 @@ def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: flo
         raise InputError(f"--batch: must be at least 1, got {batch}")
     if steps < 1:
         raise InputError(f"--steps: must be at least 1, got {steps}")
-    # the step table holds every parameter three times (used, gradient, update) and every
-    # unit per sample: refuse a network that cannot fit before making data for it
-    params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-    if 3 * params + batch * sum(sizes) > MAX_COLS:
+    if layout not in LAYOUTS:
+        raise InputError(f"--layout: unknown {layout!r}; choose from {', '.join(LAYOUTS)}")
+    # refuse a network that cannot fit before making data for it
+    if layout == "rows" and rows_layout_columns(sizes, batch) > MAX_COLS:
         raise InputError(
-            f"--layers/--batch: {params:,} parameters × 3 and {batch} sample(s) need more than Excel's {MAX_COLS:,} columns; use fewer units or a smaller batch"
+            f"--layers/--batch: {batch} sample(s) side by side need more than Excel's {MAX_COLS:,} columns; use --layout blocks, fewer units or a smaller batch"
         )
+    if layout == "blocks" and batch + 4 > MAX_ROWS:
+        raise InputError(f"--batch: {batch:,} samples do not fit in a sheet's rows")
+
+
+def rows_layout_columns(sizes: tuple[int, ...], batch: int) -> int:
+    """About as many columns as the rows layout needs: every parameter three times (used,
+    gradient, update) and every unit once per sample."""
+    params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+    return 3 * params + batch * sum(sizes)
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,7 @@ class Spec:
     Y_test: np.ndarray | None = None
     image_side: int | None = None  # inputs are side × side pixels: the workbook shows them as images
     lang: str = "en"
+    layout: str = "rows"
 
     # --- derived -------------------------------------------------------------------
 
@@ -142,6 +155,7 @@ class Spec:
             "n_test": 0 if self.X_test is None else int(self.X_test.shape[0]),
             "image_side": self.image_side,
             "lang": self.lang,
+            "layout": self.layout,
         }
 
     # --- validation ----------------------------------------------------------------
@@ -149,7 +163,7 @@ class Spec:
     def validate(self) -> "Spec":
         """Return the spec with arrays frozen, or raise InputError naming the culprit."""
         sizes = self.sizes
-        check_network(sizes, activation=self.activation, loss=self.loss, lr=self.lr, batch=self.batch, steps=self.steps)
+        check_network(sizes, activation=self.activation, loss=self.loss, lr=self.lr, batch=self.batch, steps=self.steps, layout=self.layout)
         if self.lang not in LANGUAGES:
             raise InputError(f"--lang: unknown {self.lang!r}; choose from {', '.join(LANGUAGES)}")
         if self.loss == "cross_entropy" and sizes[-1] < 2:

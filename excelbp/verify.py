@@ -19,7 +19,8 @@ from . import layout, xlsx_reader
 from .training import train
 from .errors import InputError
 from .expected import images_values, inputs_values, step_value
-from .layout import IMAGES, NAME, SPEC_SHEET, STEPS
+from .block_layout import step_layout
+from .layout import IMAGES, NAME, SPEC_SHEET
 from .spec import Spec
 
 RTOL = 1e-9
@@ -44,6 +45,10 @@ QUANTITIES = {
     "db": "gradients ∂L/∂b",
     "W+": "updated parameters",
     "b+": "updated parameters",
+    "Wt": "parameters used, turned (Wᵀ)",
+    "hit": "right (1/0)",
+    "bacc": "batch accuracy",
+    "acc": "accuracy (last epoch)",
     "inputs": "Inputs sheet formulas",
     "images": "Images sheet formulas",
 }
@@ -125,6 +130,7 @@ def spec_from_workbook(structure: dict, value: Callable[[str, str], object], pat
                 batch=int(structure["batch"]),
                 steps=int(structure["steps"]),
                 lang=structure.get("lang", "en"),
+                layout=structure.get("layout", "rows"),
             )
         )
     except (KeyError, TypeError, ValueError) as e:
@@ -187,7 +193,7 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
         return values.get(f"{sheet}!{cell}")
 
     spec, sheet = spec_from_workbook(structure, value, path)
-    table = layout.step_table(spec)
+    table = step_layout(spec)
     trace = train(spec)
     report = Report(path=path, engine=engine)
 
@@ -207,15 +213,19 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
 
     from .labels import header
 
-    # row by row, so that the first mismatch reported is the earliest step that goes wrong
-    expected = [np.array([step_value(trace, col.key, s, spec) for s in range(spec.steps)], dtype=float) for col in table.columns]
-    scales = [float(np.max(np.abs(e[np.isfinite(e)]), initial=0.0)) for e in expected]
-    letters = [get_column_letter(c + 1) for c in range(len(table.columns))]
+    # step by step, so that the first mismatch reported is the earliest step that goes wrong
+    tables = [table] if table.summary is table else [table, table.summary]
+    placed = [(t, [(key, dr, get_column_letter(c + 1)) for key, dr, c in t.positions()]) for t in tables]
+    expected = {key: np.array([step_value(trace, key, s, spec) for s in range(spec.steps)], dtype=float) for t, cells in placed for key, _, _ in cells}
+    scales = {key: float(np.max(np.abs(e[np.isfinite(e)]), initial=0.0)) for key, e in expected.items()}
+    steps_cells = set()
     for s in range(spec.steps):
-        row = table.row(s + 1)
-        for c, column in enumerate(table.columns):
-            cell = f"{letters[c]}{row}"
-            check(column.key[0], f"{STEPS}!{cell}", value(STEPS, cell), expected[c][s], scales[c], lambda: f"{header(spec, column.key)}, step {s + 1}")
+        for t, cells in placed:
+            top = t.row(s + 1)
+            for key, dr, letter in cells:
+                where = f"{t.sheet}!{letter}{top + dr}"
+                steps_cells.add(where)
+                check(key[0], where, values.get(where), expected[key][s], scales[key], lambda: f"{header(spec, key)}, step {s + 1}")
     for (r, c), expected in inputs_values(spec, sheet, trace):
         cell = f"{get_column_letter(c)}{r}"
         check("inputs", f"{NAME}!{cell}", value(NAME, cell), expected, abs(expected), "Inputs formula")
@@ -230,7 +240,6 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
             check("images", f"{IMAGES}!{cell}", value(IMAGES, cell), expected_value, abs(expected_value), "Images formula")
             checked.add(f"{IMAGES}!{cell}")
     # verify reads by layout; make sure no formula cell escaped the comparison
-    steps_cells = {f"{STEPS}!{get_column_letter(c + 1)}{table.row(s + 1)}" for c in range(len(table.columns)) for s in range(spec.steps)}
     inputs = {f"{NAME}!{b.cell(i, j, absolute=False)}" for b in layout.input_blocks(sheet) for i in range(b.rows) for j in range(b.cols)}
     if view is not None:
         inputs.add(f"{IMAGES}!{view.pick.cell(absolute=False)}")

@@ -64,6 +64,7 @@ def _styles() -> list[NamedStyle]:
         NamedStyle("input", font=Font(color="0000FF"), fill=PatternFill("solid", fgColor=INPUT_FILL), border=box, number_format="General"),
         NamedStyle("formula", border=box, number_format="0.000000"),
         NamedStyle("percent", font=Font(bold=True), border=box, number_format="0.0%"),
+        NamedStyle("percent_plain", number_format="0.0%"),
         NamedStyle("int", number_format="0", alignment=Alignment(horizontal="center")),
         NamedStyle("fixed", number_format="0.000000"),
         NamedStyle("general", number_format="0.000E+00"),

@@ -26,6 +26,11 @@ CASES = {
     "tanh-mse-b2": dict(layers=(3, 4, 2), activation="tanh", loss="mse", batch=2),
     "relu-ce-b3": dict(layers=(2, 3, 3), activation="relu", loss="cross_entropy", batch=3),
     "2-5-4-2": dict(layers=(2, 5, 4, 2), activation="sigmoid", loss="half_sse"),
+    # the blocks layout: a block of rows per step, SUMPRODUCT over rows and columns
+    "blocks-classifier": dict(template="classifier", layout="blocks", batch=5, steps=8),
+    "blocks-sigmoid-2-3-1": dict(template="sigmoid-2-3-1", layout="blocks"),
+    "blocks-relu-mse-b6": dict(layers=(6, 5, 2), activation="relu", loss="mse", batch=6, bias=False, layout="blocks"),
+    "blocks-2-5-4-2": dict(layers=(2, 5, 4, 2), activation="sigmoid", loss="half_sse", batch=3, layout="blocks"),
 }
 
 
