@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from .layout import Column, StepTable, _line, has_activation_column, softmax_output, step_table
+from .layout import Column, StepPlaces, StepTable, has_activation_column, param_keys, softmax_output, step_table
 from .spec import Spec
 
 TRAINING = "Training"
 HEAD = 3  # rows above the samples: the step's title, the groups, the unit names
+CHARTED_PARAMETERS = 12  # up to this many, the Steps sheet lists every parameter (a chart of them)
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,10 @@ class Area:
     group: str  # the colour group, as in the rows layout
     col: int  # first column, 0-based
     cols: int
-    rows: int  # below the HEAD rows
 
 
 @dataclass(frozen=True)
-class StepBlocks:
+class StepBlocks(StepPlaces):
     where: dict = field(repr=False)  # key → (row within the block, 0-based column)
     own: tuple = field(repr=False)  # keys with a cell of their own (not aliases)
     areas: tuple[Area, ...]
@@ -49,6 +49,7 @@ class StepBlocks:
     summary: StepTable  # the Steps sheet: one row per step, the step's loss and accuracy
     first_row: int = 4
     sheet: str = TRAINING
+    kind: str = "blocks"
 
     def row(self, step: int) -> int:
         """Sheet row (1-based) of the top of step `step`'s block."""
@@ -67,22 +68,13 @@ class StepBlocks:
         dr, c = self.where[key]
         return f"{get_column_letter(c + 1)}{{{which}{dr}}}"
 
-    def line(self, keys: list[tuple]) -> tuple[str, str] | None:
-        return _line([self.where[k] for k in keys], self.at(keys[0]), self.at(keys[-1]))
-
     def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
         top = self.row(step)
         out = {f"r{dr}": top + dr for dr in range(self.height)}
-        out.update((f"p{dr}", top - self.height + dr) for dr in range(self.height))
+        if step > 1:  # step 1 has no previous block: a template asking for one fails loudly
+            out.update((f"p{dr}", top - self.height + dr) for dr in range(self.height))
         out.update((f"d{b}", d) for b, d in enumerate(data_rows))
         return out
-
-    def ref(self, key: tuple, step: int) -> str:
-        dr, c = self.where[key]
-        return f"{self.sheet}!${get_column_letter(c + 1)}${self.row(step) + dr}"
-
-    def kind_columns(self, kind: str) -> list[int]:
-        return sorted({c for key, _, c in self.positions() if key[0] == kind})
 
 
 def step_blocks(spec: Spec) -> StepBlocks:
@@ -105,7 +97,7 @@ def step_blocks(spec: Spec) -> StepBlocks:
         """A group of columns with one row per sample; keys(b) lists sample b's keys."""
         nonlocal col
         n = len(keys(0))
-        areas.append(Area(name, layer, group, col, n, B))
+        areas.append(Area(name, layer, group, col, n))
         for b in range(B):
             for k, key in enumerate(keys(b)):
                 put(key, HEAD + b, col + k)
@@ -154,7 +146,7 @@ def step_blocks(spec: Spec) -> StepBlocks:
     for l in range(1, L + 1):
         fan_in, fan_out = sizes[l - 1], sizes[l]
         for name, w, bb, group in (("W", "W", "b", "params"), ("dW", "dW", "db", "gradient"), ("W+", "W+", "b+", "update")):
-            areas.append(Area(name, l, group, col + 1, fan_out, fan_in + bias))
+            areas.append(Area(name, l, group, col + 1, fan_out))
             for i in range(fan_in):
                 for j in range(fan_out):
                     put((w, l, i, j), HEAD + i, col + 1 + j)
@@ -162,7 +154,7 @@ def step_blocks(spec: Spec) -> StepBlocks:
                 for j in range(fan_out):
                     put((bb, l, j), HEAD + fan_in, col + 1 + j)
             col += fan_out + 2
-        areas.append(Area("Wt", l, "params", col + 1, fan_in, fan_out))
+        areas.append(Area("Wt", l, "params", col + 1, fan_in))
         for j in range(fan_out):
             for i in range(fan_in):
                 put(("Wt", l, j, i), HEAD + j, col + 1 + i)
@@ -172,6 +164,11 @@ def step_blocks(spec: Spec) -> StepBlocks:
     summary_cols = [Column(("step",), "step", ""), Column(("loss",), "loss", "")]
     if spec.loss == "cross_entropy":
         summary_cols += [Column(("bacc",), "loss", ""), Column(("acc",), "loss", "")]
+    params = param_keys(spec)
+    if len(params) <= CHARTED_PARAMETERS:  # a few weights can be charted step by step
+        summary_cols += [Column(key, "params", f"layer {key[1]}") for key in params]
+        if spec.w_true is not None:
+            summary_cols += [Column(("wt", i), "params", "w_true") for i in range(sizes[0])]
     epoch = -(-spec.n_samples // B)
     summary = StepTable(columns=tuple(summary_cols), where={c.key: k for k, c in enumerate(summary_cols)}, epoch=epoch)
     return StepBlocks(

@@ -10,27 +10,30 @@ from openpyxl.utils import get_column_letter
 from . import labels
 from .block_layout import HEAD, StepBlocks
 from .expected import step_value
-from .formula_text import step_templates, summary_templates
+from .formula_text import EXPLICIT_TERMS, step_templates, summary_templates
 from .layout import STEPS, InputsSheet
 from .plan import Cell, SheetPlan, data_rows, header_rows, number_style, text
 from .spec import Spec
 from .training import Chunk
 
-MAX_HEATMAPS = 1000  # blocks whose weight matrices get a heat map: enough to watch them learn
+MAX_HEATMAPS = 1000  # blocks whose weight matrices are coloured: enough to watch them learn
 
 # the key whose note explains an area (first block only: a note per block would be thousands)
-NOTED = {"z": "z", "a": "a", "Lb": "Lb", "hit": "hit", "g": "g", "d": "d", "W": "W", "W+": "W+"}
+NOTED = {"z", "a", "Lb", "hit", "g", "d", "W", "W+"}
 
 
 def _area_note(spec: Spec, name: str, layer: int) -> str | None:
     w = labels.words(spec)
-    if name in ("Wt", "dW"):
+    # the SUMPRODUCT notes only where the formulas are SUMPRODUCTs (see formula_text.dot)
+    if name == "Wt" or (name == "dW" and spec.batch > 1):
         return w[f"note_{name}"]
-    if name == "g" and layer < spec.n_layers:
+    if name == "g" and layer < spec.n_layers and spec.sizes[layer + 1] > EXPLICIT_TERMS:
         return w["note_g"]
-    kind = NOTED.get(name)
-    if kind is None:
+    if name == "dW":
+        return labels.note(spec, ("dW", layer, 0, 0))
+    if name not in NOTED:
         return None
+    kind = name
     key = (kind, layer, 0, 0) if kind in ("W", "W+") else (kind, 0) if kind in ("Lb", "hit") else (kind, 0, layer, 0)
     return labels.note(spec, key)
 
@@ -43,8 +46,10 @@ def block_texts(spec: Spec, blocks: StepBlocks, *, notes: bool) -> dict[tuple[in
     first_sample = {c: key for key, dr, c in blocks.positions() if dr == HEAD}
     for area in blocks.areas:
         note = _area_note(spec, area.name, area.layer) if notes else None
-        # a one-column group is named by its header alone (a title would spill into the next)
-        title = labels.area_title(spec, area.name, area.layer) if area.cols > 1 or area.name in ("W", "dW", "W+", "Wt") else ""
+        # a one-column group gets a short title (a long one would be cut off by the next)
+        title = labels.area_title(spec, area.name, area.layer)
+        if area.cols == 1 and area.name not in ("W", "dW", "W+", "Wt"):
+            title = w["layer"].format(n=area.layer) if area.layer else ""
         out[(1, area.col)] = Cell(title, f"group_{area.group}", "text", comment=note)
         style = f"header_{area.group}"
         l = area.layer
@@ -85,8 +90,7 @@ def training_plan(
         for chunk in chunks:
             for i in range(len(chunk.trace.loss)):
                 values = {key: float(step_value(chunk.trace, key, i, spec, chunk.hits_before)) for key, _, _ in blocks.positions()}
-                values[("acc",)] = float(step_value(chunk.trace, ("acc",), i, spec, chunk.hits_before)) if spec.loss == "cross_entropy" else None
-                totals.append([values[k] for k in summary_keys])
+                totals.append([values[k] if k in values else float(step_value(chunk.trace, k, i, spec, chunk.hits_before)) for k in summary_keys])
                 yield chunk.first + i, values
 
     def rows() -> Iterator[list[Cell | None]]:
@@ -105,23 +109,25 @@ def training_plan(
                     row[c] = Cell((later if s else first).format_map(fill), style, "formula", cached=None if values is None else values[key])
                 yield row
 
+    # one colour scale per layer over every block's W, so a colour is the same weight in
+    # every step and a learner scrolling down sees the weights change
     heatmaps = []
-    for s in range(min(spec.steps, MAX_HEATMAPS)):
-        top = blocks.row(s + 1) + HEAD
-        for area in blocks.areas:
-            if area.name == "W":
-                first, last = get_column_letter(area.col + 1), get_column_letter(area.col + area.cols)
-                heatmaps.append((f"{first}{top}:{last}{top + spec.sizes[area.layer - 1] - 1}", "diverging"))
+    for area in blocks.areas:
+        if area.name == "W":
+            first, last = get_column_letter(area.col + 1), get_column_letter(area.col + area.cols)
+            tops = [blocks.row(s + 1) + HEAD for s in range(min(spec.steps, MAX_HEATMAPS))]
+            ranges = [f"{first}{top}:{last}{top + spec.sizes[area.layer - 1] - 1}" for top in tops]
+            heatmaps.append((" ".join(ranges), "diverging"))
     widths = {1: 10.0, **{c: 11.0 for c in range(2, width + 1)}}
     extent = (blocks.row(spec.steps) + H - 1, width)
     return SheetPlan(blocks.sheet, rows(), widths, freeze="B1", extent=extent, heatmaps=heatmaps)
 
 
-def summary_plan(spec: Spec, blocks: StepBlocks, totals: list | None) -> SheetPlan:
+def summary_plan(spec: Spec, sheet: InputsSheet, blocks: StepBlocks, totals: list | None) -> SheetPlan:
     """The Steps sheet: a row per step, read from its block. Written after the Training sheet,
     whose writing fills `totals` with the values to cache."""
     table = blocks.summary
-    templates = summary_templates(blocks)
+    templates = summary_templates(blocks, sheet)
     styles = [number_style(col.key[0]) for col in table.columns]
     drs = sorted({blocks.position(col.key)[0] for col in table.columns if blocks.has(col.key)})
 

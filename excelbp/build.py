@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import layout, plan, writer
-from .block_layout import StepBlocks, step_layout
+from .block_layout import step_layout
 from .errors import InputError
 from .spec import MAX_COLS, MAX_ROWS, Spec
 from .training import TrainingRun
@@ -27,11 +27,9 @@ def max_steps(table) -> int:
 
 def check_fits(spec: Spec, table, sheet: layout.InputsSheet) -> None:
     """Excel's sheet limits, with the largest value allowed for this layout in the message."""
-    width = table.width if isinstance(table, StepBlocks) else len(table.columns)
-    if width > MAX_COLS:
-        raise InputError(
-            f"--layers/--batch: the steps need {width:,} columns, Excel allows {MAX_COLS:,}; use fewer units or a smaller batch"
-        )
+    if table.width > MAX_COLS:
+        hint = "use fewer units" if table.kind == "blocks" else "use --layout blocks, fewer units or a smaller batch"
+        raise InputError(f"--layers/--batch: the steps need {table.width:,} columns, Excel allows {MAX_COLS:,}; {hint}")
     if spec.steps > max_steps(table):
         raise InputError(f"--steps: {spec.steps:,} steps do not fit in a sheet; at most {max_steps(table):,} for this layout")
     if sheet.last_row > MAX_ROWS:

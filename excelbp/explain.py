@@ -32,12 +32,13 @@ TEXT = {
         "where": "Where each term is in the Steps sheet",
         "cols": "column(s)",
         "note": "Each row of Steps is one step; its parameters are the previous row's updates (step 1: the initial values on Inputs).",
-        "where_blocks": "Where each term is in the Training sheet (every step is a block of {h} rows: its {B} samples as rows, its parameters as matrices)",
+        "where_blocks": "Where each term is in the Training sheet (every step is a block of {h} rows: its {B} sample(s) as rows, its parameters as matrices)",
         "note_blocks": "A block's weights are the previous block's updates (step 1: the initial values on Inputs). The Steps sheet lists each step's loss and accuracy.",
-        "sumproduct": "Each sum of products is one SUMPRODUCT over two ranges lying the same way:",
-        "sp_forward": "z = SUMPRODUCT(the sample's row of a, the unit's row of Wᵀ) + b        (Wᵀ: the step's weights turned)",
+        "sumproduct": "Sums of more than four products are one SUMPRODUCT over two ranges lying the same way (shorter ones are written out, a1*w1+a2*w2+…):",
+        "sp_forward": "z = SUMPRODUCT(the sample's row of a, the unit's row of Wᵀ){bias}        (Wᵀ: the step's weights turned)",
         "sp_backward": "∂L/∂a = SUMPRODUCT(the unit's row of the next layer's W, the sample's row of δ)",
-        "sp_gradient": "∂L/∂w = SUMPRODUCT(the column of a, the column of δ) / B        over the batch's rows",
+        "sp_gradient": "∂L/∂w = SUMPRODUCT(the column of a, the column of δ) / B        over the batch's rows (B > 1)",
+        "bias_rows": "b, ∂L/∂b, new b: the row labelled “bias” under W, ∂L/∂W and W updated",
     },
     "zh": {
         "drawing": "网络结构(每层的每个单元连接到下一层的每个单元)",
@@ -61,10 +62,11 @@ TEXT = {
         "note": "Steps 表每行是一步;该步的参数是上一行更新后的值(第 1 步用 Inputs 表中的初始值)。",
         "where_blocks": "每一项在 Training 表中的位置(每步一个 {h} 行的区块:{B} 个样本按行,参数按矩阵)",
         "note_blocks": "区块的权重是上一个区块更新后的值(第 1 步用 Inputs 表中的初始值)。Steps 表列出每步的损失和准确率。",
-        "sumproduct": "每个乘积之和都是对两个同方向区域的 SUMPRODUCT:",
-        "sp_forward": "z = SUMPRODUCT(样本的 a 行, 该单元的 Wᵀ 行) + b        (Wᵀ:本步权重的转置)",
+        "sumproduct": "超过四项的乘积之和是对两个同方向区域的 SUMPRODUCT(较短的直接展开,a1*w1+a2*w2+…):",
+        "sp_forward": "z = SUMPRODUCT(样本的 a 行, 该单元的 Wᵀ 行){bias}        (Wᵀ:本步权重的转置)",
         "sp_backward": "∂L/∂a = SUMPRODUCT(下一层 W 中该单元的行, 样本的 δ 行)",
-        "sp_gradient": "∂L/∂w = SUMPRODUCT(a 的一列, δ 的一列) / B        对本批各行",
+        "sp_gradient": "∂L/∂w = SUMPRODUCT(a 的一列, δ 的一列) / B        对本批各行(B > 1)",
+        "bias_rows": "b、∂L/∂b、新 b:W、∂L/∂W 和更新后 W 下方标为 “bias” 的一行",
     },
 }
 
@@ -134,10 +136,11 @@ def explain_plan(spec, table) -> SheetPlan:
     rows.append([text(t["update"])])
     rows.append([])
 
-    blocks = table.summary is not table
+    blocks = table.kind == "blocks"
     if blocks:
         rows.append([text(t["sumproduct"], "section")])
-        rows += [[text(t[k])] for k in ("sp_forward", "sp_backward", "sp_gradient")]
+        rows.append([text(t["sp_forward"].format(bias=" + b" if spec.bias else ""))])
+        rows += [[text(t[k])] for k in (("sp_backward",) if spec.n_layers > 1 else ()) + ("sp_gradient",)]
         rows.append([])
         rows.append([text(t["where_blocks"].format(h=table.height, B=spec.batch), "section")])
     else:
@@ -145,8 +148,11 @@ def explain_plan(spec, table) -> SheetPlan:
     for kind, name in KINDS:
         # its own columns only (an alias shares another quantity's column and is named there)
         cols = table.kind_columns(kind)
-        if cols and (blocks or kind not in ("W", "Wt")):
+        # blocks: a bias is a row under its matrix, not columns of its own
+        if cols and kind not in (("db", "b+") if blocks else ("W", "Wt")):
             rows.append([text(name, "label"), text(f"{table.sheet}!{_runs(cols)} ({len(cols)} {t['cols']})")])
+    if blocks and spec.bias:
+        rows.append([text(t["bias_rows"])])
     rows.append([text(t["note_blocks" if blocks else "note"], "note")])
     extent = (len(rows), max(len(r) for r in rows))
     return SheetPlan(TITLE[spec.lang], rows, extent=extent, widths={1: 22.0, 2: 4.0, 3: 22.0, 4: 4.0, 5: 22.0, 6: 4.0, 7: 22.0})

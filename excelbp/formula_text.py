@@ -103,7 +103,8 @@ def step_templates(spec: Spec, table, sheet: InputsSheet) -> dict[tuple, tuple[s
         if kind == "step":
             return "=1", f"={at(key, 'p')}+1"
         if kind == "sample":
-            return f"=MOD(({at(('step',))}-1)*{B}+{key[1]},{n})+1"
+            offset = f"+{key[1]}" if key[1] else ""
+            return f"=MOD(({at(('step',))}-1)*{B}{offset},{n})+1"
         if kind in ("W", "b"):
             init = sheet.W_init[key[1] - 1].cell(key[2], key[3]) if kind == "W" else sheet.b_init[key[1] - 1].cell(0, key[2])
             return f"={NAME}!{init}", f"={at((kind + '+',) + key[1:], 'p')}"
@@ -187,10 +188,11 @@ def step_templates(spec: Spec, table, sheet: InputsSheet) -> dict[tuple, tuple[s
     return out
 
 
-def summary_templates(blocks) -> list[tuple[str, str]]:
-    """The Steps sheet of the blocks layout: each step's number, loss and batch accuracy are
-    read from its block ({t<dr>} is the block's row dr), and the accuracy over the last
-    epoch is the mean of the batch accuracies in the window {w}…{r} (each batch has B samples)."""
+def summary_templates(blocks, sheet: InputsSheet) -> list[tuple[str, str]]:
+    """The Steps sheet of the blocks layout: each step's number, loss, batch accuracy (and a
+    small network's parameters) are read from its block ({t<dr>} is the block's row dr), and
+    the accuracy over the last epoch is the mean of the batch accuracies in the window
+    {w}…{r} (each batch has B samples)."""
     table = blocks.summary
     out = []
     for col in table.columns:
@@ -198,6 +200,8 @@ def summary_templates(blocks) -> list[tuple[str, str]]:
         if key == ("acc",):
             letter = table.letter(("bacc",))
             f = f"=AVERAGE({letter}{{w}}:{letter}{{r}})"
+        elif key[0] == "wt":
+            f = f"={NAME}!{sheet.w_true.cell(0, key[1])}"
         else:
             dr, c = blocks.position(key)
             f = f"={blocks.sheet}!{get_column_letter(c + 1)}{{t{dr}}}"
@@ -283,8 +287,7 @@ def final_unit(spec: Spec, table, sheet: InputsSheet, l: int, j: int, inputs: st
         weights = f"{NAME}!{T.cell(j, 0)}:{T.cell(j, T.cols - 1)}"
         bias = f"{NAME}!{sheet.b_final[l - 1].cell(0, j)}" if spec.bias else None
     else:
-        first = table.ref(("W+", l, 0, j), spec.steps)
-        weights = f"{first}:{table.ref(('W+', l, spec.sizes[l - 1] - 1, j), spec.steps).split('!')[1]}"
+        weights = table.ref(("W+", l, 0, j), spec.steps, last=("W+", l, spec.sizes[l - 1] - 1, j))
         bias = table.ref(("b+", l, j), spec.steps) if spec.bias else None
     text = f"SUMPRODUCT({inputs},{weights})"
     return f"{text}+{bias}" if bias else text

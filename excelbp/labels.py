@@ -59,7 +59,7 @@ WORDS = {
         "with_bias": "with bias",
         "batch_accuracy": "accuracy (this batch)",
         "training": "Training, one block per step: the batch's samples as rows, the parameters as matrices",
-        "training_note": "Each block is one step. Its weights are the previous block's updated weights (step 1: the initial values on Inputs). Every product is a SUMPRODUCT over a row or a column: see How it works.",
+        "training_note": "Each block is one step. Its weights are the previous block's updated weights (step 1: the initial values on Inputs). Sums of more than four products, and the batch means, are one SUMPRODUCT over a row or a column; shorter sums are written out. See How it works.",
         "area_x": "inputs x (from the data)",
         "area_z": "layer {l}: z = a · W{l} + b{l}",
         "area_z_nobias": "layer {l}: z = a · W{l}",
@@ -76,9 +76,10 @@ WORDS = {
         "area_dW": "∂L/∂W{l} (mean over the batch)",
         "area_W+": "W{l} updated = W{l} − lr · ∂L/∂W{l}",
         "area_Wt": "W{l}ᵀ: the same weights turned, one row per unit",
-        "note_Wt": "The weights into each unit as a row, so that z = SUMPRODUCT(the sample's row of inputs, this row): SUMPRODUCT needs two ranges the same way round.",
+        "note_Wt": "The weights into each unit as a row, lying like the sample's row of inputs, so z pairs the two cell by cell (one SUMPRODUCT when there are more than four: SUMPRODUCT needs two ranges the same way round).",
         "note_dW": "∂L/∂w = SUMPRODUCT(the column of a over the batch, the column of δ) / B: the mean of a · δ over the batch's samples.",
         "note_g": "∂L/∂a = SUMPRODUCT(the row of the next layer's W, the sample's row of δ): the sum over every path through the next layer.",
+        "area_g_linear": "layer {l}: ∂L/∂a = δ (linear: f′ = 1)",
     },
     "zh": {
         "step": "步骤",
@@ -133,7 +134,7 @@ WORDS = {
         "with_bias": "有偏置",
         "batch_accuracy": "准确率(本批)",
         "training": "训练:每步一个区块,本批样本按行排列,参数按矩阵排列",
-        "training_note": "每个区块是一步。它的权重是上一个区块更新后的权重(第 1 步用 Inputs 表中的初始值)。每个乘积之和都是对一行或一列的 SUMPRODUCT:见原理说明。",
+        "training_note": "每个区块是一步。它的权重是上一个区块更新后的权重(第 1 步用 Inputs 表中的初始值)。超过四项的乘积之和以及批内平均都是对一行或一列的 SUMPRODUCT;较短的和直接展开。见原理说明。",
         "area_x": "输入 x(来自数据)",
         "area_z": "第 {l} 层:z = a · W{l} + b{l}",
         "area_z_nobias": "第 {l} 层:z = a · W{l}",
@@ -150,7 +151,8 @@ WORDS = {
         "area_dW": "∂L/∂W{l}(批内平均)",
         "area_W+": "更新后的 W{l} = W{l} − 学习率 · ∂L/∂W{l}",
         "area_Wt": "W{l}ᵀ:同样的权重转置,每个单元一行",
-        "note_Wt": "每个单元的输入权重排成一行,这样 z = SUMPRODUCT(样本的输入行, 这一行):SUMPRODUCT 要求两个区域方向相同。",
+        "note_Wt": "每个单元的输入权重排成一行,与样本的输入行方向相同,z 逐格相乘求和(超过四项时为一个 SUMPRODUCT:SUMPRODUCT 要求两个区域方向相同)。",
+        "area_g_linear": "第 {l} 层:∂L/∂a = δ(线性:f′ = 1)",
         "note_dW": "∂L/∂w = SUMPRODUCT(本批 a 的一列, δ 的一列) / B:本批样本 a · δ 的平均。",
         "note_g": "∂L/∂a = SUMPRODUCT(下一层 W 的一行, 该样本 δ 的一行):经过下一层每个单元的路径之和。",
     },
@@ -331,4 +333,6 @@ def area_title(spec: Spec, name: str, layer: int) -> str:
         name = "z_nobias"
     if name == "a" and softmax_output(spec, layer):
         name = "p"
+    if name == "g" and spec.activation == "linear":
+        name = "g_linear"  # δ shares these cells
     return w[f"area_{name}"].format(l=layer, act=spec.activation)

@@ -57,16 +57,46 @@ def has_activation_column(spec: Spec, l: int) -> bool:
     return softmax_output(spec, l) or spec.activation != "linear"
 
 
+class StepPlaces:
+    """What formula_text, plan and verify ask of either step layout (StepTable, one row per
+    step, or block_layout.StepBlocks, a block of rows per step). A subclass gives `sheet`,
+    `kind`, `row(step)`, `position(key)`, `positions()` and `at(key, which)`."""
+
+    def line(self, keys: list[tuple]) -> tuple[str, str] | None:
+        """("across" | "down", range template) where the keys fill one row or one column, in
+        this order; None where they do not."""
+        cells = [self.position(k) for k in keys]
+        (r0, c0), rng = cells[0], f"{self.at(keys[0])}:{self.at(keys[-1])}"
+        if all(rc == (r0, c0 + k) for k, rc in enumerate(cells)):
+            return "across", rng
+        if all(rc == (r0 + k, c0) for k, rc in enumerate(cells)):
+            return "down", rng
+        return None
+
+    def ref(self, key: tuple, step: int, last: tuple | None = None) -> str:
+        """The absolute, sheet-qualified reference of `key` at step `step` (to `last`: a range)."""
+        dr, c = self.position(key)
+        out = f"{self.sheet}!${get_column_letter(c + 1)}${self.row(step) + dr}"
+        if last is not None:
+            dr, c = self.position(last)
+            out += f":${get_column_letter(c + 1)}${self.row(step) + dr}"
+        return out
+
+    def kind_columns(self, kind: str) -> list[int]:
+        """0-based columns holding quantities of this kind (aliases excluded)."""
+        return sorted({c for key, _, c in self.positions() if key[0] == kind})
+
+
 @dataclass(frozen=True)
-class StepTable:
+class StepTable(StepPlaces):
     """One row per step; columns grouped Step | Parameters | Forward | Loss | Backward | Gradient | Update."""
 
     columns: tuple[Column, ...]
     where: dict = field(repr=False)  # key → 0-based column index, aliases included
     first_row: int = 4  # three header rows above
     epoch: int = 1  # steps in one pass over the data: the window of the accuracy column
-
     sheet: str = "Steps"
+    kind: str = "rows"
     height: int = 1  # rows per step
 
     def row(self, step: int) -> int:
@@ -79,11 +109,13 @@ class StepTable:
     def has(self, key: tuple) -> bool:
         return key in self.where
 
-    # --- the interface formula_text, plan and verify use for either layout -------------
+    @property
+    def width(self) -> int:
+        return len(self.columns)
 
     @property
     def summary(self) -> "StepTable":
-        """The one-row-per-step table with the loss and accuracy: this one."""
+        """The one-row-per-step table with the loss (and accuracy): this one."""
         return self
 
     def position(self, key: tuple) -> tuple[int, int]:
@@ -98,35 +130,30 @@ class StepTable:
         """The cell of `key` in this step ("r") or the previous one ("p"), as a template."""
         return f"{self.letter(key)}{{{which}}}"
 
-    def line(self, keys: list[tuple]) -> tuple[str, str] | None:
-        """("across" | "down", range) where the keys fill one row or column in this order."""
-        return _line([self.position(k) for k in keys], self.at(keys[0]), self.at(keys[-1]))
-
     def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
         """The template placeholders for step `step` (1-based); data_rows are the Inputs rows
         of the step's samples."""
         r = self.row(step)
-        out = {"r": r, "p": r - 1, "w": max(self.first_row, r - self.epoch + 1)}
+        out = {"r": r, "w": max(self.first_row, r - self.epoch + 1)}
+        if step > 1:  # step 1 has no previous row: a template asking for one fails loudly
+            out["p"] = r - 1
         out.update((f"d{b}", d) for b, d in enumerate(data_rows))
         return out
 
-    def ref(self, key: tuple, step: int) -> str:
-        """The absolute, sheet-qualified reference of `key` at step `step`."""
-        dr, c = self.position(key)
-        return f"{self.sheet}!${get_column_letter(c + 1)}${self.row(step) + dr}"
 
-    def kind_columns(self, kind: str) -> list[int]:
-        """0-based columns holding quantities of this kind (aliases excluded)."""
-        return sorted({c for key, _, c in self.positions() if key[0] == kind})
-
-
-def _line(cells: list[tuple[int, int]], first: str, last: str) -> tuple[str, str] | None:
-    r0, c0 = cells[0]
-    if all(rc == (r0, c0 + k) for k, rc in enumerate(cells)):
-        return "across", f"{first}:{last}"
-    if all(rc == (r0 + k, c0) for k, rc in enumerate(cells)):
-        return "down", f"{first}:{last}"
-    return None
+def rows_layout_width(spec: Spec) -> int:
+    """len(step_table(spec).columns), counted without making B × units columns, so a build
+    can ask whether a huge batch would fit in one row before laying it out."""
+    sizes, B, L = spec.sizes, spec.batch, spec.n_layers
+    params = sum(sizes[l] * (sizes[l - 1] + (1 if spec.bias else 0)) for l in range(1, L + 1))
+    forward = sizes[0] + sizes[L] * (2 if spec.y_scale is not None else 1)
+    backward = 0
+    for l in range(1, L + 1):
+        forward += sizes[l] * (2 if has_activation_column(spec, l) else 1) + (2 if softmax_output(spec, l) else 0)
+        backward += sizes[l] * (1 if softmax_output(spec, l) or spec.activation == "linear" else 2)
+    per_sample = 1 + forward + 1 + backward + (1 if spec.loss == "cross_entropy" else 0)  # sample no., Lb, hit
+    fixed = 1 + 3 * params + (sizes[0] if spec.w_true is not None else 0) + (1 if B > 1 else 0) + (1 if spec.loss == "cross_entropy" else 0)
+    return fixed + B * per_sample
 
 
 def step_table(spec: Spec) -> StepTable:

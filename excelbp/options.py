@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -11,7 +11,8 @@ import numpy as np
 
 from .data import glorot, make_data, read_csv, split_columns
 from .errors import InputError
-from .spec import MAX_COLS, Spec, check_network, rows_layout_columns
+from .layout import rows_layout_width
+from .spec import MAX_COLS, Spec, check_network
 
 DEFAULT_TEMPLATE = "linear"
 
@@ -108,9 +109,8 @@ def make_spec(opts: BuildOptions) -> Spec:
     steps = opts.steps if opts.steps is not None else t.get("steps", 20)
     if seed < 0:
         raise InputError(f"--seed: must be 0 or more, got {seed}")
-    # the rows layout reads best where it fits; blocks take any batch
-    layout = opts.layout or t.get("layout") or ("rows" if rows_layout_columns(sizes, batch) <= MAX_COLS else "blocks")
-    check_network(sizes, activation=activation, loss=loss, lr=lr, batch=batch, steps=steps, layout=layout)
+    chosen = opts.layout or t.get("layout")
+    check_network(sizes, activation=activation, loss=loss, lr=lr, batch=batch, steps=steps, layout=chosen or "blocks")
 
     # Data: a CSV file, the template's own, or made up.
     w_true = x_scale = y_scale = X_test = Y_test = None
@@ -175,6 +175,9 @@ def make_spec(opts: BuildOptions) -> Spec:
         Y_test=Y_test,
         image_side=image_side,
         lang=opts.lang,
-        layout=layout,
+        layout=chosen or "rows",
     )
+    if chosen is None and rows_layout_width(spec) > MAX_COLS:
+        # the rows layout reads best where it fits Excel's columns; blocks take any batch
+        spec = replace(spec, layout="blocks")
     return spec.validate()

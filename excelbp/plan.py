@@ -371,12 +371,12 @@ def workbook_plan(spec: Spec, sheet: InputsSheet, table, run: TrainingRun | None
     def final() -> Trace | None:
         return run.last.trace if run is not None else None
 
-    if isinstance(table, StepTable):
+    if table.kind == "rows":
         steps = [steps_plan(spec, sheet, table, run, progress)]
         fill = [STEPS]
     else:
         totals: list = []  # each step's summary values, noted as the blocks are written
-        steps = [summary_plan(spec, table, totals if run is not None else None), training_plan(spec, sheet, table, run, progress, totals)]
+        steps = [summary_plan(spec, sheet, table, totals if run is not None else None), training_plan(spec, sheet, table, run, progress, totals)]
         fill = [table.sheet, STEPS]
     sheets = [inputs_plan(spec, sheet, table, final), *steps]
     view = images_sheet(spec)

@@ -59,8 +59,8 @@ def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: flo
         raise InputError(
             f"--layers/--batch: {batch} sample(s) side by side need more than Excel's {MAX_COLS:,} columns; use --layout blocks, fewer units or a smaller batch"
         )
-    if layout == "blocks" and batch + 4 > MAX_ROWS:
-        raise InputError(f"--batch: {batch:,} samples do not fit in a sheet's rows")
+    if layout == "blocks" and batch > MAX_ROWS - 8:  # title rows, a block's heading and mean rows
+        raise InputError(f"--batch: {batch:,} samples do not fit in a sheet's rows; at most {MAX_ROWS - 8:,}")
 
 
 def rows_layout_columns(sizes: tuple[int, ...], batch: int) -> int:

@@ -214,7 +214,7 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     from .labels import header
 
     # step by step, so that the first mismatch reported is the earliest step that goes wrong
-    tables = [table] if table.summary is table else [table, table.summary]
+    tables = [table] if table.kind == "rows" else [table, table.summary]
     placed = [(t, [(key, dr, get_column_letter(c + 1)) for key, dr, c in t.positions()]) for t in tables]
     expected = {key: np.array([step_value(trace, key, s, spec) for s in range(spec.steps)], dtype=float) for t, cells in placed for key, _, _ in cells}
     scales = {key: float(np.max(np.abs(e[np.isfinite(e)]), initial=0.0)) for key, e in expected.items()}

@@ -122,13 +122,15 @@ def test_a_changed_formula_in_a_block_is_named(make_workbook):
     assert report.first_mismatch.startswith(f"Training!{cell.coordinate} (z h1, step 2)")
 
 
-def test_weights_of_every_block_are_heat_maps(make_workbook):
+def test_weights_of_every_block_are_heat_maps_on_one_scale_per_layer(make_workbook):
     path = make_workbook(template="classifier", layout="blocks", batch=4, steps=3)
     ws = load_workbook(path)["Training"]
-    ranges = [str(cf.sqref) for cf in ws.conditional_formatting]
-    assert len(ranges) == 3 * 2  # steps × layers
-    for ref in ranges:
-        assert ws.cell(range_boundaries(ref)[1], range_boundaries(ref)[0]).value.startswith("=")
+    rules = [str(cf.sqref).split() for cf in ws.conditional_formatting]
+    assert [len(r) for r in rules] == [3, 3]  # a rule per layer, over the W of each of 3 steps
+    for ref in (ref for r in rules for ref in r):
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        assert ws.cell(min_row - 3, 1).value == "Step"  # a block's W, under its three heading rows
+        assert all(ws.cell(r, c).value.startswith("=") for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1))
 
 
 def test_layout_is_chosen_where_the_rows_layout_cannot_fit():
@@ -140,6 +142,32 @@ def test_layout_is_chosen_where_the_rows_layout_cannot_fit():
     assert seed.layout == "blocks"
     with pytest.raises(InputError, match="--layout blocks"):
         make_spec(BuildOptions(template="digits", layout="rows", batch=1000))
+
+
+def test_rows_layout_width_is_counted_without_laying_it_out():
+    """The automatic choice counts the rows layout's columns arithmetically (a batch of
+    100,000 would otherwise make millions of columns to count)."""
+    import random
+
+    from excelbp.layout import rows_layout_width, step_table
+
+    rng = random.Random(7)
+    specs = [make_spec(BuildOptions(template=t, batch=b, layout="rows")) for t in ("linear", "sigmoid-2-3-1", "classifier") for b in (1, 3)]
+    for _ in range(60):
+        sizes = [rng.randint(1, 4) for _ in range(rng.randint(2, 4))]
+        loss = rng.choice(["sse", "half_sse", "mse", "cross_entropy"])
+        sizes[-1] = max(sizes[-1], 2) if loss == "cross_entropy" else sizes[-1]
+        activation = rng.choice(["linear", "sigmoid", "tanh", "relu"])
+        specs.append(make_spec(BuildOptions(layers=tuple(sizes), activation=activation, loss=loss, batch=rng.randint(1, 5), bias=rng.random() < 0.5)))
+    for spec in specs:
+        assert rows_layout_width(spec) == len(step_table(spec).columns), spec.sizes
+
+
+def test_a_network_too_wide_for_rows_gets_blocks_and_builds(make_workbook):
+    # 30 samples of a 10-100-10 network side by side would need 20,192 columns
+    options = dict(layers=(10, 100, 10), batch=30, activation="sigmoid", loss="half_sse", steps=2)
+    assert make_spec(BuildOptions(**options)).layout == "blocks"
+    assert verify(make_workbook(**options)).ok
 
 
 def test_bad_layout_is_one_line_exit_2(tmp_path, capsys):

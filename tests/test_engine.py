@@ -128,3 +128,29 @@ def test_engine_against_pytorch_autograd():
         for l in range(2):
             np.testing.assert_allclose(t.dW[l][0], tw[l].grad.numpy(), rtol=1e-10, atol=1e-12)
             np.testing.assert_allclose(t.db[l][0], tb[l].grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_digits_training_against_pytorch_sgd():
+    """The digits template's first steps (64 → 16 tanh → 10 softmax, mini-batches of 32 that
+    wrap round the 1,000 images) against torch.optim.SGD on the same batches."""
+    torch = pytest.importorskip("torch")
+    from excelbp.options import BuildOptions, make_spec
+    from excelbp.training import train
+
+    spec = make_spec(BuildOptions(template="digits", steps=40))  # past the wrap at step 32
+    t = train(spec)
+    W = [torch.tensor(w, requires_grad=True, dtype=torch.float64) for w in spec.W_init]
+    b = [torch.tensor(v, requires_grad=True, dtype=torch.float64) for v in spec.b_init]
+    sgd = torch.optim.SGD(W + b, lr=spec.lr)
+    X, Y = torch.tensor(spec.X), torch.tensor(spec.Y)
+    for s in range(spec.steps):
+        rows = [(s * spec.batch + k) % spec.n_samples for k in range(spec.batch)]  # the contract's batches
+        h = torch.tanh(X[rows] @ W[0] + b[0])
+        loss = -(Y[rows] * torch.log_softmax(h @ W[1] + b[1], 1)).sum(1).mean()
+        assert loss.item() == pytest.approx(t.loss[s], rel=1e-12)
+        sgd.zero_grad()
+        loss.backward()
+        sgd.step()
+    for l in range(2):
+        np.testing.assert_allclose(t.W[l][-1], W[l].detach().numpy(), rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(t.b[l][-1], b[l].detach().numpy(), rtol=1e-9, atol=1e-12)
