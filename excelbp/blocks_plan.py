@@ -17,6 +17,9 @@ from .spec import Spec
 from .training import Chunk
 
 MAX_HEATMAPS = 1000  # blocks whose weight matrices are coloured: enough to watch them learn
+# Excel stops finding a colour scale's min and max past 253 ranges in one rule (reported on
+# Q&A sites, not documented), so each rule covers at most this many blocks
+RANGES_PER_SCALE = 250
 
 # the key whose note explains an area (first block only: a note per block would be thousands)
 NOTED = {"z", "a", "Lb", "hit", "g", "d", "W", "W+"}
@@ -109,15 +112,16 @@ def training_plan(
                     row[c] = Cell((later if s else first).format_map(fill), style, "formula", cached=None if values is None else values[key])
                 yield row
 
-    # one colour scale per layer over every block's W, so a colour is the same weight in
-    # every step and a learner scrolling down sees the weights change
+    # one colour scale per layer over the blocks' W (per 250 blocks), so a colour is the same
+    # weight value from step to step and a learner scrolling down sees the weights change
     heatmaps = []
     for area in blocks.areas:
         if area.name == "W":
             first, last = get_column_letter(area.col + 1), get_column_letter(area.col + area.cols)
             tops = [blocks.row(s + 1) + HEAD for s in range(min(spec.steps, MAX_HEATMAPS))]
             ranges = [f"{first}{top}:{last}{top + spec.sizes[area.layer - 1] - 1}" for top in tops]
-            heatmaps.append((" ".join(ranges), "diverging"))
+            for k in range(0, len(ranges), RANGES_PER_SCALE):
+                heatmaps.append((" ".join(ranges[k : k + RANGES_PER_SCALE]), "diverging"))
     widths = {1: 10.0, **{c: 11.0 for c in range(2, width + 1)}}
     extent = (blocks.row(spec.steps) + H - 1, width)
     return SheetPlan(blocks.sheet, rows(), widths, freeze="B1", extent=extent, heatmaps=heatmaps)

@@ -133,6 +133,17 @@ def test_weights_of_every_block_are_heat_maps_on_one_scale_per_layer(make_workbo
         assert all(ws.cell(r, c).value.startswith("=") for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1))
 
 
+def test_a_colour_scale_covers_at_most_250_blocks():
+    """Excel stops finding a colour scale's min and max past 253 ranges in one rule."""
+    from excelbp.block_layout import step_blocks
+    from excelbp.blocks_plan import training_plan
+    from excelbp.layout import inputs_sheet
+
+    spec = make_spec(BuildOptions(template="neuron", layout="blocks", steps=600))
+    plan = training_plan(spec, inputs_sheet(spec), step_blocks(spec), None, None, [])
+    assert [len(ref.split()) for ref, _ in plan.heatmaps] == [250, 250, 100]
+
+
 def test_layout_is_chosen_where_the_rows_layout_cannot_fit():
     assert make_spec(BuildOptions(template="classifier")).layout == "rows"
     assert make_spec(BuildOptions(template="digits")).layout == "blocks"
