@@ -182,6 +182,12 @@ def step_blocks(spec: Spec) -> StepBlocks:
     )
 
 
+def step_sheets(table: StepTable | StepBlocks) -> list[StepTable | StepBlocks]:
+    """The tables whose cells hold the steps: the rows layout's one, or the blocks and the
+    Steps sheet that reads them."""
+    return [table] if table.kind == "rows" else [table, table.summary]
+
+
 def step_layout(spec: Spec) -> StepTable | StepBlocks:
     """Where the steps go, as the spec's layout says."""
     return step_blocks(spec) if spec.layout == "blocks" else step_table(spec)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import layout, plan, writer
-from .block_layout import step_layout
+from .block_layout import step_layout, step_sheets
 from .errors import InputError
 from .spec import MAX_COLS, MAX_ROWS, Spec
 from .training import TrainingRun
@@ -16,7 +16,7 @@ from .training import TrainingRun
 class BuildResult:
     path: Path
     steps: int
-    cells: int  # formula cells in the step table
+    cells: int  # formula cells of the steps (with the Steps sheet of the blocks layout)
     final_loss: float
     diverged_at: int | None  # first step whose loss or update is not finite
 
@@ -45,7 +45,7 @@ def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> Buil
     return BuildResult(
         path=Path(path),
         steps=spec.steps,
-        cells=len(table.positions()) * spec.steps,
+        cells=sum(len(t.positions()) for t in step_sheets(table)) * spec.steps,
         final_loss=run.final_loss,
         diverged_at=run.diverged_at,
     )

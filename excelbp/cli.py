@@ -133,7 +133,7 @@ def _build(args: argparse.Namespace) -> int:
         print(f"warning: training diverges: step {result.diverged_at} overflows (try a smaller --lr)", file=sys.stderr)
     if not args.quiet:
         print(
-            f"wrote {result.path}: {spec.template}, {result.steps} steps, {result.cells:,} step-table cells, "
+            f"wrote {result.path}: {spec.template}, {result.steps} steps in the {spec.layout} layout, {result.cells:,} formula cells, "
             f"final loss {result.final_loss:.6g} ({time.perf_counter() - started:.1f} s)"
         )
     return 0

@@ -61,6 +61,15 @@ def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: flo
         )
     if layout == "blocks" and batch > MAX_ROWS - 8:  # title rows, a block's heading and mean rows
         raise InputError(f"--batch: {batch:,} samples do not fit in a sheet's rows; at most {MAX_ROWS - 8:,}")
+    if layout == "blocks" and blocks_layout_columns(sizes) > MAX_COLS:
+        raise InputError(f"--layers: {','.join(map(str, sizes))} needs more than Excel's {MAX_COLS:,} columns for its weight matrices; use fewer units")
+
+
+def blocks_layout_columns(sizes: tuple[int, ...]) -> int:
+    """At least as many columns as the blocks layout needs: a sample's units in a row, and
+    each layer's W, ∂L/∂W and W updated (fan_out wide) and Wᵀ (fan_in wide) side by side."""
+    pairs = list(zip(sizes[:-1], sizes[1:]))
+    return 1 + sizes[0] + 2 * sum(sizes[1:]) + sizes[-1] + sum(3 * b + a for a, b in pairs)
 
 
 def rows_layout_columns(sizes: tuple[int, ...], batch: int) -> int:

@@ -19,7 +19,7 @@ from . import layout, xlsx_reader
 from .training import train
 from .errors import InputError
 from .expected import images_values, inputs_values, step_value
-from .block_layout import step_layout
+from .block_layout import step_layout, step_sheets
 from .layout import IMAGES, NAME, SPEC_SHEET
 from .spec import Spec
 
@@ -214,8 +214,7 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     from .labels import header
 
     # step by step, so that the first mismatch reported is the earliest step that goes wrong
-    tables = [table] if table.kind == "rows" else [table, table.summary]
-    placed = [(t, [(key, dr, get_column_letter(c + 1)) for key, dr, c in t.positions()]) for t in tables]
+    placed = [(t, [(key, dr, get_column_letter(c + 1)) for key, dr, c in t.positions()]) for t in step_sheets(table)]
     expected = {key: np.array([step_value(trace, key, s, spec) for s in range(spec.steps)], dtype=float) for t, cells in placed for key, _, _ in cells}
     scales = {key: float(np.max(np.abs(e[np.isfinite(e)]), initial=0.0)) for key, e in expected.items()}
     steps_cells = set()
