@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import layout, plan, writer
 from .block_layout import step_layout, step_sheets
+from .layout import StepPlaces
 from .errors import InputError
 from .spec import MAX_COLS, MAX_ROWS, Spec
 from .training import TrainingRun
@@ -21,11 +22,11 @@ class BuildResult:
     diverged_at: int | None  # first step whose loss or update is not finite
 
 
-def max_steps(table) -> int:
+def max_steps(table: StepPlaces) -> int:
     return (MAX_ROWS - table.first_row + 1) // table.height
 
 
-def check_fits(spec: Spec, table, sheet: layout.InputsSheet) -> None:
+def check_fits(spec: Spec, table: StepPlaces, sheet: layout.InputsSheet) -> None:
     """Excel's sheet limits, with the largest value allowed for this layout in the message."""
     if table.width > MAX_COLS:
         hint = "use fewer units" if table.kind == "blocks" else "use --layout blocks, fewer units or a smaller batch"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 from . import labels
-from .layout import softmax_output
+from .layout import StepPlaces, softmax_output
 from .plan import Cell, SheetPlan, text
 
 TITLE = {"en": "How it works", "zh": "原理说明"}
@@ -92,7 +92,7 @@ def _runs(cols: list[int]) -> str:
     return ", ".join(runs)
 
 
-def explain_plan(spec, table) -> SheetPlan:
+def explain_plan(spec, table: StepPlaces) -> SheetPlan:
     t = TEXT[spec.lang]
     rows: list[list[Cell | None]] = [[text(TITLE[spec.lang], "title")], [text(labels.network_summary(spec), "subtitle")], []]
 

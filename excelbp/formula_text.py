@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
 
-from .layout import NAME, ImagesSheet, InputsSheet, softmax_output
+from .layout import NAME, ImagesSheet, InputsSheet, StepPlaces, softmax_output
 from .spec import Spec
 
 # Up to this many terms a weighted sum is written out (x0*w0+x1*w1, as in the seeds);
@@ -55,7 +55,7 @@ def mean(terms: list[str]) -> str:
 # --- the steps --------------------------------------------------------------------------
 
 
-def dot(table, xs: list[tuple], ws: list[tuple]) -> str:
+def dot(table: StepPlaces, xs: list[tuple], ws: list[tuple]) -> str:
     """Σ x·w over two lists of keys: written out while short (x1*w1+x2*w2, as the seeds
     write it), one SUMPRODUCT where both lie along a row, or both down a column."""
     if len(xs) > EXPLICIT_TERMS:
@@ -65,7 +65,7 @@ def dot(table, xs: list[tuple], ws: list[tuple]) -> str:
     return "+".join(f"{table.at(x)}*{table.at(w)}" for x, w in zip(xs, ws))
 
 
-def batch_mean(table, terms: list[tuple], weights: list[tuple] | None = None) -> str:
+def batch_mean(table: StepPlaces, terms: list[tuple], weights: list[tuple] | None = None) -> str:
     """The mean over the batch of `terms` (times `weights`): SUMPRODUCT(…)/B or AVERAGE(…)
     where the batch lies down a column, else the terms written out."""
     B = len(terms)
@@ -80,7 +80,7 @@ def batch_mean(table, terms: list[tuple], weights: list[tuple] | None = None) ->
     return mean([f"{table.at(t)}*{table.at(w)}" for t, w in zip(terms, weights)])
 
 
-def step_templates(spec: Spec, table, sheet: InputsSheet) -> dict[tuple, tuple[str, str]]:
+def step_templates(spec: Spec, table: StepPlaces, sheet: InputsSheet) -> dict[tuple, tuple[str, str]]:
     """(formula for step 1, formula for later steps) of every formula cell of a step, by key.
 
     `table` is either layout (layout.StepTable or block_layout.StepBlocks): it says where a
@@ -212,7 +212,7 @@ def summary_templates(blocks, sheet: InputsSheet) -> list[tuple[str, str]]:
 # --- the Inputs sheet --------------------------------------------------------------------
 
 
-def inputs_formulas(spec: Spec, sheet: InputsSheet, table) -> dict[tuple[int, int], str]:
+def inputs_formulas(spec: Spec, sheet: InputsSheet, table: StepPlaces) -> dict[tuple[int, int], str]:
     """Formula text of every formula cell on the Inputs sheet, keyed (row, col), 1-based."""
     out: dict[tuple[int, int], str] = {}
     blk = sheet
@@ -264,7 +264,7 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, table) -> dict[tuple[int, in
     return out
 
 
-def final_forward(spec: Spec, table, out: dict, t: int, inputs: str, z_blocks, a_blocks, sheet: InputsSheet) -> str:
+def final_forward(spec: Spec, table: StepPlaces, out: dict, t: int, inputs: str, z_blocks, a_blocks, sheet: InputsSheet) -> str:
     """Row t of the z/a blocks: a forward pass of `inputs` with the final parameters. The
     last layer stays scores (the arg-max needs no softmax); returns their range."""
     prev = inputs
@@ -278,7 +278,7 @@ def final_forward(spec: Spec, table, out: dict, t: int, inputs: str, z_blocks, a
     return prev
 
 
-def final_unit(spec: Spec, table, sheet: InputsSheet, l: int, j: int, inputs: str) -> str:
+def final_unit(spec: Spec, table: StepPlaces, sheet: InputsSheet, l: int, j: int, inputs: str) -> str:
     """z of unit j of layer l for a row of inputs, with the final parameters: a row of them
     pairs with the row of inputs (the last step's updates in the rows layout, whose units'
     weights lie side by side; the turned final weights in the blocks layout)."""
@@ -293,7 +293,7 @@ def final_unit(spec: Spec, table, sheet: InputsSheet, l: int, j: int, inputs: st
     return f"{text}+{bias}" if bias else text
 
 
-def images_formulas(spec: Spec, view: ImagesSheet, table, sheet: InputsSheet) -> dict[tuple[int, int], str]:
+def images_formulas(spec: Spec, view: ImagesSheet, table: StepPlaces, sheet: InputsSheet) -> dict[tuple[int, int], str]:
     """The Images sheet: the picked sample's pixels, as a row and as a grid, and the guess."""
     out: dict[tuple[int, int], str] = {}
     pick = view.pick.cell()

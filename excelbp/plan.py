@@ -15,7 +15,7 @@ from . import labels
 from .engine import Trace
 from .expected import images_values, inputs_values, step_value
 from .formula_text import images_formulas, inputs_formulas, step_templates
-from .layout import IMAGES, NAME, SPEC_SHEET, STEPS, InputsSheet, StepTable, defined_names, images_sheet
+from .layout import IMAGES, NAME, SPEC_SHEET, STEPS, InputsSheet, StepPlaces, StepTable, defined_names, images_sheet
 from .spec import Spec, structure_json
 from .training import Chunk, TrainingRun
 
@@ -85,7 +85,7 @@ def formula(value: str, style: str = "formula", cached: float | None = None) -> 
 # --- the Inputs sheet -----------------------------------------------------------------------
 
 
-def inputs_plan(spec: Spec, sheet: InputsSheet, table, final: Callable[[], Trace | None]) -> SheetPlan:
+def inputs_plan(spec: Spec, sheet: InputsSheet, table: StepPlaces, final: Callable[[], Trace | None]) -> SheetPlan:
     """`final()` gives a trace whose last parameters are the trained ones; it is asked for
     only when the rows are written, after the step table (see WorkbookPlan.fill_order)."""
     w = labels.words(spec)
@@ -313,7 +313,7 @@ def steps_plan(spec: Spec, sheet: InputsSheet, table: StepTable, chunks: Iterabl
     return SheetPlan(STEPS, rows(), widths, freeze=f"{get_column_letter(first_param + 1)}{table.first_row}", extent=extent)
 
 
-def images_plan(spec: Spec, view, table, sheet: InputsSheet, final: Callable[[], Trace | None]) -> SheetPlan:
+def images_plan(spec: Spec, view, table: StepPlaces, sheet: InputsSheet, final: Callable[[], Trace | None]) -> SheetPlan:
     """One sample as a picture, picked by number, with the final network's guess."""
     w = labels.words(spec)
     cells: dict[tuple[int, int], Cell] = {
@@ -361,7 +361,7 @@ def spec_plan(spec: Spec) -> SheetPlan:
     return SheetPlan(SPEC_SHEET, rows, hidden=True, extent=(2, 1))
 
 
-def workbook_plan(spec: Spec, sheet: InputsSheet, table, run: TrainingRun | None, progress=None) -> WorkbookPlan:
+def workbook_plan(spec: Spec, sheet: InputsSheet, table: StepPlaces, run: TrainingRun | None, progress=None) -> WorkbookPlan:
     """The whole workbook. With a run, formulas carry the engine's values; the steps are
     filled first, chunk by chunk, and the Inputs sheet then takes the final parameters.
     `table` is the spec's step layout (block_layout.step_layout)."""
