@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from .layout import Column, StepPlaces, StepTable, has_activation_column, param_keys, softmax_output, step_table
+from .layout import Column, StepPlaces, StepTable, has_activation_column, n_params, param_keys, rows_layout_width, sample_cells, softmax_output, step_table
 from .spec import Spec
 
 TRAINING = "Training"
@@ -182,10 +182,24 @@ def step_blocks(spec: Spec) -> StepBlocks:
     )
 
 
+def blocks_cells_per_step(spec: Spec) -> int:
+    """len(step_blocks(spec).positions()), counted without laying out the blocks: the samples,
+    the step number, the batch's loss (and accuracy), and W, ∂L/∂W, W updated (with their
+    biases) and Wᵀ."""
+    weights, biases = n_params(spec)
+    return spec.batch * sample_cells(spec) + 2 + (1 if spec.loss == "cross_entropy" else 0) + 4 * weights + 3 * biases
+
+
 def step_sheets(table: StepTable | StepBlocks) -> list[StepTable | StepBlocks]:
     """The tables whose cells hold the steps: the rows layout's one, or the blocks and the
     Steps sheet that reads them."""
     return [table] if table.kind == "rows" else [table, table.summary]
+
+
+def step_cells(spec: Spec) -> int:
+    """About how many formula cells the steps take (the blocks' Steps sheet aside)."""
+    per_step = rows_layout_width(spec) if spec.layout == "rows" else blocks_cells_per_step(spec)
+    return per_step * spec.steps
 
 
 def step_layout(spec: Spec) -> StepTable | StepBlocks:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import layout, plan, writer
-from .block_layout import step_layout, step_sheets
+from .block_layout import step_cells, step_layout, step_sheets
 from .layout import StepPlaces
 from .errors import InputError
 from .spec import MAX_COLS, MAX_ROWS, Spec
@@ -37,7 +37,23 @@ def check_fits(spec: Spec, table: StepPlaces, sheet: layout.InputsSheet) -> None
         raise InputError(f"data: {spec.n_samples:,} samples do not fit in the Inputs sheet")
 
 
+# A workbook this size is already a 300-700 MB file that takes minutes to build and that
+# Excel and LibreOffice open slowly; the 1,000,000-step demo is 21 million cells.
+MAX_CELLS = 50_000_000
+
+
+def check_size(spec: Spec) -> None:
+    """Refuse a workbook of hours and gigabytes before laying it out."""
+    cells = step_cells(spec)
+    if cells > MAX_CELLS:
+        raise InputError(
+            f"--steps/--batch/--layers: the steps would take {cells / 1e6:,.0f} million formula cells, more than the "
+            f"{MAX_CELLS / 1e6:.0f} million excelbp writes; use fewer steps, a smaller batch or fewer units"
+        )
+
+
 def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> BuildResult:
+    check_size(spec)
     table = step_layout(spec)
     sheet = layout.inputs_sheet(spec)
     check_fits(spec, table, sheet)

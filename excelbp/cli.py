@@ -6,7 +6,9 @@ Exit status: 0 success, 1 verification mismatch, 2 bad input (one line on stderr
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -158,8 +160,15 @@ def _templates(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exit_on_sigterm(signum, frame) -> None:
+    # SystemExit unwinds like an exception, so the writer removes its temporary file
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if threading.current_thread() is threading.main_thread():  # signals can only be set there
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
     debug = "--debug" in argv
     try:
         args = parser().parse_args(argv)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 from . import labels
+from .formula_text import EXPLICIT_TERMS
 from .layout import StepPlaces, softmax_output
 from .plan import Cell, SheetPlan, text
 
@@ -33,11 +34,12 @@ TEXT = {
         "cols": "column(s)",
         "note": "Each row of Steps is one step; its parameters are the previous row's updates (step 1: the initial values on Inputs).",
         "where_blocks": "Where each term is in the Training sheet (every step is a block of {h} rows: its {B} sample(s) as rows, its parameters as matrices)",
-        "note_blocks": "A block's weights are the previous block's updates (step 1: the initial values on Inputs). The Steps sheet lists each step's loss and accuracy.",
+        "note_blocks": "A block's weights are the previous block's updates (step 1: the initial values on Inputs). The Steps sheet lists each step's loss{acc}.",
+        "and_accuracy": " and accuracy",
         "sumproduct": "Sums of more than four products are one SUMPRODUCT over two ranges lying the same way (shorter ones are written out, a1*w1+a2*w2+…):",
         "sp_forward": "z = SUMPRODUCT(the sample's row of a, the unit's row of Wᵀ){bias}        (Wᵀ: the step's weights turned)",
         "sp_backward": "∂L/∂a = SUMPRODUCT(the unit's row of the next layer's W, the sample's row of δ)",
-        "sp_gradient": "∂L/∂w = SUMPRODUCT(the column of a, the column of δ) / B        over the batch's rows (B > 1)",
+        "sp_gradient": "∂L/∂w = SUMPRODUCT(the column of a, the column of δ) / B        over the batch's rows",
         "bias_rows": "b, ∂L/∂b, new b: the row labelled “bias” under W, ∂L/∂W and W updated",
     },
     "zh": {
@@ -61,11 +63,12 @@ TEXT = {
         "cols": "列",
         "note": "Steps 表每行是一步;该步的参数是上一行更新后的值(第 1 步用 Inputs 表中的初始值)。",
         "where_blocks": "每一项在 Training 表中的位置(每步一个 {h} 行的区块:{B} 个样本按行,参数按矩阵)",
-        "note_blocks": "区块的权重是上一个区块更新后的值(第 1 步用 Inputs 表中的初始值)。Steps 表列出每步的损失和准确率。",
+        "note_blocks": "区块的权重是上一个区块更新后的值(第 1 步用 Inputs 表中的初始值)。Steps 表列出每步的损失{acc}。",
+        "and_accuracy": "和准确率",
         "sumproduct": "超过四项的乘积之和是对两个同方向区域的 SUMPRODUCT(较短的直接展开,a1*w1+a2*w2+…):",
         "sp_forward": "z = SUMPRODUCT(样本的 a 行, 该单元的 Wᵀ 行){bias}        (Wᵀ:本步权重的转置)",
         "sp_backward": "∂L/∂a = SUMPRODUCT(下一层 W 中该单元的行, 样本的 δ 行)",
-        "sp_gradient": "∂L/∂w = SUMPRODUCT(a 的一列, δ 的一列) / B        对本批各行(B > 1)",
+        "sp_gradient": "∂L/∂w = SUMPRODUCT(a 的一列, δ 的一列) / B        对本批各行",
         "bias_rows": "b、∂L/∂b、新 b:W、∂L/∂W 和更新后 W 下方标为 “bias” 的一行",
     },
 }
@@ -132,16 +135,23 @@ def explain_plan(spec, table: StepPlaces) -> SheetPlan:
         rows.append([text(t["g"])])
         if spec.loss == "cross_entropy":
             rows.append([text(t["d"].format(deriv=DERIV[spec.activation]))])
-    rows.append([text(t["dw"])])
+    rows.append([text(t["dw"] if spec.bias else t["dw"].split("        ")[0])])
     rows.append([text(t["update"])])
     rows.append([])
 
     blocks = table.kind == "blocks"
     if blocks:
-        rows.append([text(t["sumproduct"], "section")])
-        rows.append([text(t["sp_forward"].format(bias=" + b" if spec.bias else ""))])
-        rows += [[text(t[k])] for k in (("sp_backward",) if spec.n_layers > 1 else ()) + ("sp_gradient",)]
-        rows.append([])
+        # only the SUMPRODUCTs this workbook has (see formula_text.dot and batch_mean)
+        sizes, L = spec.sizes, spec.n_layers
+        used = [
+            t["sp_forward"].format(bias=" + b" if spec.bias else "") if max(sizes[:-1]) > EXPLICIT_TERMS else None,
+            t["sp_backward"] if any(sizes[l + 1] > EXPLICIT_TERMS for l in range(1, L)) else None,
+            t["sp_gradient"] if spec.batch > 1 else None,
+        ]
+        if any(used):
+            rows.append([text(t["sumproduct"], "section")])
+            rows += [[text(line)] for line in used if line]
+            rows.append([])
         rows.append([text(t["where_blocks"].format(h=table.height, B=spec.batch), "section")])
     else:
         rows.append([text(t["where"], "section")])
@@ -153,6 +163,7 @@ def explain_plan(spec, table: StepPlaces) -> SheetPlan:
             rows.append([text(name, "label"), text(f"{table.sheet}!{_runs(cols)} ({len(cols)} {t['cols']})")])
     if blocks and spec.bias:
         rows.append([text(t["bias_rows"])])
-    rows.append([text(t["note_blocks" if blocks else "note"], "note")])
+    note = t["note_blocks"].format(acc=t["and_accuracy"] if spec.loss == "cross_entropy" else "") if blocks else t["note"]
+    rows.append([text(note, "note")])
     extent = (len(rows), max(len(r) for r in rows))
     return SheetPlan(TITLE[spec.lang], rows, extent=extent, widths={1: 22.0, 2: 4.0, 3: 22.0, 4: 4.0, 5: 22.0, 6: 4.0, 7: 22.0})

@@ -141,19 +141,30 @@ class StepTable(StepPlaces):
         return out
 
 
-def rows_layout_width(spec: Spec) -> int:
-    """len(step_table(spec).columns), counted without making B × units columns, so a build
-    can ask whether a huge batch would fit in one row before laying it out."""
-    sizes, B, L = spec.sizes, spec.batch, spec.n_layers
-    params = sum(sizes[l] * (sizes[l - 1] + (1 if spec.bias else 0)) for l in range(1, L + 1))
+def sample_cells(spec: Spec) -> int:
+    """Formula cells of one sample in one step, in either layout: its number, x, each layer's
+    z (a, softmax helpers), y (and the raw prediction), its loss (and hit), the backward pass."""
+    sizes, L = spec.sizes, spec.n_layers
     forward = sizes[0] + sizes[L] * (2 if spec.y_scale is not None else 1)
     backward = 0
     for l in range(1, L + 1):
         forward += sizes[l] * (2 if has_activation_column(spec, l) else 1) + (2 if softmax_output(spec, l) else 0)
         backward += sizes[l] * (1 if softmax_output(spec, l) or spec.activation == "linear" else 2)
-    per_sample = 1 + forward + 1 + backward + (1 if spec.loss == "cross_entropy" else 0)  # sample no., Lb, hit
-    fixed = 1 + 3 * params + (sizes[0] if spec.w_true is not None else 0) + (1 if B > 1 else 0) + (1 if spec.loss == "cross_entropy" else 0)
-    return fixed + B * per_sample
+    return 1 + forward + 1 + backward + (1 if spec.loss == "cross_entropy" else 0)
+
+
+def n_params(spec: Spec) -> tuple[int, int]:
+    """(weights, biases)."""
+    pairs = list(zip(spec.sizes[:-1], spec.sizes[1:]))
+    return sum(a * b for a, b in pairs), (sum(b for _, b in pairs) if spec.bias else 0)
+
+
+def rows_layout_width(spec: Spec) -> int:
+    """len(step_table(spec).columns), counted without making B × units columns, so a build
+    can ask whether a huge batch would fit in one row before laying it out."""
+    params = sum(n_params(spec))
+    fixed = 1 + 3 * params + (spec.sizes[0] if spec.w_true is not None else 0) + (1 if spec.batch > 1 else 0) + (1 if spec.loss == "cross_entropy" else 0)
+    return fixed + spec.batch * sample_cells(spec)
 
 
 def step_table(spec: Spec) -> StepTable:
@@ -308,7 +319,8 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
     row += 1
 
     W_init, b_init, W_final, b_final, W_final_T = [], [], [], [], []
-    turned = spec.layout == "blocks"
+    # the blocks layout's final weights, turned, serve a forward pass of the test set or an image
+    turned = spec.layout == "blocks" and (spec.X_test is not None or bool(spec.image_side))
     for l in range(1, spec.n_layers + 1):
         fan_in, fan_out = spec.sizes[l - 1], spec.sizes[l]
         # title row, then a row naming the output units, then fan_in rows (+ bias row)

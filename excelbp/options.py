@@ -109,8 +109,8 @@ def make_spec(opts: BuildOptions) -> Spec:
     steps = opts.steps if opts.steps is not None else t.get("steps", 20)
     if seed < 0:
         raise InputError(f"--seed: must be 0 or more, got {seed}")
-    chosen = opts.layout or t.get("layout")
-    check_network(sizes, activation=activation, loss=loss, lr=lr, batch=batch, steps=steps, layout=chosen or "blocks")
+    chosen = opts.layout if opts.layout is not None else t.get("layout")
+    check_network(sizes, activation=activation, loss=loss, lr=lr, batch=batch, steps=steps, layout=chosen)
 
     # Data: a CSV file, the template's own, or made up.
     w_true = x_scale = y_scale = X_test = Y_test = None
@@ -175,7 +175,7 @@ def make_spec(opts: BuildOptions) -> Spec:
         Y_test=Y_test,
         image_side=image_side,
         lang=opts.lang,
-        layout=chosen or "rows",
+        layout=chosen if chosen is not None else "rows",
     )
     if chosen is None and rows_layout_width(spec) > MAX_COLS:
         # the rows layout reads best where it fits Excel's columns; blocks take any batch

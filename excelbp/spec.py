@@ -36,8 +36,9 @@ def fifteen_digits(a: np.ndarray) -> np.ndarray:
     return np.vectorize(lambda v: float(f"{v:.15g}"), otypes=[float])(np.asarray(a, dtype=float))
 
 
-def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: float, batch: int, steps: int, layout: str = "rows") -> None:
-    """The options that must be right before any data or weights are made for them."""
+def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: float, batch: int, steps: int, layout: str | None) -> None:
+    """The options that must be right before any data or weights are made for them. A layout
+    of None (to be chosen later) skips the checks of the layout's size."""
     if len(sizes) < 2:
         raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
     if any(n < 1 for n in sizes):
@@ -52,17 +53,23 @@ def check_network(sizes: tuple[int, ...], *, activation: str, loss: str, lr: flo
         raise InputError(f"--batch: must be at least 1, got {batch}")
     if steps < 1:
         raise InputError(f"--steps: must be at least 1, got {steps}")
-    if layout not in LAYOUTS:
+    if layout is not None and layout not in LAYOUTS:
         raise InputError(f"--layout: unknown {layout!r}; choose from {', '.join(LAYOUTS)}")
     # refuse a network that cannot fit before making data for it
+    blocks_fit = blocks_layout_columns(sizes) <= MAX_COLS
     if layout == "rows" and rows_layout_columns(sizes, batch) > MAX_COLS:
+        params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+        hint = "use --layout blocks, fewer units or a smaller batch" if blocks_fit else "use fewer units"
         raise InputError(
-            f"--layers/--batch: {batch} sample(s) side by side need more than Excel's {MAX_COLS:,} columns; use --layout blocks, fewer units or a smaller batch"
+            f"--layers/--batch: the rows layout needs more than Excel's {MAX_COLS:,} columns ({params:,} parameters three times, {batch:,} sample(s) side by side); {hint}"
         )
-    if layout == "blocks" and batch > MAX_ROWS - 8:  # title rows, a block's heading and mean rows
-        raise InputError(f"--batch: {batch:,} samples do not fit in a sheet's rows; at most {MAX_ROWS - 8:,}")
-    if layout == "blocks" and blocks_layout_columns(sizes) > MAX_COLS:
+    if layout != "rows" and not blocks_fit:  # the blocks layout is the narrower one
         raise InputError(f"--layers: {','.join(map(str, sizes))} needs more than Excel's {MAX_COLS:,} columns for its weight matrices; use fewer units")
+    # blocks: three title rows, then per step a heading of three rows, B samples, the mean row, a blank row
+    if layout == "blocks" and 3 + steps * (batch + 5) > MAX_ROWS:
+        most = (MAX_ROWS - 3) // (batch + 5)
+        way_out = f"at most {most:,} steps with this batch" if most else "use a smaller batch"
+        raise InputError(f"--batch/--steps: {steps:,} blocks of {batch:,} samples need more than a sheet's {MAX_ROWS:,} rows; {way_out}")
 
 
 def blocks_layout_columns(sizes: tuple[int, ...]) -> int:

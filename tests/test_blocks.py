@@ -181,12 +181,33 @@ def test_a_network_too_wide_for_rows_gets_blocks_and_builds(make_workbook):
     assert verify(make_workbook(**options)).ok
 
 
-def test_bad_layout_is_one_line_exit_2(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--layout", "grid"], ["--layout", "grid"]),
+        (["--layout", ""], ["--layout"]),
+        # 20 steps of 12 million cells each: refused, not hours of building
+        (["--layers", "3000,1000,10"], ["--steps/--batch/--layers", "million formula cells"]),
+        (["--layers", "2,3,1", "--batch", "1048568"], ["--batch/--steps", "at most 1 steps"]),
+        (["--template", "digits", "--batch", "100000"], ["--batch/--steps", "at most 10 steps"]),
+        (["--layers", "5000,5000,1", "--layout", "rows"], ["parameters three times", "use fewer units"]),
+        (["--layers", "1000,9000,10"], ["--layers", "weight matrices"]),
+    ],
+)
+def test_layouts_that_cannot_be_built_are_one_line_exit_2(tmp_path, capsys, args, words):
     out = tmp_path / "x.xlsx"
-    assert main(["build", "--layout", "grid", "-o", str(out)]) == 2
+    assert main(["build", *args, "-o", str(out)]) == 2
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "--layout" in err and "grid" in err
-    assert not out.exists()
+    assert len(err.splitlines()) == 1 and all(w in err for w in words), err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_blocks_cells_are_counted_without_laying_them_out():
+    from excelbp.block_layout import blocks_cells_per_step, step_blocks
+
+    for options in (dict(template="digits"), dict(template="linear"), dict(template="sigmoid-2-3-1", batch=3), dict(template="classifier", bias=False)):
+        spec = make_spec(BuildOptions(layout="blocks", **options))
+        assert blocks_cells_per_step(spec) == len(step_blocks(spec).positions())
 
 
 def test_how_it_works_points_at_the_blocks(make_workbook):

@@ -120,6 +120,22 @@ def test_no_partial_file_when_interrupted(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["x.xlsx"]  # no temporary left behind
 
 
+def test_no_temporary_left_when_terminated(tmp_path):
+    """`timeout` and process managers stop a build with SIGTERM, not Ctrl-C."""
+    import signal
+    import time
+
+    out = tmp_path / "big.xlsx"
+    proc = subprocess.Popen([sys.executable, "-m", "excelbp", "build", "--steps", "400000", "-o", str(out), "--quiet"], cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".big.xlsx.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert list(tmp_path.glob(".big.xlsx.*.tmp")), "the build should be writing its temporary file"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_diverging_training_still_writes_and_warns(tmp_path):
     out = tmp_path / "d.xlsx"
     r = run("build", "--lr", "5", "--steps", "60", "-o", str(out), cwd=tmp_path)
