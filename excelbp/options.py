@@ -80,14 +80,16 @@ def _labelled_data(t: dict, sizes: tuple[int, ...]):
     return X[train], onehot[train], X[test], onehot[test], table.header[:-1], names
 
 
-def _description(t: dict, sizes, **network) -> str:
-    """The template's own words, unless options changed its network."""
+def _description(t: dict, sizes, lang: str, **network) -> str:
+    """The template's own words (in the workbook's language where it has them), unless
+    options changed its network."""
     own = {k: t.get(k) for k in network}
     if t and tuple(t["layers"]) == tuple(sizes) and own == network:
-        return t.get("description", "")
+        return t.get(f"description_{lang}", t.get("description", ""))
     arrows = " → ".join(map(str, sizes))
     summary = f"{arrows}, {network['activation']}, loss {network['loss']}, batch {network['batch']}"
-    return f"{summary} (from the template's data, with options)" if t else summary
+    with_options = "(模板的数据,按选项修改)" if lang == "zh" else "(from the template's data, with options)"
+    return f"{summary} {with_options}" if t else summary
 
 
 def make_spec(opts: BuildOptions) -> Spec:
@@ -153,7 +155,7 @@ def make_spec(opts: BuildOptions) -> Spec:
 
     spec = Spec(
         template=name,
-        description=_description(t, sizes, activation=activation, loss=loss, bias=bias, batch=batch),
+        description=_description(t, sizes, opts.lang, activation=activation, loss=loss, bias=bias, batch=batch),
         sizes=sizes,
         activation=activation,
         loss=loss,

@@ -81,6 +81,7 @@ def test_chinese_labels(make_workbook):
     for word in ("前向传播", "反向传播", "损失", "梯度"):
         assert word in joined
     assert "学习率" in " ".join(str(c.value) for row in wb["Inputs"].iter_rows(max_row=8) for c in row if c.value)
+    assert "房价" in wb["Inputs"]["A2"].value  # the template's own description, in Chinese
     assert "原理说明" in wb.sheetnames
     assert verify(make_workbook("zh2", template="classifier", lang="zh")).ok
 
