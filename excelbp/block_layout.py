@@ -169,8 +169,7 @@ def step_blocks(spec: Spec) -> StepBlocks:
         summary_cols += [Column(key, "params", f"layer {key[1]}") for key in params]
         if spec.w_true is not None:
             summary_cols += [Column(("wt", i), "params", "w_true") for i in range(sizes[0])]
-    epoch = -(-spec.n_samples // B)
-    summary = StepTable(columns=tuple(summary_cols), where={c.key: k for k, c in enumerate(summary_cols)}, epoch=epoch)
+    summary = StepTable(columns=tuple(summary_cols), where={c.key: k for k, c in enumerate(summary_cols)}, epoch=spec.epoch)
     return StepBlocks(
         where=where,
         own=tuple(own),

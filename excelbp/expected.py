@@ -28,7 +28,7 @@ def step_value(trace: Trace, key: tuple, s: int, spec: Spec, hits_before: np.nda
     if kind == "Wt":
         return trace.W[key[1] - 1][s, key[3], key[2]]
     if kind == "acc":
-        epoch = -(-spec.n_samples // spec.batch)
+        epoch = spec.epoch
         window = trace.hits[max(0, s - epoch + 1) : s + 1]
         if hits_before is not None and s - epoch + 1 < 0:
             window = np.vstack([hits_before[max(0, len(hits_before) + s - epoch + 1) :], window])

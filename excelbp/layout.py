@@ -235,7 +235,7 @@ def step_table(spec: Spec) -> StepTable:
         add(key, "gradient", f"layer {key[1]}")
     for key in param_keys(spec, UPDATES):
         add(key, "update", f"layer {key[1]}")
-    return StepTable(columns=tuple(cols), where=where, epoch=-(-spec.n_samples // B))
+    return StepTable(columns=tuple(cols), where=where, epoch=spec.epoch)
 
 
 # --- the Inputs sheet -----------------------------------------------------------------

@@ -131,6 +131,11 @@ class Spec:
         return self.raw_X.shape[0]
 
     @property
+    def epoch(self) -> int:
+        """Steps in one pass over the data (the last may wrap round): the accuracy's window."""
+        return -(-self.n_samples // self.batch)
+
+    @property
     def X(self) -> np.ndarray:
         return self.raw_X / self.x_scale if self.x_scale is not None else self.raw_X
 

@@ -52,7 +52,7 @@ class TrainingRun:
     def __iter__(self) -> Iterator[Chunk]:
         spec = self.spec
         W, b = spec.W_init, spec.b_init
-        epoch = -(-spec.n_samples // spec.batch)
+        epoch = spec.epoch
         before = np.zeros((0, spec.batch)) if spec.loss == "cross_entropy" else None
         for first in range(0, spec.steps, self.chunk_steps):
             trace = train(spec, first_step=first, steps=min(self.chunk_steps, spec.steps - first), W=W, b=b)
