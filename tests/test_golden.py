@@ -97,7 +97,7 @@ def build_and_dump(name: str, folder: Path) -> str:
     return dump(path, EDGES.get(name))
 
 
-@pytest.mark.parametrize("name", sorted(WORKBOOKS))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in EDGES else n for n in sorted(WORKBOOKS)])
 def test_workbook_matches_its_golden_dump(name, tmp_path):
     expected = (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
     got = build_and_dump(name, tmp_path)
