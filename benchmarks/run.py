@@ -29,12 +29,12 @@ def child(kind: str, n: int, path: str) -> None:
     """One build, floor, verify or ExcelModel run, in this fresh process; prints JSON."""
     if kind in ("verify", "excelmodel"):  # cold, as a user runs them: both pay formulas' first-use
         return check_child(kind, Path(path))  # import of every function module (scipy.stats …)
-    from excelbp import layout
-    from excelbp.build import build
-    from excelbp.options import BuildOptions, make_spec
+    from excelbp.build import build, make_spec
+    from excelbp.layout.rows import rows_layout
+    from excelbp.spec import BuildOptions
 
     spec = make_spec(BuildOptions(steps=n))
-    table = layout.step_table(spec)
+    table = rows_layout(spec)
     cols, cells = len(table.columns), len(table.columns) * n
     t = time.perf_counter()
     if kind == "build":
@@ -53,7 +53,6 @@ def child(kind: str, n: int, path: str) -> None:
 def check_child(kind: str, path: Path) -> None:
     import formulas
 
-    from excelbp import xlsx_reader
     from excelbp.verify import verify
 
     # formulas loads all its function modules on first use (scipy.stats among them,
@@ -63,7 +62,7 @@ def check_child(kind: str, path: Path) -> None:
     library = time.perf_counter() - t
     t = time.perf_counter()
     if kind == "excelmodel":
-        values = xlsx_reader.excelmodel_values(path)
+        values = excelmodel_values(path)
         out = {"seconds": time.perf_counter() - t, "library": library}
         path.with_suffix(".json").write_text(json.dumps(values))  # for the parent to compare
     else:
@@ -73,6 +72,29 @@ def check_child(kind: str, path: Path) -> None:
         verify(path)
         out["warm"] = time.perf_counter() - t  # the same again, formulas' functions loaded
     print(json.dumps(out))
+
+
+def excelmodel_values(path: Path) -> dict[str, object]:
+    """The `formulas` package's own ExcelModel over the whole workbook: the slow reference,
+    its values keyed "Sheet!A1" and made plain as verify's are."""
+    import formulas
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True)
+    sheets = {ws.title.upper(): ws.title for ws in wb.worksheets}
+    wb.close()
+    solution = formulas.ExcelModel().loads(str(path)).finish().calculate()
+    out = {}
+    for key, ranges in solution.items():
+        if "!" not in key or ":" in key:
+            continue
+        book_sheet, cell = key.rsplit("!", 1)
+        sheet = sheets.get(book_sheet.strip("'").split("]", 1)[-1])
+        if sheet is None:
+            continue
+        v = ranges.value[0, 0]
+        out[f"{sheet}!{cell}"] = str(v) if type(v).__name__ == "XlError" else (v.item() if hasattr(v, "item") else v)
+    return out
 
 
 def floor_rows(cols: int, first_row: int, n: int):
@@ -137,10 +159,10 @@ def main() -> None:
         return child(args.child[0], int(args.child[1]), args.child[2])
     args.repeat = args.repeat or 2
     os.environ.setdefault("TQDM_DISABLE", "1")
-    from excelbp import xlsx_reader
-    from excelbp.build import build
-    from excelbp.libreoffice import find_soffice, recalculate
-    from excelbp.options import BuildOptions, make_spec
+    from excelbp.build import build, make_spec
+    from excelbp.spec import BuildOptions
+    from excelbp.verify import reader as xlsx_reader
+    from excelbp.verify.libreoffice import find_soffice, recalculate
 
     sizes = [100, 1_000, 10_000] if args.quick else [1_000, 10_000, 100_000]
     tmp = Path(tempfile.mkdtemp(prefix="excelbp-bench-"))
@@ -205,11 +227,11 @@ def main() -> None:
     else:
         tiny = tmp / "tiny.xlsx"
         build(make_spec(BuildOptions(steps=1)), tiny, force=True)
-        recalculate(tiny, tmp / "lo")  # warm-up: soffice's first start reads its files from disk
+        recalculate([tiny], tmp / "lo")  # warm-up: soffice's first start reads its files from disk
         times = {}
         for name, p in [("tiny (1 step): start-up", tiny)] + [(f"{n:,} steps", tmp / f"b{n}.xlsx") for n in sizes[1:]]:
             t = time.perf_counter()
-            recalculate(p, tmp / "lo")
+            recalculate([p], tmp / "lo")
             times[name] = time.perf_counter() - t
         start = times.pop("tiny (1 step): start-up")
         print(f"   start-up (1-step workbook, after a warm-up run): {start:.2f} s")
@@ -257,7 +279,7 @@ def main() -> None:
         lo = None
         if find_soffice() is not None:
             t = time.perf_counter()
-            recalculate(out, tmp / "lo")
+            recalculate([out], tmp / "lo")
             lo = time.perf_counter() - t
         measured[name] = (r["wall"], size, lo)
         lo_text = f", LibreOffice recalculation {lo:.1f} s" if lo is not None else ""

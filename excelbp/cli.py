@@ -1,6 +1,7 @@
 """The command line: `excelbp build`, `excelbp verify`, `excelbp templates`.
 
-Exit status: 0 success, 1 verification mismatch, 2 bad input (one line on stderr).
+Exit status: 0 success, 1 verification mismatch, 2 bad input, 3 a program excelbp drives
+(LibreOffice) failed, 4 an internal error: each with one line on stderr.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import InputError
+from .errors import ExternalError, InputError
 from .progress import Progress
-from .options import DEFAULT_TEMPLATE, BuildOptions, describe_templates, make_spec
+from .spec.options import BuildOptions
+from .spec.templates import DEFAULT_TEMPLATE, describe_templates
 
 DEFAULT_OUTPUT_DIR = Path("output")
 
@@ -116,6 +118,8 @@ def _build(args: argparse.Namespace) -> int:
         lang=args.lang,
         layout=args.layout,
     )
+    from .build import build, make_spec
+
     spec = make_spec(opts)
     path = args.output
     if path is not None and path.suffix.lower() != ".xlsx":
@@ -123,8 +127,6 @@ def _build(args: argparse.Namespace) -> int:
     if path is None:
         DEFAULT_OUTPUT_DIR.mkdir(exist_ok=True)  # only the default folder is ever created
         path = DEFAULT_OUTPUT_DIR / f"{spec.template}.xlsx"
-    from .build import build
-
     started = time.perf_counter()
     bar = Progress("building", enabled=not args.quiet)
     try:
@@ -142,7 +144,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .verify import verify
+    from .verify.compare import verify
 
     bar = Progress("recalculating", enabled=not args.quiet)
     try:
@@ -178,14 +180,19 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"excelbp: error: {e}", file=sys.stderr)
         return 2
+    except ExternalError as e:
+        if debug:
+            raise
+        print(f"excelbp: error: {e}", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print("excelbp: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:  # a bug or an input nobody foresaw: still one line, no traceback
+    except Exception as e:  # a bug: still one line, no traceback, and not called bad input
         if debug:
             raise
-        print(f"excelbp: error: {type(e).__name__}: {str(e)[:200]} (run with --debug for a traceback)", file=sys.stderr)
-        return 2
+        print(f"excelbp: internal error (a bug in excelbp, please report it): {type(e).__name__}: {str(e)[:200]} (run with --debug for a traceback)", file=sys.stderr)
+        return 4
 
 
 if __name__ == "__main__":

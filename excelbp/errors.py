@@ -1,4 +1,8 @@
-"""The one error type the CLI turns into a one-line message and exit status 2."""
+"""The errors the command line turns into one line and an exit status.
+
+0 success, 1 a verification mismatch, 2 bad input (InputError), 3 a program excelbp relies
+on failed (ExternalError), 4 anything else: a bug in excelbp, said as such.
+"""
 
 
 class InputError(Exception):
@@ -6,3 +10,7 @@ class InputError(Exception):
 
     The message is one line and names the culprit (the option, or the file and line).
     """
+
+
+class ExternalError(Exception):
+    """A program excelbp drives (LibreOffice) failed, timed out or wrote nothing."""

@@ -14,9 +14,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from excelbp.build import build
-from excelbp.libreoffice import find_soffice
-from excelbp.options import BuildOptions, make_spec
+from excelbp.build import build, make_spec
+from excelbp.spec import BuildOptions
+from excelbp.verify.libreoffice import find_soffice
 
 
 def main() -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from excelbp.build import build
-from excelbp.libreoffice import find_soffice
-from excelbp.options import BuildOptions, make_spec
+from excelbp.build import build, make_spec
+from excelbp.spec import BuildOptions
+from excelbp.verify.libreoffice import find_soffice
 
 
 @pytest.fixture

@@ -6,17 +6,18 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import oracle
 import pytest
 from conftest import assert_contract, edit_named, needs_soffice
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
-import oracle
+from excelbp.build import make_spec
 from excelbp.cli import main
 from excelbp.errors import InputError
-from excelbp.libreoffice import recalculate
-from excelbp.options import BuildOptions, make_spec
+from excelbp.spec import BuildOptions
 from excelbp.verify import verify
+from excelbp.verify.libreoffice import recalculate
 
 NETWORKS = {
     "tanh-ce-b5": dict(layers=(3, 4, 3), activation="tanh", loss="cross_entropy", batch=5, steps=3),
@@ -135,13 +136,10 @@ def test_weights_of_every_block_are_heat_maps_on_one_scale_per_layer(make_workbo
 
 def test_a_colour_scale_covers_at_most_250_blocks():
     """Excel stops finding a colour scale's min and max past 253 ranges in one rule."""
-    from excelbp.block_layout import step_blocks
-    from excelbp.blocks_plan import training_plan
-    from excelbp.layout import inputs_sheet
+    from excelbp.layout.blocks import blocks_layout
 
     spec = make_spec(BuildOptions(template="neuron", layout="blocks", steps=600))
-    plan = training_plan(spec, inputs_sheet(spec), step_blocks(spec), None, None, [])
-    assert [len(ref.split()) for ref, _ in plan.heatmaps] == [250, 250, 100]
+    assert [len(ref.split()) for ref in blocks_layout(spec).heatmaps(spec.steps)] == [250, 250, 100]
 
 
 def test_layout_is_chosen_where_the_rows_layout_cannot_fit():
@@ -160,7 +158,8 @@ def test_rows_layout_width_is_counted_without_laying_it_out():
     100,000 would otherwise make millions of columns to count)."""
     import random
 
-    from excelbp.layout import rows_layout_width, step_table
+    from excelbp.layout.rows import rows_layout
+    from excelbp.layout.size import rows_layout_width
 
     rng = random.Random(7)
     specs = [make_spec(BuildOptions(template=t, batch=b, layout="rows")) for t in ("linear", "sigmoid-2-3-1", "classifier") for b in (1, 3)]
@@ -171,7 +170,7 @@ def test_rows_layout_width_is_counted_without_laying_it_out():
         activation = rng.choice(["linear", "sigmoid", "tanh", "relu"])
         specs.append(make_spec(BuildOptions(layers=tuple(sizes), activation=activation, loss=loss, batch=rng.randint(1, 5), bias=rng.random() < 0.5)))
     for spec in specs:
-        assert rows_layout_width(spec) == len(step_table(spec).columns), spec.sizes
+        assert rows_layout_width(spec.network) == len(rows_layout(spec).columns), spec.sizes
 
 
 def test_a_network_too_wide_for_rows_gets_blocks_and_builds(make_workbook):
@@ -203,11 +202,12 @@ def test_layouts_that_cannot_be_built_are_one_line_exit_2(tmp_path, capsys, args
 
 
 def test_blocks_cells_are_counted_without_laying_them_out():
-    from excelbp.block_layout import blocks_cells_per_step, step_blocks
+    from excelbp.layout.blocks import blocks_layout
+    from excelbp.layout.size import blocks_cells_per_step
 
     for options in (dict(template="digits"), dict(template="linear"), dict(template="sigmoid-2-3-1", batch=3), dict(template="classifier", bias=False)):
         spec = make_spec(BuildOptions(layout="blocks", **options))
-        assert blocks_cells_per_step(spec) == len(step_blocks(spec).positions())
+        assert blocks_cells_per_step(spec.network) == len(blocks_layout(spec).positions())
 
 
 def test_how_it_works_points_at_the_blocks(make_workbook):
@@ -225,7 +225,7 @@ def test_seed_configuration_full_batch_in_libreoffice(make_workbook, tmp_path):
     needs_soffice()
     steps = 2
     path = make_workbook(template="digits", activation="sigmoid", loss="sse", bias=False, batch=1000, lr=4.0, steps=steps)
-    named = oracle.read_named(recalculate(path, tmp_path / "lo"))
+    named = oracle.read_named(recalculate([path], tmp_path / "lo")[0])
     assert named["batch"] == 1000
     structure = {"sizes": [64, 16, 10], "bias": False, "steps": steps, "activation": "sigmoid", "loss": "sse"}
     assert_contract(named, structure)

@@ -9,9 +9,9 @@ import pytest
 from conftest import needs_soffice
 from openpyxl import load_workbook
 
-from excelbp.libreoffice import recalculate_many
 from excelbp.progress import Progress
 from excelbp.verify import verify
+from excelbp.verify.libreoffice import recalculate
 
 ACCEPTANCE = {
     "default": dict(),
@@ -42,7 +42,7 @@ def test_cached_values_equal_libreoffice(make_workbook, tmp_path):
     paths = [make_workbook(name, **opts) for name, opts in ACCEPTANCE.items()]
     out = tmp_path / "lo"
     out.mkdir()
-    for path, recalculated in zip(paths, recalculate_many(paths, out)):
+    for path, recalculated in zip(paths, recalculate(paths, out)):
         cached = load_workbook(path, data_only=True)
         lo = load_workbook(recalculated, data_only=True)
         for sheet, cell in _formula_cells(path):

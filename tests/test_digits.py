@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import oracle
 import pytest
 from conftest import assert_contract, needs_soffice
 
-import oracle
-from excelbp.libreoffice import recalculate
-from excelbp.options import BuildOptions, make_spec
+from excelbp.build import make_spec
+from excelbp.spec import BuildOptions
 from excelbp.verify import verify
+from excelbp.verify.libreoffice import recalculate
 
 
 def test_data_split_and_scaling():
@@ -43,7 +44,7 @@ def test_full_digits_workbook_in_libreoffice(make_workbook, tmp_path):
     and its test_accuracy is the held-out accuracy of the final parameters, ≥ 85%."""
     needs_soffice()
     path = make_workbook(template="digits")
-    recalculated = recalculate(path, tmp_path / "lo")
+    recalculated = recalculate([path], tmp_path / "lo")[0]
     named = oracle.read_named(recalculated)
     structure = {"sizes": [64, 16, 10], "bias": True, "steps": 100, "activation": "tanh", "loss": "cross_entropy"}
     assert_contract(named, structure)

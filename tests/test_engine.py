@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from excelbp import engine
-from excelbp.training import train
-from excelbp.options import BuildOptions, make_spec
+from excelbp.build import make_spec
+from excelbp.engine.training import train
+from excelbp.spec import BuildOptions
+from excelbp.spec.network import ACTIVATIONS, LOSSES
 
 
 def test_seed_000_first_two_steps_by_hand():
@@ -39,7 +41,7 @@ def _batch_loss(W, b, X, Y, activation, loss):
 
 
 @pytest.mark.parametrize(
-    "activation,loss,bias", list(itertools.product(engine.ACTIVATIONS, engine.LOSSES, [True, False]))
+    "activation,loss,bias", list(itertools.product(ACTIVATIONS, LOSSES, [True, False]))
 )
 def test_gradients_match_finite_differences(activation, loss, bias):
     rng = np.random.default_rng(7)
@@ -104,7 +106,7 @@ def test_relu_derivative_is_zero_at_and_below_zero():
 def test_engine_against_pytorch_autograd():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(3)
-    for activation, loss in itertools.product(engine.ACTIVATIONS, engine.LOSSES):
+    for activation, loss in itertools.product(ACTIVATIONS, LOSSES):
         X = rng.uniform(-1, 1, size=(4, 2))
         Y = np.eye(3)[[0, 1, 2, 1]] if loss == "cross_entropy" else rng.uniform(0, 1, size=(4, 3))
         W = [rng.normal(size=(2, 3)), rng.normal(size=(3, 3))]
@@ -134,8 +136,9 @@ def test_digits_training_against_pytorch_sgd():
     """The digits template's first steps (64 → 16 tanh → 10 softmax, mini-batches of 32 that
     wrap round the 1,000 images) against torch.optim.SGD on the same batches."""
     torch = pytest.importorskip("torch")
-    from excelbp.options import BuildOptions, make_spec
-    from excelbp.training import train
+    from excelbp.build import make_spec
+    from excelbp.engine.training import train
+    from excelbp.spec import BuildOptions
 
     spec = make_spec(BuildOptions(template="digits", steps=40))  # past the wrap at step 32
     t = train(spec)

@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import openpyxl
 import pytest
-
-from excelbp import libreoffice
-from excelbp.errors import InputError
 from oracle import read_named
+
+from excelbp.errors import ExternalError, InputError
+from excelbp.verify import libreoffice
 
 pytestmark = pytest.mark.libreoffice
 
@@ -52,7 +52,7 @@ def test_recalculate_ignores_stale_cached_values(tmp_path):
     (tmp_path / "in").mkdir()
     src = stale_workbook(tmp_path / "in" / "stale.xlsx")
     before = src.read_bytes()
-    out = libreoffice.recalculate(src, tmp_path / "out")
+    [out] = libreoffice.recalculate([src], tmp_path / "out")
     assert out == (tmp_path / "out" / "stale.xlsx").resolve()
     assert a2(out) == 6
     assert read_named(out) == {"tripled": 6.0}
@@ -61,36 +61,36 @@ def test_recalculate_ignores_stale_cached_values(tmp_path):
 
 def test_recalculate_without_outdir_uses_a_new_folder(tmp_path):
     src = stale_workbook(tmp_path / "stale.xlsx")
-    out = libreoffice.recalculate(src)
+    [out] = libreoffice.recalculate([src])
     try:
         assert out.parent != src.parent.resolve() and a2(out) == 6
     finally:
         shutil.rmtree(out.parent)
 
 
-def test_recalculate_many_and_parallel_calls(tmp_path):
+def test_recalculate_several_and_parallel_calls(tmp_path):
     (tmp_path / "in").mkdir()
     srcs = [stale_workbook(tmp_path / "in" / f"book{i}.xlsx") for i in range(3)]
-    outs = libreoffice.recalculate_many(srcs, tmp_path / "many")
+    outs = libreoffice.recalculate(srcs, tmp_path / "many")
     assert [o.name for o in outs] == ["book0.xlsx", "book1.xlsx", "book2.xlsx"]
     assert [a2(o) for o in outs] == [6, 6, 6]
     with ThreadPoolExecutor(2) as pool:
-        outs = list(pool.map(lambda i: libreoffice.recalculate(srcs[i], tmp_path / f"p{i}"),
+        outs = list(pool.map(lambda i: libreoffice.recalculate([srcs[i]], tmp_path / f"p{i}")[0],
                              range(2)))
     assert [a2(o) for o in outs] == [6, 6]
 
 
-def test_errors_are_input_errors(tmp_path, monkeypatch):
+def test_bad_calls_are_input_errors_and_failures_external_errors(tmp_path, monkeypatch):
     src = stale_workbook(tmp_path / "stale.xlsx")
     with pytest.raises(InputError, match="source's folder"):
-        libreoffice.recalculate(src, tmp_path)
+        libreoffice.recalculate([src], tmp_path)
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a workbook")
-    with pytest.raises(InputError, match="no recalculated file"):
-        libreoffice.recalculate(junk, tmp_path / "out")
-    with pytest.raises(InputError, match="timed out"):
-        libreoffice.recalculate(src, tmp_path / "out", timeout=0.05)
+    with pytest.raises(ExternalError, match="no recalculated file"):
+        libreoffice.recalculate([junk], tmp_path / "out")
+    with pytest.raises(ExternalError, match="timed out"):
+        libreoffice.recalculate([src], tmp_path / "out", timeout=0.05)
     monkeypatch.setenv("EXCELBP_SOFFICE", str(tmp_path / "no-such-soffice"))
     assert libreoffice.find_soffice() is None
     with pytest.raises(InputError, match=r"^LibreOffice \(soffice\) not found"):
-        libreoffice.recalculate(src, tmp_path / "out")
+        libreoffice.recalculate([src], tmp_path / "out")

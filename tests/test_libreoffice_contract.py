@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import random
 
+import oracle
 import pytest
 from conftest import assert_contract, edit_named, needs_soffice
-
-import oracle
 from openpyxl import load_workbook
-from excelbp.libreoffice import recalculate_many
+
 from excelbp.verify import verify
+from excelbp.verify.libreoffice import recalculate
 
 pytestmark = pytest.mark.libreoffice
 
@@ -35,8 +35,8 @@ CASES = {
 
 
 def _structure(path):
-    from excelbp import xlsx_reader
     from excelbp.verify import read_structure
+    from excelbp.verify import reader as xlsx_reader
 
     return read_structure(xlsx_reader.open_book(path))
 
@@ -79,7 +79,7 @@ def test_libreoffice_equals_the_contract_before_and_after_edits(make_workbook, t
             structures.append(structure)
     out = tmp_path / "recalculated"
     out.mkdir()
-    for recalculated, structure, path in zip(recalculate_many(paths, out), structures, paths):
+    for recalculated, structure, path in zip(recalculate(paths, out), structures, paths):
         try:
             assert_contract(oracle.read_named(recalculated), structure)
             assert verify(path).ok  # and excelbp verify agrees, edited or not

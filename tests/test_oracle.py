@@ -5,9 +5,8 @@ import math
 import random
 
 import openpyxl
-import pytest
-
 import oracle
+import pytest
 
 
 def random_net(rng, sizes, bias):

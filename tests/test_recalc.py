@@ -1,4 +1,4 @@
-"""excelbp.recalc: compared with formulas' ExcelModel (the oracle) and with hand-computed values."""
+"""excelbp.verify.recalc: compared with formulas' ExcelModel (the oracle) and with hand-computed values."""
 from __future__ import annotations
 
 import functools
@@ -11,7 +11,12 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from excelbp.errors import InputError
-from excelbp.recalc import calculate
+from excelbp.verify import recalc
+
+
+def calculate(path, **kw):
+    """The formula cells' values (recalc.calculate also gives the literal cells)."""
+    return recalc.calculate(path, **kw)[0]
 
 
 def oracle(path: Path) -> dict[str, object]:

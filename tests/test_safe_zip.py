@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from excelbp.errors import InputError
-from excelbp.safe_zip import MiB, check_xlsx
+from excelbp.verify.safe_zip import MiB, check_xlsx
 
 SHEET = "xl/worksheets/sheet1.xml"
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,7 +85,7 @@ def run_child(path: Path) -> dict:
     """check_xlsx in a fresh process: its message, seconds and peak RSS (its own, not ours)."""
     code = (
         "import json, resource, sys, time\n"
-        "from excelbp.safe_zip import check_xlsx\n"
+        "from excelbp.verify.safe_zip import check_xlsx\n"
         "t = time.perf_counter()\n"
         "try:\n    check_xlsx(sys.argv[1]); message = None\n"
         "except Exception as e:\n    message = f'{type(e).__name__}: {e}'\n"

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from excelbp import engine
-from excelbp.options import BuildOptions, make_spec
+from excelbp.build import make_spec
+from excelbp.spec import BuildOptions
 
 
 def sig(z: float) -> float:

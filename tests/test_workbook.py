@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from excelbp import xlsx_reader
-from excelbp.engine import ACTIVATIONS, LOSSES
-from excelbp.options import template_names
+from excelbp.spec.network import ACTIVATIONS, LOSSES
+from excelbp.spec.templates import template_names
+from excelbp.verify import reader as xlsx_reader
 from excelbp.verify import verify
 
 TEMPLATES = ["linear", "neuron", "linear-2-2-1", "sigmoid-2-3-1", "classifier"]
@@ -186,7 +186,8 @@ def test_batch_is_not_an_input(make_workbook):
 
 
 def test_other_hidden_layers_keep_the_templates_data(make_workbook):
-    from excelbp.options import BuildOptions, make_spec
+    from excelbp.build import make_spec
+    from excelbp.spec import BuildOptions
 
     own = make_spec(BuildOptions(template="classifier"))
     wider = make_spec(BuildOptions(template="classifier", layers=(2, 8, 3)))

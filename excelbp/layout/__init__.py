@@ -1,0 +1,1 @@
+"""Stage 5, the layout: where each quantity lives. Pure positions: no formula text, no words."""

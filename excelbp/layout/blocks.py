@@ -1,0 +1,186 @@
+"""The blocks layout: a block of rows per step, for networks whose steps are matrices.
+
+A step's block is its batch as a table, one row per sample (inputs, forward pass, loss,
+backward pass), beside the step's parameters as matrices: W as used, ∂L/∂W, W updated, and
+Wᵀ. Every sum of products is one SUMPRODUCT, and SUMPRODUCT needs its two ranges the same
+way round, so each product pairs lines that lie alike:
+  forward   z = a sample's row · a row of Wᵀ  (the weights into one unit)
+  backward  ∂L/∂a = a row of W · the sample's row of δ
+  gradient  ∂L/∂W = a column of activations · a column of δ, over the batch, / B
+That is why Wᵀ is there: the same weights, turned.
+
+The step's loss and accuracy also go to the Steps sheet, one row per step (a StepTable that
+mirrors the blocks), where the contract's `loss` name and the charts find them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..quantities.registry import KINDS
+from ..quantities.step import PARAMETER_KINDS, param_keys, sample_areas
+from ..spec import Spec
+from .grid import TRAINING, letter
+from .rows import Column, StepTable
+from .size import BLOCK_HEAD as HEAD
+from .size import block_height
+from .step_sheet import Label, StepSheet
+
+CHARTED_PARAMETERS = 12  # up to this many, the Steps sheet lists every parameter (a chart of them)
+MATRICES = ("W", "dW", "W+", "Wt")
+MAX_HEATMAPS = 1000  # blocks whose weight matrices are coloured: enough to watch them learn
+# Excel stops finding a colour scale's min and max past 253 ranges in one rule (reported on
+# Q&A sites, not documented), so each rule covers at most this many blocks
+RANGES_PER_SCALE = 250
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A labelled rectangle of a block: a group of sample columns or a parameter matrix."""
+
+    kind: str  # an Area's kind, or a parameter kind (W, dW, W+, Wt)
+    layer: int  # 0 where it speaks of no layer
+    section: str
+    col: int  # first column, 0-based
+    cols: int
+
+
+@dataclass(frozen=True)
+class StepBlocks(StepSheet):
+    where: dict = field(repr=False)  # key → (row within the block, 0-based column)
+    own: tuple = field(repr=False)  # keys with a cell of their own (not aliases)
+    placed: tuple[Placed, ...]
+    height: int  # rows per block, a blank one included
+    width: int
+    spec: Spec = field(repr=False)
+    first_row: int = 4
+    title: str = TRAINING
+    epoch: int = 1
+
+    def has(self, key: tuple) -> bool:
+        return key in self.where
+
+    def position(self, key: tuple) -> tuple[int, int]:
+        return self.where[key]
+
+    def positions(self) -> list[tuple[tuple, int, int]]:
+        return [(key, *self.where[key]) for key in self.own]
+
+    def at(self, key: tuple, which: str = "r") -> str:
+        dr, c = self.where[key]
+        return f"{letter(c + 1)}{{{which}{dr}}}"
+
+    def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
+        top = self.row(step)
+        out = {f"r{dr}": top + dr for dr in range(self.height)}
+        if step > 1:  # step 1 has no previous block: a template asking for one fails loudly
+            out.update((f"p{dr}", top - self.height + dr) for dr in range(self.height))
+        out.update((f"d{b}", d) for b, d in enumerate(data_rows))
+        return out
+
+    def heading(self) -> list[Label]:
+        return [Label(1, 0, ("word", "training"), "title"), Label(2, 0, ("word", "training_note"), "note")]
+
+    def step_labels(self) -> list[Label]:
+        spec = self.spec
+        out = [
+            Label(0, 0, ("word", "step"), "label"),
+            Label(HEAD - 1, 0, ("word", "sample_no"), "header_step"),
+            Label(HEAD + spec.batch, 0, ("word", "batch_mean"), "label"),
+        ]
+        first_sample = {c: key for key, dr, c in self.positions() if dr == HEAD}
+        for p in self.placed:
+            out.append(Label(1, p.col, ("area", p.kind, p.layer, p.cols), f"group_{p.section}", note=("area", p.kind, p.layer)))
+            style, l = f"header_{p.section}", p.layer
+            if p.kind not in MATRICES:
+                out += [Label(HEAD - 1, p.col + k, ("header", first_sample[p.col + k]), style) for k in range(p.cols)]
+                continue
+            ins = [("unit", l - 1, i) for i in range(spec.sizes[l - 1])]
+            outs = [("dest", l, j) for j in range(spec.sizes[l])]
+            top, side = (ins, outs) if p.kind == "Wt" else (outs, ins + ([("word", "bias")] if spec.bias else []))
+            out += [Label(HEAD - 1, p.col + k, says, style) for k, says in enumerate(top)]
+            out += [Label(HEAD + k, p.col - 1, says, "label") for k, says in enumerate(side)]
+        return out
+
+    def widths(self) -> dict[int, float]:
+        return {1: 10.0, **{c: 11.0 for c in range(2, self.width + 1)}}
+
+    def freeze(self) -> str | None:
+        return "B1"
+
+    def heatmaps(self, steps: int) -> list[str]:
+        """One colour scale per layer over the blocks' W (per 250 blocks), so that a colour is
+        the same weight value from step to step and scrolling down shows the weights change."""
+        out = []
+        for p in self.placed:
+            if p.kind == "W":
+                first, last = letter(p.col + 1), letter(p.col + p.cols)
+                tops = [self.row(s + 1) + HEAD for s in range(min(steps, MAX_HEATMAPS))]
+                ranges = [f"{first}{top}:{last}{top + self.spec.sizes[p.layer - 1] - 1}" for top in tops]
+                out += [" ".join(ranges[k : k + RANGES_PER_SCALE]) for k in range(0, len(ranges), RANGES_PER_SCALE)]
+        return out
+
+
+def blocks_layout(spec: Spec) -> StepBlocks:
+    B, sizes = spec.batch, spec.sizes
+    where: dict = {}
+    own: list[tuple] = []
+    placed: list[Placed] = []
+
+    def put(key: tuple, dr: int, col: int) -> None:
+        where[key] = (dr, col)
+        own.append(key)
+
+    put(("step",), 0, 1)
+    for b in range(B):
+        put(("sample", b), HEAD + b, 0)
+    col = 1
+    for area in sample_areas(spec):
+        if area.alias:
+            for b in range(B):
+                where.update((key, where[same]) for key, same in zip(area.keys(b), area.alias_keys(b)))
+            continue
+        placed.append(Placed(area.kind, area.layer, area.section, col, area.width))
+        for b in range(B):
+            for k, key in enumerate(area.keys(b)):
+                put(key, HEAD + b, col + k)
+        col += area.width
+        # under the samples' column, the batch's: its mean loss, its accuracy
+        total = {"Lb": ("loss",), "hit": ("bacc",)}.get(area.kind)
+        if total:
+            put(total, HEAD + B, col - 1)
+
+    # the parameters: a column of row names, then the matrix, then a blank column
+    col += 1
+    for l in range(1, spec.n_layers + 1):
+        fan_in, fan_out = sizes[l - 1], sizes[l]
+        for w, bias in PARAMETER_KINDS:
+            placed.append(Placed(w, l, KINDS[w].section, col + 1, fan_out))
+            for i in range(fan_in):
+                for j in range(fan_out):
+                    put((w, l, i, j), HEAD + i, col + 1 + j)
+            if spec.bias:
+                for j in range(fan_out):
+                    put((bias, l, j), HEAD + fan_in, col + 1 + j)
+            col += fan_out + 2
+        placed.append(Placed("Wt", l, KINDS["Wt"].section, col + 1, fan_in))
+        for j in range(fan_out):
+            for i in range(fan_in):
+                put(("Wt", l, j, i), HEAD + j, col + 1 + i)
+        col += fan_in + 2
+    return StepBlocks(where=where, own=tuple(own), placed=tuple(placed), height=block_height(spec.network), width=col - 1, spec=spec, epoch=spec.epoch)
+
+
+def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:
+    """The Steps sheet: each step's number, loss (and accuracy) read from its block, and for
+    a small network its parameters, so they can be charted."""
+    columns = [Column(("step",), "step"), Column(("loss",), "loss")]
+    if spec.loss == "cross_entropy":
+        columns += [Column(("bacc",), "loss"), Column(("acc",), "loss")]
+    params = param_keys(spec)
+    if len(params) <= CHARTED_PARAMETERS:
+        columns += [Column(key, "params", ("layer", key[1])) for key in params]
+        if spec.w_true is not None:
+            columns += [Column(("wt", i), "params", ("w_true",)) for i in range(spec.sizes[0])]
+    where = {c.key: k for k, c in enumerate(columns)}
+    return StepTable(columns=tuple(columns), where=where, epoch=spec.epoch, mirrored=blocks)

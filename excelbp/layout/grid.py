@@ -1,0 +1,51 @@
+"""Rectangles of cells, and the sheets' titles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openpyxl.utils import get_column_letter
+
+INPUTS = "Inputs"
+STEPS = "Steps"
+TRAINING = "Training"
+IMAGES = "Images"
+STRUCTURE = "excelbp"  # hidden: what verify needs to rebuild the layout
+
+
+def letter(col: int) -> str:
+    """The column letter of a 1-based column."""
+    return get_column_letter(col)
+
+
+@dataclass(frozen=True)
+class Block:
+    """A rectangle of cells: top-left (row, col), 1-based, and its shape."""
+
+    row: int
+    col: int
+    rows: int
+    cols: int
+
+    def cell(self, i: int = 0, j: int = 0, *, absolute: bool = True) -> str:
+        d = "$" if absolute else ""
+        return f"{d}{letter(self.col + j)}{d}{self.row + i}"
+
+    def row_span(self, i: int = 0) -> str:
+        """Row i of the block as a relative range, e.g. B5:D5."""
+        return f"{self.cell(i, 0, absolute=False)}:{self.cell(i, self.cols - 1, absolute=False)}"
+
+    def column_span(self, j: int = 0) -> str:
+        """Column j of the block as an absolute range, e.g. $B$5:$B$9."""
+        return f"{self.cell(0, j)}:{self.cell(self.rows - 1, j)}"
+
+    def letter(self, j: int = 0) -> str:
+        return letter(self.col + j)
+
+    def ref(self) -> str:
+        end = self.cell(self.rows - 1, self.cols - 1)
+        return self.cell() if (self.rows, self.cols) == (1, 1) else f"{self.cell()}:{end}"
+
+    def cells(self):
+        """(row, col) of every cell, row by row."""
+        return [(self.row + i, self.col + j) for i in range(self.rows) for j in range(self.cols)]

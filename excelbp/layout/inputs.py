@@ -1,0 +1,150 @@
+"""Where the Inputs sheet puts each thing: settings, the initial and final parameters, the
+data, and for classifiers the held-out test set, its forward pass and confusion matrix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..spec import Spec
+from .grid import INPUTS, Block
+
+
+@dataclass(frozen=True)
+class InputsSheet:
+    """Positions on the Inputs sheet. Blocks are None where the spec has no such thing."""
+
+    lr: Block
+    batch: Block
+    steps: Block
+    w_true: Block | None
+    x_scale: Block | None
+    y_scale: Block | None
+    W_init: tuple[Block, ...]
+    b_init: tuple[Block, ...] | None
+    W_final: tuple[Block, ...]
+    b_final: tuple[Block, ...] | None
+    # blocks layout: the final weights turned (fan_out × fan_in), so a test sample's row
+    # pairs with a row of them in one SUMPRODUCT
+    W_final_T: tuple[Block, ...] | None
+    data_header_row: int
+    raw_X: Block | None  # the typed data where the network sees scaled values
+    raw_Y: Block | None
+    X: Block
+    Y: Block
+    test_header_row: int | None
+    X_test: Block | None
+    Y_test: Block | None
+    test_z: tuple[Block, ...]  # pre-activations of each layer for the test samples
+    test_a: tuple[Block | None, ...]  # activations of hidden layers (None: linear, or the last)
+    test_pred: Block | None  # predicted class (1-based), true class, right (1/0)
+    test_accuracy: Block | None
+    confusion: Block | None  # classifiers: held-out counts, rows = true class, columns = predicted
+    last_row: int
+    title: str = INPUTS
+
+
+def inputs_sheet(spec: Spec) -> InputsSheet:
+    n_in, n_out = spec.sizes[0], spec.sizes[-1]
+    lr, batch, steps = Block(5, 2, 1, 1), Block(6, 2, 1, 1), Block(7, 2, 1, 1)
+    row = 10  # row 9 names the inputs above w_true / x_scale
+    w_true = x_scale = y_scale = None
+    if spec.w_true is not None:
+        w_true = Block(row, 2, 1, n_in)
+        row += 1
+    if spec.x_scale is not None:
+        x_scale = Block(row, 2, 1, n_in)
+        y_scale = Block(row + 1, 2, 1, n_out)
+        row += 2
+    row += 1
+
+    W_init, b_init, W_final, b_final, W_final_T = [], [], [], [], []
+    # the blocks layout's final weights, turned, serve a forward pass of the test set or an image
+    turned = spec.layout == "blocks" and (spec.X_test is not None or bool(spec.image_side))
+    for l in range(1, spec.n_layers + 1):
+        fan_in, fan_out = spec.sizes[l - 1], spec.sizes[l]
+        # title row, then a row naming the output units, then fan_in rows (+ bias row)
+        top = row + 2
+        W_init.append(Block(top, 2, fan_in, fan_out))
+        W_final.append(Block(top, fan_out + 4, fan_in, fan_out))
+        if spec.bias:
+            b_init.append(Block(top + fan_in, 2, 1, fan_out))
+            b_final.append(Block(top + fan_in, fan_out + 4, 1, fan_out))
+        height = fan_in + (1 if spec.bias else 0)
+        if turned:
+            W_final_T.append(Block(top, 2 * fan_out + 7, fan_out, fan_in))
+            height = max(height, fan_out)
+        row = top + height + 1
+
+    data_header_row = row + 1
+    first = data_header_row + 1
+    n = spec.n_samples
+    raw_X = raw_Y = None
+    if spec.x_scale is not None:
+        raw_X = Block(first, 2, n, n_in)
+        raw_Y = Block(first, 2 + n_in, n, n_out)
+        X = Block(first, 2 + n_in + n_out, n, n_in)
+        Y = Block(first, 2 + 2 * n_in + n_out, n, n_out)
+    else:
+        X = Block(first, 2, n, n_in)
+        Y = Block(first, 2 + n_in, n, n_out)
+    row = first + n + 1
+
+    test_header_row = X_test = Y_test = test_pred = test_accuracy = confusion = None
+    test_z: list[Block] = []
+    test_a: list[Block | None] = []
+    if spec.X_test is not None:
+        test_header_row = row + 1
+        t_first = test_header_row + 1
+        n_test = spec.X_test.shape[0]
+        X_test = Block(t_first, 2, n_test, n_in)
+        Y_test = Block(t_first, 2 + n_in, n_test, n_out)
+        col = 2 + n_in + n_out
+        for l in range(1, spec.n_layers + 1):
+            # the last layer's scores are enough for the arg-max: no softmax needed
+            test_z.append(Block(t_first, col, n_test, spec.sizes[l]))
+            col += spec.sizes[l]
+            if l < spec.n_layers and spec.activation != "linear":
+                test_a.append(Block(t_first, col, n_test, spec.sizes[l]))
+                col += spec.sizes[l]
+            else:
+                test_a.append(None)
+        test_pred = Block(t_first, col, n_test, 3)
+        test_accuracy = Block(test_header_row - 1, 2, 1, 1)
+        # two rows for a title and the predicted classes' names above the matrix
+        confusion = Block(t_first + n_test + 3, 2, n_out, n_out)
+        row = confusion.row + n_out + 1
+
+    return InputsSheet(
+        lr=lr,
+        batch=batch,
+        steps=steps,
+        w_true=w_true,
+        x_scale=x_scale,
+        y_scale=y_scale,
+        W_init=tuple(W_init),
+        b_init=tuple(b_init) if spec.bias else None,
+        W_final=tuple(W_final),
+        b_final=tuple(b_final) if spec.bias else None,
+        W_final_T=tuple(W_final_T) if turned else None,
+        data_header_row=data_header_row,
+        raw_X=raw_X,
+        raw_Y=raw_Y,
+        X=X,
+        Y=Y,
+        test_header_row=test_header_row,
+        X_test=X_test,
+        Y_test=Y_test,
+        test_z=tuple(test_z),
+        test_a=tuple(test_a),
+        test_pred=test_pred,
+        confusion=confusion,
+        test_accuracy=test_accuracy,
+        last_row=row,
+    )
+
+
+def input_blocks(sheet: InputsSheet) -> list[Block]:
+    """The cells a learner edits: their values are the workbook's inputs."""
+    data = [sheet.raw_X, sheet.raw_Y] if sheet.raw_X is not None else [sheet.X, sheet.Y]
+    blocks = [sheet.lr, sheet.w_true, sheet.x_scale, sheet.y_scale, *data, *sheet.W_init, *(sheet.b_init or ()), sheet.X_test, sheet.Y_test]
+    return [b for b in blocks if b is not None]

@@ -1,0 +1,42 @@
+"""The contract's defined names (docs/WORKBOOK.md): workbook-scoped, each a reference."""
+
+from __future__ import annotations
+
+from ..spec import Spec
+from .grid import Block
+from .inputs import InputsSheet
+from .rows import StepTable
+
+
+def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[str, str]:
+    """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
+
+    def on_inputs(block: Block) -> str:
+        return f"{sheet.title}!{block.ref()}"
+
+    names = {
+        "lr": on_inputs(sheet.lr),
+        "batch": on_inputs(sheet.batch),
+        "X": on_inputs(sheet.X),
+        "Y": on_inputs(sheet.Y),
+    }
+    for l in range(1, spec.n_layers + 1):
+        names[f"W{l}_init"] = on_inputs(sheet.W_init[l - 1])
+        names[f"W{l}_final"] = on_inputs(sheet.W_final[l - 1])
+        if spec.bias:
+            names[f"b{l}_init"] = on_inputs(sheet.b_init[l - 1])
+            names[f"b{l}_final"] = on_inputs(sheet.b_final[l - 1])
+    col = summary.letter(("loss",))
+    names["loss"] = f"{summary.title}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
+    if sheet.w_true is not None:
+        names["w_true"] = on_inputs(sheet.w_true)
+    if sheet.x_scale is not None:
+        names["x_scale"] = on_inputs(sheet.x_scale)
+        names["y_scale"] = on_inputs(sheet.y_scale)
+        names["X_raw"] = on_inputs(sheet.raw_X)
+        names["Y_raw"] = on_inputs(sheet.raw_Y)
+    if sheet.X_test is not None:
+        names["X_test"] = on_inputs(sheet.X_test)
+        names["Y_test"] = on_inputs(sheet.Y_test)
+        names["test_accuracy"] = on_inputs(sheet.test_accuracy)
+    return names

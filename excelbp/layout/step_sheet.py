@@ -1,0 +1,116 @@
+"""The one abstraction both step layouts implement: a sheet whose rows repeat once per step.
+
+A step occupies `height` rows from `row(step)`; each quantity of the step has a place
+(row within the step, 0-based column). Formulas are templates in which `{r}` (rows layout)
+or `{r<dr>}` (blocks layout) stand for this step's rows, `{p…}` for the previous step's,
+`{d<b>}` for the Inputs row of sample b and `{w}` for the first row of the last epoch;
+`fill` gives their values for one step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .grid import letter
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text the layout places. `says` is what it names, for the sheets stage to put in
+    words: ("word", key) · ("section", name) · ("sub", kind, n) · ("header", key) ·
+    ("area", kind, layer, cols) · ("unit", layer, i) · ("dest", layer, j) · ("blank",)."""
+
+    row: int  # the sheet row of a heading; the row within the step of a step's label
+    col: int  # 0-based
+    says: tuple
+    style: str
+    note: tuple | None = None  # what a note on it explains (the first step's only)
+
+
+class StepSheet:
+    """Where a step's quantities live on one sheet. Subclasses give `title`, `first_row`,
+    `height`, `width`, `position`, `positions`, `at`, `fill`, and the texts they place."""
+
+    title: str
+    first_row: int
+    height: int
+    width: int
+    epoch: int
+
+    def row(self, step: int) -> int:
+        """Sheet row (1-based) of the top of step `step` (1-based)."""
+        return self.first_row + (step - 1) * self.height
+
+    def position(self, key: tuple) -> tuple[int, int]:
+        """(row within the step, 0-based column)."""
+        raise NotImplementedError
+
+    def positions(self) -> list[tuple[tuple, int, int]]:
+        """(key, row within the step, 0-based column) of every formula cell of a step
+        (aliases, which share another key's cell, are not listed)."""
+        raise NotImplementedError
+
+    def has(self, key: tuple) -> bool:
+        raise NotImplementedError
+
+    def at(self, key: tuple, which: str = "r") -> str:
+        raise NotImplementedError
+
+    def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
+        raise NotImplementedError
+
+    def window(self, keys: list[tuple]) -> str:
+        """These keys' cells over the last epoch's steps: one-row-per-step sheets only."""
+        raise NotImplementedError(f"{self.title}: no window of steps")
+
+    def mirror(self, key: tuple) -> str | None:
+        """The formula of a cell that only shows another sheet's cell, else None."""
+        return None
+
+    def heading(self) -> list[Label]:
+        """Texts above the first step (sheet rows)."""
+        return []
+
+    def step_labels(self) -> list[Label]:
+        """Texts repeated in every step (rows within the step)."""
+        return []
+
+    def widths(self) -> dict[int, float]:
+        return {}
+
+    def freeze(self) -> str | None:
+        return None
+
+    def heatmaps(self, steps: int) -> list[str]:
+        """Ranges of weight matrices to colour, one colour scale each."""
+        return []
+
+    # --- shared ------------------------------------------------------------------------
+
+    def line(self, keys: list[tuple]) -> tuple[str, str] | None:
+        """("across" | "down", range template) where the keys fill one row or one column, in
+        this order; None where they do not."""
+        cells = [self.position(k) for k in keys]
+        (r0, c0), rng = cells[0], f"{self.at(keys[0])}:{self.at(keys[-1])}"
+        if all(rc == (r0, c0 + k) for k, rc in enumerate(cells)):
+            return "across", rng
+        if all(rc == (r0 + k, c0) for k, rc in enumerate(cells)):
+            return "down", rng
+        return None
+
+    def ref(self, key: tuple, step: int, last: tuple | None = None) -> str:
+        """The absolute, sheet-qualified reference of `key` at step `step` (to `last`: a range)."""
+        dr, c = self.position(key)
+        out = f"{self.title}!${letter(c + 1)}${self.row(step) + dr}"
+        if last is not None:
+            dr, c = self.position(last)
+            out += f":${letter(c + 1)}${self.row(step) + dr}"
+        return out
+
+    def kind_columns(self, kind: str) -> list[int]:
+        """0-based columns holding quantities of this kind (aliases excluded)."""
+        return sorted({c for key, _, c in self.positions() if key[0] == kind})
+
+    def extent(self, steps: int) -> tuple[int, int]:
+        """Rows × columns the sheet spans with `steps` steps."""
+        return self.row(steps) + self.height - 1, self.width

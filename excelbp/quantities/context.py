@@ -1,0 +1,91 @@
+"""What a formula needs to know of where things are: the step layout's places and the Inputs
+sheet's blocks. Declared here as protocols, so the maths does not depend on any layout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..spec import Spec
+
+# Up to this many terms a weighted sum is written out (x0*w0+x1*w1, as in the seeds);
+# beyond it one SUMPRODUCT over two contiguous ranges is cheaper and shorter.
+EXPLICIT_TERMS = 4
+
+
+class Places(Protocol):
+    """Where a step sheet keeps each quantity (layout/step_sheet.py)."""
+
+    def at(self, key: tuple, which: str = "r") -> str:
+        """The cell of `key` in this step ("r") or the previous one ("p"), as a template."""
+
+    def has(self, key: tuple) -> bool: ...
+
+    def line(self, keys: list[tuple]) -> tuple[str, str] | None:
+        """("across" | "down", range template) where the keys fill one row or column in order."""
+
+    def window(self, keys: list[tuple]) -> str:
+        """The range of these keys' cells over the last epoch's steps, as a template."""
+
+
+class Block(Protocol):
+    def cell(self, i: int = 0, j: int = 0, *, absolute: bool = True) -> str: ...
+
+    def letter(self, j: int = 0) -> str: ...
+
+
+class InputCells(Protocol):
+    """The Inputs sheet's cells a step reads (layout/inputs.py)."""
+
+    title: str
+    X: Block
+    Y: Block
+    W_init: tuple[Block, ...]
+    b_init: tuple[Block, ...] | None
+    w_true: Block | None
+    y_scale: Block | None
+
+
+@dataclass(frozen=True)
+class Context:
+    """One step sheet's formulas: the spec, the sheet's places and the Inputs cells."""
+
+    spec: Spec
+    places: Places
+    inputs: InputCells
+
+    def at(self, key: tuple, which: str = "r") -> str:
+        return self.places.at(key, which)
+
+    def span(self, first: tuple, last: tuple) -> str:
+        return f"{self.at(first)}:{self.at(last)}"
+
+    def on_inputs(self, block: Block, i: int = 0, j: int = 0) -> str:
+        return f"{self.inputs.title}!{block.cell(i, j)}"
+
+    def dot(self, xs: list[tuple], ws: list[tuple]) -> str:
+        """Σ x·w over two lists of keys: written out while short (x1*w1+x2*w2, as the seeds
+        write it), one SUMPRODUCT where both lie along a row, or both down a column."""
+        if len(xs) > EXPLICIT_TERMS:
+            a, b = self.places.line(xs), self.places.line(ws)
+            if a and b and a[0] == b[0]:
+                return f"SUMPRODUCT({a[1]},{b[1]})"
+        return "+".join(f"{self.at(x)}*{self.at(w)}" for x, w in zip(xs, ws))
+
+    def batch_mean(self, terms: list[tuple], weights: list[tuple] | None = None) -> str:
+        """The mean over the batch of `terms` (times `weights`): SUMPRODUCT(…)/B or AVERAGE(…)
+        where the batch lies down a column, else the terms written out."""
+        B = len(terms)
+        if B > 1 and (line := self.places.line(terms)):
+            if weights is None:
+                return f"AVERAGE({line[1]})"
+            other = self.places.line(weights)
+            if other and other[0] == line[0]:
+                return f"SUMPRODUCT({line[1]},{other[1]})/{B}"
+        if weights is None:
+            return _mean([self.at(t) for t in terms])
+        return _mean([f"{self.at(t)}*{self.at(w)}" for t, w in zip(terms, weights)])
+
+
+def _mean(terms: list[str]) -> str:
+    return terms[0] if len(terms) == 1 else f"({'+'.join(terms)})/{len(terms)}"

@@ -1,0 +1,179 @@
+"""The kinds of the forward pass and the loss: what a step computes from its parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Chunk
+from ..spec import Spec
+from . import functions as fn
+from .context import Context
+from .kind import Kind, prev_activation, say, weight_name
+from .names import dest, pred_name, softmax_output, unit
+
+
+def _step(c: Context, key: tuple) -> tuple[str, str]:
+    return "=1", f"={c.at(key, 'p')}+1"
+
+
+def _sample(c: Context, key: tuple) -> str:
+    offset = f"+{key[1]}" if key[1] else ""  # samples (s−1)·B … s·B−1, wrapping round the data
+    return f"=MOD(({c.at(('step',))}-1)*{c.spec.batch}{offset},{c.spec.n_samples})+1"
+
+
+def _x(c: Context, key: tuple) -> str:
+    return f"={c.inputs.title}!${c.inputs.X.letter(key[2])}${{d{key[1]}}}"
+
+
+def _z(c: Context, key: tuple) -> str:
+    _, b, l, j = key
+    n_in = c.spec.sizes[l - 1]
+    # the rows layout keeps each unit's weights side by side; blocks keep them in Wᵀ
+    turned = c.places.has(("Wt", l, j, 0))
+    ws = [("Wt", l, j, i) if turned else ("W", l, i, j) for i in range(n_in)]
+    text = c.dot([prev_activation(b, l, i) for i in range(n_in)], ws)
+    return f"={text}+{c.at(('b', l, j))}" if c.spec.bias else f"={text}"
+
+
+def _z_header(spec: Spec, key: tuple) -> str:
+    _, b, l, j = key
+    if spec.activation == "linear" and not softmax_output(spec, l):
+        return unit(spec, l, j)  # a = z: one column says both
+    return f"z {dest(spec, l, j)}"
+
+
+def _z_note(spec: Spec, key: tuple) -> str:
+    _, b, l, j = key
+    terms = " + ".join(f"{unit(spec, l - 1, i)}·{weight_name(spec, l, i, j)}" for i in range(spec.sizes[l - 1]))
+    bias = f" + b {dest(spec, l, j)}" if spec.bias else ""
+    return f"z {dest(spec, l, j)} = {terms}{bias}"
+
+
+def _outputs(c: Context, kind: str, b: int) -> str:
+    L = c.spec.n_layers
+    return c.span((kind, b, L, 0), (kind, b, L, c.spec.sizes[L] - 1))
+
+
+def _m(c: Context, key: tuple) -> str:
+    return f"=MAX({_outputs(c, 'z', key[1])})"
+
+
+def _S(c: Context, key: tuple) -> str:
+    b, L = key[1], c.spec.n_layers
+    return "=" + "+".join(f"EXP({c.at(('z', b, L, k))}-{c.at(('m', b))})" for k in range(c.spec.sizes[L]))
+
+
+def _a(c: Context, key: tuple) -> str:
+    _, b, l, j = key
+    if softmax_output(c.spec, l):
+        return f"=EXP({c.at(('z', b, l, j))}-{c.at(('m', b))})/{c.at(('S', b))}"
+    return "=" + fn.activation(c.spec.activation, c.at(("z", b, l, j)))
+
+
+def _a_note(spec: Spec, key: tuple) -> str:
+    _, b, l, j = key
+    u = unit(spec, l, j)
+    if softmax_output(spec, l):
+        return f"{u} = softmax: e^(z − max z) / Σ e^(z − max z)" + say(spec, "note_softmax")
+    return {
+        "sigmoid": f"{u} = sigmoid(z) = 1/(1+e^(−z)), " + say(spec, "note_sigmoid"),
+        "tanh": f"{u} = tanh(z)",
+        "relu": f"{u} = max(z, 0)",
+    }[spec.activation]
+
+
+def _y(c: Context, key: tuple) -> str:
+    return f"={c.inputs.title}!${c.inputs.Y.letter(key[2])}${{d{key[1]}}}"
+
+
+def _raw(c: Context, key: tuple) -> str:
+    _, b, k = key
+    return f"={c.at(('a', b, c.spec.n_layers, k))}*{c.on_inputs(c.inputs.y_scale, 0, k)}"
+
+
+def _wt(c: Context, key: tuple) -> str:
+    return f"={c.on_inputs(c.inputs.w_true, 0, key[1])}"
+
+
+LOSS_WORDS = {
+    "sse": "L = Σ (ŷ − y)²",
+    "half_sse": "L = ½ Σ (ŷ − y)²",
+    "mse": "L = (1/K) Σ (ŷ − y)²",
+    "cross_entropy": "L = −Σ y·ln p = (max z + ln Σ e^(z−max z))·Σy − Σ y·z",
+}
+
+
+def _Lb(c: Context, key: tuple) -> str:
+    b, L, K = key[1], c.spec.n_layers, c.spec.sizes[-1]
+    ys = c.span(("y", b, 0), ("y", b, K - 1))
+    if c.spec.loss == "cross_entropy":
+        # −Σ y·ln p with ln p = z − m − ln S: finite however large z is
+        return f"=({c.at(('m', b))}+LN({c.at(('S', b))}))*SUM({ys})-SUMPRODUCT({ys},{_outputs(c, 'z', b)})"
+    preds = [c.at(("a", b, L, k)) for k in range(K)]
+    return "=" + fn.output_loss(c.spec.loss, preds, [c.at(("y", b, k)) for k in range(K)])
+
+
+def _loss(c: Context, key: tuple) -> str:
+    B = c.spec.batch
+    return f"={c.batch_mean([('Lb', b) for b in range(B)])}" if B > 1 else f"={c.at(('Lb', 0))}"
+
+
+def _hit(c: Context, key: tuple) -> str:
+    ps, ys = _outputs(c, "a", key[1]), c.span(("y", key[1], 0), ("y", key[1], c.spec.sizes[-1] - 1))
+    return f"=IF(MATCH(MAX({ps}),{ps},0)=MATCH(MAX({ys}),{ys},0),1,0)"
+
+
+def _bacc(c: Context, key: tuple) -> str:
+    return f"={c.batch_mean([('hit', b) for b in range(c.spec.batch)])}"
+
+
+def _acc(c: Context, key: tuple) -> str:
+    # over the last epoch's steps: their hits where the sheet has them, else their batch accuracies
+    hits = [("hit", b) for b in range(c.spec.batch)]
+    return f"=AVERAGE({c.places.window(hits if c.places.has(hits[0]) else [('bacc',)])})"
+
+
+def _fixed(word: str):
+    return lambda spec, key: say(spec, word)
+
+
+KINDS = [
+    Kind(name="step", section="step", formula=_step, style="int", verify="step numbers",
+         series=lambda ch, key, spec: ch.first + 1.0 + _counting(ch),
+         header=_fixed("step_label")),
+    Kind(name="sample", section="step", formula=_sample, style="int", verify="sample numbers",
+         series=lambda ch, key, spec: ch.trace.samples[:, key[1]] + 1.0, header=_fixed("sample_no")),
+    Kind(name="x", section="forward", formula=_x, style="fixed", verify="inputs x", explain="x",
+         series=lambda ch, key, spec: ch.trace.x[:, key[1], key[2]], header=lambda spec, key: spec.input_names[key[2]]),
+    Kind(name="z", section="forward", formula=_z, style="fixed", verify="pre-activations z", explain="z",
+         series=lambda ch, key, spec: ch.trace.z[key[2] - 1][:, key[1], key[3]], header=_z_header, note=_z_note),
+    Kind(name="m", section="forward", formula=_m, style="general", verify="softmax max z",
+         series=lambda ch, key, spec: ch.trace.softmax_max[:, key[1]], header=lambda spec, key: "max z"),
+    Kind(name="S", section="forward", formula=_S, style="general", verify="softmax Σ e^(z−max)",
+         series=lambda ch, key, spec: ch.trace.softmax_sum[:, key[1]], header=lambda spec, key: "Σ e^(z−max)"),
+    Kind(name="a", section="forward", formula=_a, style="fixed", verify="activations a", explain="a",
+         series=lambda ch, key, spec: ch.trace.a[key[2] - 1][:, key[1], key[3]], header=lambda spec, key: unit(spec, key[2], key[3]), note=_a_note),
+    Kind(name="y", section="forward", formula=_y, style="fixed", verify="targets y",
+         series=lambda ch, key, spec: ch.trace.y[:, key[1], key[2]], header=lambda spec, key: spec.output_names[key[2]]),
+    Kind(name="raw", section="forward", formula=_raw, style="general", verify="predictions (raw units)",
+         series=lambda ch, key, spec: ch.trace.a[-1][:, key[1], key[2]] * spec.y_scale[key[2]],
+         header=lambda spec, key: f"{pred_name(spec.output_names[key[2]])} ({say(spec, 'raw')})", note=_fixed("note_raw")),
+    Kind(name="wt", section="params", formula=_wt, style="general", verify="wt",
+         series=lambda ch, key, spec: np.full(len(ch.trace.loss), spec.w_true[key[1]]),
+         header=lambda spec, key: f"w_true {spec.input_names[key[1]]}", note=_fixed("note_wt")),
+    Kind(name="Lb", section="loss", formula=_Lb, style="general", verify="per-sample losses", explain="L",
+         series=lambda ch, key, spec: ch.trace.sample_loss[:, key[1]], header=_fixed("loss_label"), note=lambda spec, key: LOSS_WORDS[spec.loss]),
+    Kind(name="loss", section="loss", formula=_loss, style="general", verify="step losses",
+         series=lambda ch, key, spec: ch.trace.loss, header=_fixed("mean_loss"), note=_fixed("note_loss")),
+    Kind(name="hit", section="loss", formula=_hit, style="int", verify="right (1/0)",
+         series=lambda ch, key, spec: ch.trace.hits[:, key[1]], header=_fixed("right"), note=_fixed("note_hit")),
+    Kind(name="bacc", section="loss", formula=_bacc, style="percent_plain", verify="batch accuracy",
+         series=lambda ch, key, spec: ch.trace.hits.mean(axis=1), header=_fixed("batch_accuracy")),
+    Kind(name="acc", section="loss", formula=_acc, style="percent_plain", verify="accuracy (last epoch)",
+         series=lambda ch, key, spec: ch.accuracy, header=_fixed("accuracy"), note=_fixed("note_acc")),
+]
+
+
+def _counting(ch: Chunk) -> np.ndarray:
+    """0, 1, 2, … over the chunk's steps."""
+    return np.arange(len(ch.trace.loss), dtype=float)

@@ -1,0 +1,80 @@
+"""The workbook's maths: each activation and loss as Excel text, its derivative beside it.
+
+Each derivative is written once, in Excel notation with {z}, {a}, {y}, {k} placeholders;
+the notes and the How it works sheet show the same text in words (`in_words`). The engine
+keeps its own definitions (engine/functions.py), written independently: each checks the
+other. Only functions that Excel 2010+, LibreOffice and `formulas` share are used, in
+numerically stable forms.
+"""
+
+from __future__ import annotations
+
+import re
+
+# f(z), and f'(z) written with z and a = f(z)
+ACTIVATIONS = {
+    "linear": ("{z}", "1"),
+    # exp(min(z,0)) / (1 + exp(−|z|)) equals 1/(1+e^−z) and never overflows
+    "sigmoid": ("EXP(MIN({z},0))/(1+EXP(-ABS({z})))", "{a}*(1-{a})"),
+    "tanh": ("TANH({z})", "(1-{a}^2)"),
+    "relu": ("MAX({z},0)", "IF({z}>0,1,0)"),
+}
+
+# the per-sample loss over outputs ({squares}: (ŷ1−y1)^2+(ŷ2−y2)^2…, {k}: their number)
+# and its derivative with respect to one output ŷ = {a}
+LOSSES = {
+    "sse": ("{squares}", "2*({a}-{y})"),
+    "half_sse": ("({squares})/2", "{a}-{y}"),
+    "mse": ("({squares})/{k}", "2*({a}-{y})/{k}"),
+}
+# softmax and cross-entropy together: δ = ∂L/∂z
+SOFTMAX_DELTA = "{a}-{y}"
+
+
+def activation(name: str, z: str) -> str:
+    return ACTIVATIONS[name][0].format(z=z)
+
+
+def slope_times(name: str, z: str, a: str, g: str) -> str:
+    """f'(z) · g, the local derivative times the upstream gradient."""
+    slope = ACTIVATIONS[name][1].format(z=z, a=a)
+    if slope == "1":
+        return g
+    if m := re.fullmatch(r"IF\((.*),1,0\)", slope):  # a step function picks g or 0
+        return f"IF({m[1]},{g},0)"
+    return f"{slope}*{g}"
+
+
+def output_loss(loss: str, preds: list[str], targets: list[str]) -> str:
+    squares = "+".join(f"({a}-{y})^2" for a, y in zip(preds, targets))
+    return LOSSES[loss][0].format(squares=squares, k=len(preds))
+
+
+def output_slope(loss: str, a: str, y: str, k: int) -> str:
+    """∂(per-sample loss)/∂ŷ."""
+    return LOSSES[loss][1].format(a=a, y=y, k=k)
+
+
+_WORDS = [
+    (re.compile(r"IF\((.*)>(.*),1,0\)"), r"(\1 > \2 ? 1 : 0)"),
+    (re.compile(r"(\d)\*\("), r"\1("),  # 2*(a-y) reads 2(a − y)
+    (re.compile(r"\*"), "·"),
+    (re.compile(r"-"), " − "),
+    (re.compile(r"\^2"), "²"),
+]
+
+
+def in_words(excel: str) -> str:
+    """A derivative's Excel text as a note writes it: a*(1-a) → a·(1 − a), 2*(a-y) → 2(a − y),
+    IF(z>0,1,0) → (z > 0 ? 1 : 0). Placeholders survive, to be filled with unit names."""
+    for pattern, repl in _WORDS:
+        excel = pattern.sub(repl, excel)
+    return excel
+
+
+def slope_words(name: str, **names: str) -> str:
+    return in_words(ACTIVATIONS[name][1]).format(**names)
+
+
+def loss_slope_words(loss: str, **names: str) -> str:
+    return in_words(LOSSES[loss][1]).format(**names)

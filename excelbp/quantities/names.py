@@ -1,0 +1,43 @@
+"""How the units of a network read in a header or a note: x1, h2, ŷ y, p digit 3."""
+
+from __future__ import annotations
+
+from ..spec import Spec
+from ..words import words
+
+
+def softmax_output(spec: Spec, l: int) -> bool:
+    return spec.loss == "cross_entropy" and l == spec.n_layers
+
+
+def has_activation_column(spec: Spec, l: int) -> bool:
+    """Whether layer l's activations need cells of their own (a linear layer's a is its z)."""
+    return softmax_output(spec, l) or spec.activation != "linear"
+
+
+def pred_name(name: str) -> str:
+    return name.replace("_true", "_pred") if "_true" in name else f"ŷ {name}"
+
+
+def dest(spec: Spec, l: int, j: int) -> str:
+    """The unit a weight feeds: h1, or the prediction it makes (y_pred) in the last layer."""
+    if l == spec.n_layers and not softmax_output(spec, l):
+        return pred_name(spec.output_names[j])
+    return spec.hidden_name(l, j)
+
+
+def unit(spec: Spec, l: int, j: int) -> str:
+    """How unit j of layer l reads in a header: inputs by name, outputs as predictions."""
+    if l == 0:
+        return spec.input_names[j]
+    if l == spec.n_layers:
+        name = spec.output_names[j]
+        return f"p {name}" if softmax_output(spec, l) else pred_name(name)
+    return spec.hidden_name(l, j)
+
+
+def network_summary(spec: Spec) -> str:
+    w = words(spec.lang)
+    arrows = " → ".join(map(str, spec.sizes))
+    act = spec.activation + (" + softmax" if spec.loss == "cross_entropy" else "")
+    return f"{arrows} · {act} · loss {spec.loss} · {w['with_bias'] if spec.bias else w['no_bias']}"

@@ -1,0 +1,41 @@
+"""The registry: every kind of per-step quantity, by name (kind.py says what a kind holds)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine import Chunk
+from ..spec import Spec
+from . import backward, forward
+from .context import Context
+from .kind import SECTIONS, Kind
+
+KINDS: dict[str, Kind] = {k.name: k for k in (*forward.KINDS, *backward.KINDS)}
+
+
+def kind_of(key: tuple) -> Kind:
+    return KINDS[key[0]]
+
+
+def formula_pair(context: Context, key: tuple) -> tuple[str, str]:
+    """(formula of step 1, formula of the later steps) of `key`."""
+    f = kind_of(key).formula(context, key)
+    return f if isinstance(f, tuple) else (f, f)
+
+
+def values(chunk: Chunk, keys: list[tuple], spec: Spec) -> np.ndarray:
+    """The engine's value of each key at each step of the chunk: steps × keys."""
+    steps = len(chunk.trace.loss)
+    out = np.empty((steps, len(keys)))
+    for k, key in enumerate(keys):
+        out[:, k] = kind_of(key).series(chunk, key, spec)
+    return out
+
+
+def explained() -> list[Kind]:
+    """The kinds How it works names, section by section in the order a learner meets them."""
+    order = ("forward", "loss", "backward", "params", "gradient", "update")
+    return sorted((k for k in KINDS.values() if k.explain), key=lambda k: order.index(k.section))
+
+
+__all__ = ["KINDS", "SECTIONS", "Kind", "explained", "formula_pair", "kind_of", "values"]

@@ -1,0 +1,79 @@
+"""What one training step holds, in the order a learner reads it. Both layouts place these
+areas and parameters, each in its own way (layout/rows.py, layout/blocks.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..spec import Spec
+from .names import has_activation_column, softmax_output
+
+# Kinds per parameter, in step order: used, gradient, updated (a weight kind and its bias kind).
+PARAMETER_KINDS = (("W", "b"), ("dW", "db"), ("W+", "b+"))
+
+
+@dataclass(frozen=True)
+class Area:
+    """Quantities of one sample that lie side by side: a layer's z, the inputs x, the loss…"""
+
+    kind: str  # a kind of the registry, or "softmax" (its helpers m and S together)
+    section: str  # forward, loss or backward
+    layer: int  # 0 where it speaks of no layer
+    width: int
+    alias: str | None = None  # where these keys equal another kind's (a = z for a linear layer)
+
+    def keys(self, b: int) -> list[tuple]:
+        if self.kind == "softmax":
+            return [("m", b), ("S", b)]
+        if self.kind in ("Lb", "hit"):
+            return [(self.kind, b)]
+        if self.layer and self.kind != "raw":
+            return [(self.kind, b, self.layer, j) for j in range(self.width)]
+        return [(self.kind, b, i) for i in range(self.width)]
+
+    def alias_keys(self, b: int) -> list[tuple]:
+        """The keys whose cells these share."""
+        return [(self.alias,) + key[1:] for key in self.keys(b)]
+
+
+def sample_areas(spec: Spec) -> list[Area]:
+    """Forward pass, loss, backward pass of one sample."""
+    sizes, L = spec.sizes, spec.n_layers
+    out = [Area("x", "forward", 0, sizes[0])]
+    for l in range(1, L + 1):
+        out.append(Area("z", "forward", l, sizes[l]))
+        if softmax_output(spec, l):
+            out.append(Area("softmax", "forward", l, 2))
+        out.append(Area("a", "forward", l, sizes[l], alias=None if has_activation_column(spec, l) else "z"))
+    out.append(Area("y", "forward", 0, sizes[L]))
+    if spec.y_scale is not None:  # the prediction back in the data's own units
+        out.append(Area("raw", "forward", L, sizes[L]))
+    out.append(Area("Lb", "loss", 0, 1))
+    if spec.loss == "cross_entropy":
+        out.append(Area("hit", "loss", 0, 1))
+    for l in range(L, 0, -1):
+        if softmax_output(spec, l):  # δ straight from the output: no ∂L/∂a of its own
+            out.append(Area("d", "backward", l, sizes[l]))
+            continue
+        out.append(Area("g", "backward", l, sizes[l]))
+        out.append(Area("d", "backward", l, sizes[l], alias="g" if spec.activation == "linear" else None))
+    return out
+
+
+def param_keys(spec: Spec, kinds: tuple[str, str] = PARAMETER_KINDS[0]) -> list[tuple]:
+    """A step's parameters of one kind, grouped by the unit they feed: w(·→j) for every
+    input, then b j."""
+    w, b = kinds
+    keys = []
+    for l in range(1, spec.n_layers + 1):
+        for j in range(spec.sizes[l]):
+            keys += [(w, l, i, j) for i in range(spec.sizes[l - 1])]
+            if spec.bias:
+                keys.append((b, l, j))
+    return keys
+
+
+def n_params(spec: Spec) -> tuple[int, int]:
+    """(weights, biases)."""
+    pairs = list(zip(spec.sizes[:-1], spec.sizes[1:]))
+    return sum(a * b for a, b in pairs), (sum(b for _, b in pairs) if spec.bias else 0)

@@ -1,0 +1,115 @@
+"""The "How it works" sheet: the network drawn in cells, the formulas in general form, and
+where each term lives in the steps."""
+
+from __future__ import annotations
+
+from ..layout.grid import letter
+from ..layout.steps import StepLayout
+from ..quantities.context import EXPLICIT_TERMS
+from ..quantities.names import network_summary, softmax_output, unit
+from ..quantities.registry import explained
+from ..spec import Spec
+from ..words import words
+from .cells import Cell, SheetPlan, text
+
+LOSS = {
+    "sse": "Σ_k (ŷ_k − y_k)²",
+    "half_sse": "½ Σ_k (ŷ_k − y_k)²",
+    "mse": "(1/K) Σ_k (ŷ_k − y_k)²",
+    "cross_entropy": "−Σ_k y_k · ln p_k",
+}
+SLOPE = {"sse": "2(ŷ_k − y_k)", "half_sse": "ŷ_k − y_k", "mse": "2(ŷ_k − y_k)/K"}
+DERIV = {"sigmoid": "a(1 − a)", "tanh": "1 − a²", "relu": "1 if z > 0 else 0", "linear": "1"}
+# what the sheet says of each layout: the heading and closing note of the table of places,
+# the kinds it leaves out of the table, and whether its parameters are matrices (their sums
+# SUMPRODUCTs worth a section, a bias a row under its matrix rather than columns of its own)
+PER_LAYOUT = {
+    "rows": ("where", "note", ("W", "Wt"), False),
+    "blocks": ("where_blocks", "note_blocks", ("db", "b+"), True),
+}
+
+
+def _runs(cols: list[int]) -> str:
+    """0-based columns as letter runs: "C–E, J, M–P"."""
+    runs, start = [], cols[0]
+    for prev, c in zip(cols, cols[1:] + [None]):
+        if c != prev + 1:
+            a, b = letter(start + 1), letter(prev + 1)
+            runs.append(a if a == b else f"{a}–{b}")
+            start = c
+    return ", ".join(runs)
+
+
+def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
+    w = words(spec.lang)
+
+    def t(key: str) -> str:
+        return w[f"how_{key}"]
+
+    rows: list[list[Cell | None]] = [[text(t("title"), "title")], [text(network_summary(spec), "subtitle")], []]
+
+    rows.append([text(t("drawing"), "section")])
+    heads = [t("input")] + [
+        t("output" if l == spec.n_layers else "hidden").format(l=l, act="softmax" if softmax_output(spec, l) else spec.activation)
+        for l in range(1, spec.n_layers + 1)
+    ]
+    row: list[Cell | None] = []
+    for i, h in enumerate(heads):
+        row += [text(h, "header_forward")] + ([text("→", "label")] if i < len(heads) - 1 else [])
+    rows.append(row)
+    for u in range(max(spec.sizes)):
+        row = []
+        for l, n in enumerate(spec.sizes):
+            name = unit(spec, l, u) if u < n else ""
+            row += [text(name, "label") if name else None] + ([None] if l < spec.n_layers else [])
+        rows.append(row)
+    rows.append([])
+
+    bias = " + b_j" if spec.bias else ""
+    rows.append([text(t("forward"), "section")])
+    rows.append([text(t("z").format(bias=bias))])
+    if spec.activation != "linear" or spec.n_layers > 1:
+        rows.append([text(t("a").format(act=spec.activation))])
+    if spec.loss == "cross_entropy":
+        rows.append([text(t("softmax"))])
+    rows.append([text(t("loss").format(loss=LOSS[spec.loss], batch=spec.batch))])
+    rows.append([])
+    rows.append([text(t("backward"), "section")])
+    if spec.loss == "cross_entropy":
+        rows.append([text(t("d_ce"))])
+    else:
+        rows.append([text(t("g_out").format(slope=SLOPE[spec.loss]))])
+        rows.append([text(t("d").format(deriv=DERIV[spec.activation]))])
+    if spec.n_layers > 1:
+        rows.append([text(t("g"))])
+        if spec.loss == "cross_entropy":
+            rows.append([text(t("d").format(deriv=DERIV[spec.activation]))])
+    rows.append([text(t("dw") if spec.bias else t("dw").split("        ")[0])])
+    rows.append([text(t("update"))])
+    rows.append([])
+
+    table = steps.main
+    where, note, unlisted, matrices = PER_LAYOUT[steps.name]
+    if matrices:
+        # only the SUMPRODUCTs this workbook has (see quantities/context.py)
+        sizes, L = spec.sizes, spec.n_layers
+        used = [
+            t("sp_forward").format(bias=" + b" if spec.bias else "") if max(sizes[:-1]) > EXPLICIT_TERMS else None,
+            t("sp_backward") if any(sizes[l + 1] > EXPLICIT_TERMS for l in range(1, L)) else None,
+            t("sp_gradient") if spec.batch > 1 else None,
+        ]
+        if any(used):
+            rows.append([text(t("sumproduct"), "section")])
+            rows += [[text(line)] for line in used if line]
+            rows.append([])
+    rows.append([text(t(where).format(h=table.height, B=spec.batch), "section")])
+    for kind in explained():
+        # its own columns only (an alias shares another quantity's column and is named there)
+        cols = table.kind_columns(kind.name)
+        if cols and kind.name not in unlisted:
+            rows.append([text(kind.explain, "label"), text(f"{table.title}!{_runs(cols)} ({len(cols)} {t('cols')})")])
+    if matrices and spec.bias:
+        rows.append([text(t("bias_rows"))])
+    rows.append([text(t(note).format(acc=t("and_accuracy") if spec.loss == "cross_entropy" else ""), "note")])
+    extent = (len(rows), max(len(r) for r in rows))
+    return SheetPlan(t("title"), rows, extent=extent, widths={1: 22.0, 2: 4.0, 3: 22.0, 4: 4.0, 5: 22.0, 6: 4.0, 7: 22.0})

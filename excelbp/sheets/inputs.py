@@ -1,0 +1,137 @@
+"""The Inputs sheet: what a learner edits (yellow), and what the training ends with."""
+
+from __future__ import annotations
+
+from ..engine import Training
+from ..layout.inputs import InputsSheet
+from ..layout.steps import StepLayout
+from ..quantities.names import dest, network_summary
+from ..spec import Spec
+from ..words import words
+from .cells import Cell, SheetPlan, formula, grid_rows, number, text
+from .charts import charts
+from .inputs_cells import inputs_formulas, inputs_values
+
+
+def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Training | None) -> SheetPlan:
+    """The settings, parameters (initial: inputs; final: formulas), data and test set; the
+    final parameters' cached values come from the training, run before anything is written."""
+    w = words(spec.lang)
+    cells: dict[tuple[int, int], Cell] = {}
+
+    def put(row: int, col: int, cell: Cell) -> None:
+        cells[(row, col)] = cell
+
+    def put_block(block, values, names_left=None, names_top=None) -> None:
+        for i in range(block.rows):
+            for j in range(block.cols):
+                put(block.row + i, block.col + j, number(values[i][j]))
+        for i, n in enumerate(names_left or ()):
+            put(block.row + i, block.col - 1, text(n, "label"))
+        for j, n in enumerate(names_top or ()):
+            put(block.row - 1, block.col + j, text(n, "label"))
+
+    put(1, 1, text(w["title"], "title"))
+    put(2, 1, text(f"{spec.template}: {spec.description}", "subtitle"))
+    put(3, 1, text(w["howto"], "note"))
+    put(4, 1, text(w["settings"], "section"))
+    put(sheet.lr.row, 1, text(w["lr"], "label"))
+    put(sheet.lr.row, 2, number(spec.lr))
+    put(sheet.batch.row, 1, text(w["batch"], "label"))
+    put(sheet.steps.row, 1, text(w["steps"], "label"))
+    put(8, 1, text(w["network"], "label"))
+    put(8, 2, text(network_summary(spec)))
+    if sheet.w_true is not None:
+        put_block(sheet.w_true, [spec.w_true], names_top=spec.input_names)
+        put(sheet.w_true.row, 1, text(w["w_true"], "label"))
+    if sheet.x_scale is not None:
+        put_block(sheet.x_scale, [spec.x_scale], names_top=spec.input_names)
+        put(sheet.x_scale.row, 1, text(w["x_scale"], "label"))
+        put_block(sheet.y_scale, [spec.y_scale])
+        put(sheet.y_scale.row, 1, text(w["y_scale"], "label"))
+
+    for l in range(1, spec.n_layers + 1):
+        W0, Wf = sheet.W_init[l - 1], sheet.W_final[l - 1]
+        outs = [dest(spec, l, j) for j in range(spec.sizes[l])]
+        put(W0.row - 2, 1, text(f"{w['layer'].format(n=l)}: {w['weights']} W{l} ({spec.sizes[l - 1]} × {spec.sizes[l]})", "section"))
+        put(W0.row - 2, 2, text(w["initial"], "label"))
+        put(W0.row - 2, Wf.col, text(w["final"], "label"))
+        put_block(W0, spec.W_init[l - 1], names_left=spec.unit_names(l - 1), names_top=outs)
+        for j, n in enumerate(outs):
+            put(Wf.row - 1, Wf.col + j, text(n, "label"))
+        if sheet.W_final_T is not None:
+            T = sheet.W_final_T[l - 1]
+            put(T.row - 2, T.col, text(w["final_turned"], "label"))
+            for i, n in enumerate(spec.unit_names(l - 1)):
+                put(T.row - 1, T.col + i, text(n, "label"))
+            for j, n in enumerate(outs):
+                put(T.row + j, T.col - 1, text(n, "label"))
+        if spec.bias:
+            b0 = sheet.b_init[l - 1]
+            put_block(b0, [spec.b_init[l - 1]], names_left=[w["bias"]])
+
+    put(sheet.data_header_row - 1, 1, text(w["data"], "section"))
+    h = sheet.data_header_row
+    put(h, 1, text(w["sample_no"], "header_step"))
+    if sheet.raw_X is not None:
+        put_block(sheet.raw_X, spec.raw_X)
+        put_block(sheet.raw_Y, spec.raw_Y)
+        for j, n in enumerate(spec.input_names):
+            put(h, sheet.raw_X.col + j, text(f"{n} ({w['raw']})", "header_forward"))
+            put(h, sheet.X.col + j, text(f"{n} ({w['scaled']})", "header_forward"))
+        for k, n in enumerate(spec.output_names):
+            put(h, sheet.raw_Y.col + k, text(f"{n} ({w['raw']})", "header_loss"))
+            put(h, sheet.Y.col + k, text(f"{n} ({w['scaled']})", "header_loss"))
+    else:
+        put_block(sheet.X, spec.raw_X)
+        if spec.w_true is None:
+            put_block(sheet.Y, spec.raw_Y)
+        for j, n in enumerate(spec.input_names):
+            put(h, sheet.X.col + j, text(n, "header_forward"))
+        for k, n in enumerate(spec.output_names):
+            put(h, sheet.Y.col + k, text(n, "header_loss"))
+    for t in range(spec.n_samples):
+        put(sheet.X.row + t, 1, text(f"#{t + 1}", "label"))
+
+    if sheet.X_test is not None:
+        put(sheet.test_header_row - 2, 1, text(w["test"], "section"))
+        put(sheet.test_accuracy.row, 1, text(w["test_accuracy"], "label"))
+        th = sheet.test_header_row
+        put(th, 1, text(w["sample_no"], "header_step"))
+        put_block(sheet.X_test, spec.X_test)
+        put_block(sheet.Y_test, spec.Y_test)
+        for j, n in enumerate(spec.input_names):
+            put(th, sheet.X_test.col + j, text(n, "header_forward"))
+        for k, n in enumerate(spec.output_names):
+            put(th, sheet.Y_test.col + k, text(n, "header_loss"))
+        for l in range(1, spec.n_layers + 1):
+            for j in range(spec.sizes[l]):
+                put(th, sheet.test_z[l - 1].col + j, text(f"z {spec.hidden_name(l, j)}", "header_forward"))
+                if sheet.test_a[l - 1] is not None:
+                    put(th, sheet.test_a[l - 1].col + j, text(spec.hidden_name(l, j), "header_forward"))
+        for j, key in enumerate(("predicted", "true", "right")):
+            put(th, sheet.test_pred.col + j, text(w[key], "header_update"))
+        for t in range(sheet.X_test.rows):
+            put(sheet.X_test.row + t, 1, text(f"#{t + 1}", "label"))
+        c = sheet.confusion
+        put(c.row - 2, 1, text(w["confusion"], "section"))
+        for k in range(c.rows):
+            put(c.row - 1, c.col + k, text(f"{w['predicted']} {k}", "label"))
+            put(c.row + k, 1, text(f"{w['true']} {k}: {spec.output_names[k]}", "label"))
+
+    counts = set()
+    if sheet.test_pred is not None:  # classes, right/wrong and counts are whole numbers
+        counts = {(b.row + i, b.col + j) for b in (sheet.test_pred, sheet.confusion) for i in range(b.rows) for j in range(b.cols)}
+    for (r, c), f in inputs_formulas(spec, sheet, steps.main).items():
+        style = "percent" if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col) else "formula"
+        put(r, c, formula(f, "int" if (r, c) in counts else style))
+    n_cols = max(c for _, c in cells)
+    cached = dict(inputs_values(spec, sheet, training.final_W, training.final_b)) if training is not None else {}
+    widths = {1: 30.0, **{c: 12.0 for c in range(2, n_cols + 1)}}
+    extent = (max(r for r, _ in cells), n_cols)
+    heatmaps = [(b.ref(), "diverging") for b in (*sheet.W_init, *sheet.W_final)]
+    if sheet.confusion is not None:
+        heatmaps.append((sheet.confusion.ref(), "counts"))
+    return SheetPlan(
+        sheet.title, grid_rows(cells, cached), widths, charts=charts(spec, steps.summary, anchor_col=n_cols + 2), fit_width=True, extent=extent, heatmaps=heatmaps
+    )

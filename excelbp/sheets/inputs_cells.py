@@ -1,0 +1,87 @@
+"""The Inputs sheet's formula cells: their text, and what the engine says they hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from ..layout.inputs import InputsSheet
+from ..layout.step_sheet import StepSheet
+from ..spec import Spec
+from .forward import block_values, forward_formulas, forward_values
+
+
+def inputs_formulas(spec: Spec, sheet: InputsSheet, main: StepSheet) -> dict[tuple[int, int], str]:
+    """Formula text of every formula cell on the Inputs sheet, keyed (row, col), 1-based."""
+    out: dict[tuple[int, int], str] = {}
+    out[(sheet.steps.row, sheet.steps.col)] = "=ROWS(loss)"
+    # not an input: the layout is built for this batch size (editing it could not change it)
+    out[(sheet.batch.row, sheet.batch.col)] = f"={spec.batch}"
+    for t in range(spec.n_samples):
+        if spec.w_true is not None:
+            out[(sheet.Y.row + t, sheet.Y.col)] = f"=SUMPRODUCT({sheet.X.cell(t, 0)}:{sheet.X.cell(t, spec.sizes[0] - 1)},w_true)"
+        if spec.x_scale is not None:
+            for i in range(spec.sizes[0]):
+                out[(sheet.X.row + t, sheet.X.col + i)] = f"={sheet.raw_X.cell(t, i, absolute=False)}/{sheet.x_scale.cell(0, i)}"
+            for k in range(spec.sizes[-1]):
+                out[(sheet.Y.row + t, sheet.Y.col + k)] = f"={sheet.raw_Y.cell(t, k, absolute=False)}/{sheet.y_scale.cell(0, k)}"
+
+    for l in range(1, spec.n_layers + 1):
+        W = sheet.W_final[l - 1]
+        for i in range(W.rows):
+            for j in range(W.cols):
+                out[(W.row + i, W.col + j)] = f"={main.ref(('W+', l, i, j), spec.steps)}"
+        if spec.bias:
+            b = sheet.b_final[l - 1]
+            for j in range(b.cols):
+                out[(b.row, b.col + j)] = f"={main.ref(('b+', l, j), spec.steps)}"
+        if sheet.W_final_T is not None:
+            T = sheet.W_final_T[l - 1]
+            for j in range(T.rows):
+                for i in range(T.cols):
+                    out[(T.row + j, T.col + i)] = f"={W.cell(i, j, absolute=False)}"
+
+    if sheet.X_test is not None:
+        n_test = sheet.X_test.rows
+        p = sheet.test_pred
+        for t in range(n_test):
+            scores = forward_formulas(spec, main, sheet, out, t, sheet.X_test.row_span(t), sheet.test_z, sheet.test_a)
+            ys = sheet.Y_test.row_span(t)
+            out[(p.row + t, p.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"  # class 0, 1, …
+            out[(p.row + t, p.col + 1)] = f"=MATCH(MAX({ys}),{ys},0)-1"
+            out[(p.row + t, p.col + 2)] = f"=IF({p.cell(t, 0, absolute=False)}={p.cell(t, 1, absolute=False)},1,0)"
+        acc = sheet.test_accuracy
+        out[(acc.row, acc.col)] = f"=AVERAGE({p.cell(0, 2)}:{p.cell(n_test - 1, 2)})"
+        predicted, true = f"{p.cell(0, 0)}:{p.cell(n_test - 1, 0)}", f"{p.cell(0, 1)}:{p.cell(n_test - 1, 1)}"
+        c = sheet.confusion
+        for i in range(c.rows):
+            for j in range(c.cols):
+                out[(c.row + i, c.col + j)] = f"=COUNTIFS({true},{i},{predicted},{j})"
+    return out
+
+
+def inputs_values(spec: Spec, sheet: InputsSheet, W: list[np.ndarray], b: list[np.ndarray]) -> Iterator[tuple[tuple[int, int], float]]:
+    """((row, col), value) for every formula cell of the Inputs sheet, with W, b the final
+    parameters (b zeros without bias)."""
+    yield (sheet.steps.row, sheet.steps.col), float(spec.steps)
+    yield (sheet.batch.row, sheet.batch.col), float(spec.batch)
+    if spec.w_true is not None or spec.x_scale is not None:
+        yield from block_values(sheet.Y, spec.Y)
+    if spec.x_scale is not None:
+        yield from block_values(sheet.X, spec.X)
+    for l in range(spec.n_layers):
+        yield from block_values(sheet.W_final[l], W[l])
+        if spec.bias:
+            yield from block_values(sheet.b_final[l], b[l][None, :])
+        if sheet.W_final_T is not None:
+            yield from block_values(sheet.W_final_T[l], W[l].T)
+    if sheet.X_test is not None:
+        scores = yield from forward_values(spec, W, b, spec.X_test, sheet.test_z, sheet.test_a)
+        pred = np.argmax(scores, axis=1)  # classes counted from 0, as MATCH(…) − 1 gives them
+        true = np.argmax(spec.Y_test, axis=1)
+        right = (pred == true).astype(float)
+        yield from block_values(sheet.test_pred, np.column_stack([pred, true, right]))
+        yield (sheet.test_accuracy.row, sheet.test_accuracy.col), float(right.mean())
+        k = spec.sizes[-1]
+        yield from block_values(sheet.confusion, np.array([[np.sum((true == i) & (pred == j)) for j in range(k)] for i in range(k)], dtype=float))

@@ -1,0 +1,72 @@
+"""The sheets of the steps, for either layout: one generator of rows for any StepSheet.
+
+Rows are made as the writer asks for them, chunk by chunk of the engine's run, so a workbook
+of any length is planned in constant memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from ..engine import Chunk, Training
+from ..layout.inputs import InputsSheet
+from ..layout.step_sheet import StepSheet
+from ..quantities.context import Context
+from ..quantities.registry import formula_pair, kind_of, values
+from ..spec import Spec
+from .cells import Cell, SheetPlan
+from .labels import WIDE_TABLE, render
+
+Progress = Callable[[int, int], None]
+
+
+def data_rows(spec: Spec, inputs: InputsSheet, s: int) -> list[int]:
+    """Inputs rows of the samples of step s + 1 (s 0-based): they wrap round the data."""
+    n, B = spec.n_samples, spec.batch
+    return [inputs.X.row + (s * B + b) % n for b in range(B)]
+
+
+def step_sheet_plan(spec: Spec, sheet: StepSheet, inputs: InputsSheet, training: Training | None, progress: Progress | None = None) -> SheetPlan:
+    """Every step of `sheet`: the heading, then per step its labels and formula cells, each
+    formula with the engine's value (without a training, no cached values)."""
+    context = Context(spec, sheet, inputs)
+    keys = [key for key, _, _ in sheet.positions()]
+    by_row: list[list[tuple[int, int, str, str, str]]] = [[] for _ in range(sheet.height)]
+    for k, (key, dr, c) in enumerate(sheet.positions()):
+        mirror = sheet.mirror(key)
+        first, later = (mirror, mirror) if mirror else formula_pair(context, key)
+        by_row[dr].append((c, k, first, later, kind_of(key).style))
+    labels = sheet.step_labels()
+    # notes on the first step only: on every block they would be thousands
+    texts = [render(spec, labels, notes=True), render(spec, labels, notes=False)]
+    texts_by_row = [[[(c, cell) for (r, c), cell in sorted(t.items()) if r == dr] for dr in range(sheet.height)] for t in texts]
+    heading = render(spec, sheet.heading(), notes=True, wide=sheet.width > WIDE_TABLE)
+    every = max(1, 1000 // sheet.height)
+
+    def steps() -> Iterator[tuple[int, list[float] | None]]:
+        if training is None:
+            yield from ((s, None) for s in range(spec.steps))
+            return
+        chunk: Chunk
+        for chunk in training.chunks():
+            for i, row in enumerate(values(chunk, keys, spec)):
+                yield chunk.first + i, row.tolist()
+
+    def rows() -> Iterator[list[Cell | None]]:
+        for r in range(1, sheet.first_row):
+            placed = {c: cell for (row, c), cell in heading.items() if row == r}
+            yield [placed.get(c) for c in range(max(placed) + 1)] if placed else []
+        for s, cached in steps():
+            if progress is not None and s % every == 0:
+                progress(s, spec.steps)
+            fill = sheet.fill(s + 1, data_rows(spec, inputs, s))
+            for dr in range(sheet.height):
+                row: list[Cell | None] = [None] * sheet.width
+                for c, cell in texts_by_row[s > 0][dr]:
+                    row[c] = cell
+                for c, k, first, later, style in by_row[dr]:
+                    row[c] = Cell((later if s else first).format_map(fill), style, "formula", cached=None if cached is None else cached[k])
+                yield row
+
+    heatmaps = [(ref, "diverging") for ref in sheet.heatmaps(spec.steps)]
+    return SheetPlan(sheet.title, rows(), sheet.widths(), freeze=sheet.freeze(), extent=sheet.extent(spec.steps), heatmaps=heatmaps)

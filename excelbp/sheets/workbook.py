@@ -1,0 +1,40 @@
+"""The whole workbook as plain data: every sheet, in display order, and the defined names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..engine import Training
+from ..layout.grid import STRUCTURE
+from ..layout.images import images_sheet
+from ..layout.inputs import InputsSheet
+from ..layout.names import defined_names
+from ..layout.steps import StepLayout
+from ..spec import Spec
+from ..spec.structure import structure_json
+from .cells import SheetPlan, WorkbookPlan, text
+from .explain import explain_plan
+from .images import images_plan
+from .inputs import inputs_plan
+from .steps import step_sheet_plan
+
+
+def structure_plan(spec: Spec) -> SheetPlan:
+    """A hidden sheet with the structure verify needs (no input values: those are read live)."""
+    rows = [[text("excelbp structure: read by `excelbp verify`; do not edit")], [text(structure_json(spec))]]
+    return SheetPlan(STRUCTURE, rows, hidden=True, extent=(2, 1))
+
+
+def workbook_plan(
+    spec: Spec, inputs: InputsSheet, steps: StepLayout, training: Training | None, progress: Callable[[int, int], None] | None = None
+) -> WorkbookPlan:
+    """Every sheet of the workbook. With a training (run in full beforehand), formulas carry
+    the engine's values; without, they carry none."""
+    main_progress = {steps.main.title: progress}
+    sheets = [inputs_plan(spec, inputs, steps, training)]
+    sheets += [step_sheet_plan(spec, sheet, inputs, training, main_progress.get(sheet.title)) for sheet in steps.sheets]
+    view = images_sheet(spec)
+    if view is not None:
+        sheets.append(images_plan(spec, view, steps.main, inputs, training))
+    sheets += [explain_plan(spec, steps), structure_plan(spec)]
+    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary))

@@ -1,0 +1,175 @@
+"""Build options and the template they override → the chosen network → a Spec.
+
+In two steps, so that the layout stage can refuse a network that cannot fit a sheet before
+any data or weights are made for it: `choose` (options and template, checked), then
+`make_spec` (data, initial parameters). `excelbp.build.spec_for` runs both with the check
+in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+from .data import glorot, make_data, read_csv, split_columns
+from .model import Spec
+from .network import Network
+from .templates import DEFAULT_TEMPLATE, labelled_data, load_template
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildOptions:
+    """What the user asked for; None means "as the template says"."""
+
+    template: str | None = None
+    steps: int | None = None
+    lr: float | None = None
+    batch: int | None = None
+    layers: tuple[int, ...] | None = None
+    activation: str | None = None
+    loss: str | None = None
+    bias: bool | None = None
+    seed: int | None = None
+    data: Path | None = None
+    lang: str = "en"
+    layout: str | None = None
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The options merged with their template: the network, and where its data come from."""
+
+    opts: BuildOptions
+    name: str  # the template's name, or "custom"
+    template: dict
+    network: Network
+    seed: int
+
+    @property
+    def fits_template(self) -> bool:
+        return bool(self.template) and tuple(self.template["layers"]) == self.network.sizes
+
+    @property
+    def fits_data(self) -> bool:
+        """Other hidden layers still fit the template's data: same inputs, same outputs."""
+        t, sizes = self.template, self.network.sizes
+        return bool(t) and (t["layers"][0], t["layers"][-1]) == (sizes[0], sizes[-1])
+
+    @property
+    def own_data(self) -> bool:
+        return self.fits_data and self.opts.data is None
+
+
+def choose(opts: BuildOptions) -> Choice:
+    """Merge the template with the options and check the network they make."""
+    custom = opts.layers is not None and opts.template is None
+    name = "custom" if custom else (opts.template or DEFAULT_TEMPLATE)
+    t = {} if custom else load_template(name)
+    activation = opts.activation or t.get("activation", "sigmoid")
+    seed = opts.seed if opts.seed is not None else t.get("seed", 0)
+    if seed < 0:
+        raise InputError(f"--seed: must be 0 or more, got {seed}")
+    choice = Choice(opts, name, t, Network(
+        sizes=tuple(opts.layers or t["layers"]),
+        activation=activation,
+        loss=opts.loss or t.get("loss", "cross_entropy" if activation == "softmax" else "half_sse"),
+        bias=opts.bias if opts.bias is not None else t.get("bias", True),
+        batch=opts.batch if opts.batch is not None else t.get("batch", 1),
+        lr=float(opts.lr if opts.lr is not None else t.get("lr", 0.1)),
+        steps=opts.steps if opts.steps is not None else t.get("steps", 20),
+        layout=opts.layout if opts.layout is not None else t.get("layout"),
+    ), seed)
+    own = choice.own_data and "data_file" not in t
+    network = replace(choice.network, has_w_true=own and "w_true" in t, scaled=own and "x_scale" in t)
+    return replace(choice, network=network.validate())
+
+
+def _array(value, *, ndim: int) -> np.ndarray | None:
+    if value is None:
+        return None
+    a = np.array(value, dtype=float)
+    return a.reshape(-1) if ndim == 1 else a
+
+
+def _description(t: dict, network: Network, lang: str) -> str:
+    """The template's own words (in the workbook's language where it has them), unless
+    options changed its network."""
+    own = {k: t.get(k) for k in ("activation", "loss", "bias", "batch")}
+    chosen = {"activation": network.activation, "loss": network.loss, "bias": network.bias, "batch": network.batch}
+    if t and tuple(t["layers"]) == network.sizes and own == chosen:
+        return t.get(f"description_{lang}", t.get("description", ""))
+    arrows = " → ".join(map(str, network.sizes))
+    summary = f"{arrows}, {network.activation}, loss {network.loss}, batch {network.batch}"
+    with_options = "(模板的数据,按选项修改)" if lang == "zh" else "(from the template's data, with options)"
+    return f"{summary} {with_options}" if t else summary
+
+
+def make_spec(choice: Choice) -> Spec:
+    """The data (a CSV file, the template's own, or made up) and initial parameters (the
+    template's where they fit, else seeded Glorot and zero biases) → a validated Spec."""
+    opts, t, net, name = choice.opts, choice.template, choice.network, choice.name
+    sizes = net.sizes
+    w_true = x_scale = y_scale = X_test = Y_test = None
+    image_side = t.get("image_side") if choice.own_data else None
+    input_names = output_names = None
+    if opts.data is not None:
+        table = read_csv(opts.data)
+        source = str(opts.data) if opts.layers else f"{opts.data} (layers {','.join(map(str, sizes))} from the {name} template; give --layers to change them)"
+        raw_X, raw_Y = split_columns(table, sizes[0], sizes[-1], source=source)
+        input_names, output_names = table.header[: sizes[0]], table.header[sizes[0] :]
+    elif choice.own_data and "data_file" in t:
+        raw_X, raw_Y, X_test, Y_test, input_names, output_names = labelled_data(t, sizes[-1])
+    elif choice.own_data:
+        raw_X = _array(t.get("X", t.get("raw_X")), ndim=2)
+        raw_Y = _array(t.get("Y", t.get("raw_Y")), ndim=2)
+        w_true = _array(t.get("w_true"), ndim=1)
+        x_scale = _array(t.get("x_scale"), ndim=1)
+        y_scale = _array(t.get("y_scale"), ndim=1)
+        X_test = _array(t.get("X_test"), ndim=2)
+        Y_test = _array(t.get("Y_test"), ndim=2)
+        input_names, output_names = tuple(t["inputs"]), tuple(t["outputs"])
+    else:
+        raw_X, raw_Y = make_data(sizes, activation=net.activation, loss=net.loss, seed=choice.seed, n_samples=max(8, net.batch))
+    if input_names is None:
+        input_names = tuple(f"x{i + 1}" for i in range(sizes[0]))
+        output_names = tuple(f"y{k + 1}" for k in range(sizes[-1])) if sizes[-1] > 1 else ("y",)
+
+    init = t.get("init", {}) if choice.fits_template else {}
+    n_layers = net.n_layers
+    if all(f"W{l}" in init for l in range(1, n_layers + 1)):
+        W_init = [_array(init[f"W{l}"], ndim=2) for l in range(1, n_layers + 1)]
+    else:
+        W_init = glorot(sizes, seed=choice.seed)
+    b_init = None
+    if net.bias:
+        b_init = [_array(init[f"b{l}"], ndim=1) if f"b{l}" in init else np.zeros(sizes[l]) for l in range(1, n_layers + 1)]
+
+    return Spec(
+        template=name,
+        description=_description(t, net, opts.lang),
+        sizes=sizes,
+        activation=net.activation,
+        loss=net.loss,
+        bias=net.bias,
+        batch=net.batch,
+        lr=net.lr,
+        steps=net.steps,
+        seed=choice.seed,
+        raw_X=raw_X,
+        raw_Y=raw_Y if w_true is None else None,
+        W_init=tuple(W_init),
+        b_init=None if b_init is None else tuple(b_init),
+        input_names=tuple(input_names),
+        output_names=tuple(output_names),
+        w_true=w_true,
+        x_scale=x_scale,
+        y_scale=y_scale,
+        X_test=X_test,
+        Y_test=Y_test,
+        image_side=image_side,
+        lang=opts.lang,
+        layout=net.layout or "rows",
+    ).validate()

@@ -1,0 +1,76 @@
+"""What a workbook records of its own spec on its hidden sheet: everything but the inputs'
+values, which verify reads live from the cells (so a learner's edits are honoured)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ..errors import InputError
+from .model import Spec
+
+
+def structure(spec: Spec) -> dict:
+    return {
+        "template": spec.template,
+        "sizes": list(spec.sizes),
+        "activation": spec.activation,
+        "loss": spec.loss,
+        "bias": spec.bias,
+        "batch": spec.batch,
+        "steps": spec.steps,
+        "n_samples": spec.n_samples,
+        "input_names": list(spec.input_names),
+        "output_names": list(spec.output_names),
+        "has_w_true": spec.has_w_true,
+        "scaled": spec.scaled,
+        "n_test": 0 if spec.X_test is None else int(spec.X_test.shape[0]),
+        "image_side": spec.image_side,
+        "lang": spec.lang,
+        "layout": spec.layout,
+    }
+
+
+def structure_json(spec: Spec) -> str:
+    return json.dumps(structure(spec), ensure_ascii=False, sort_keys=True)
+
+
+def shaped_spec(recorded: dict, *, source: str) -> Spec:
+    """A spec of the recorded shape whose every input is 0 (1 for scales): where the layout
+    puts things depends on shapes only, so verify can find the inputs and read them in."""
+    try:
+        sizes = tuple(int(n) for n in recorded["sizes"])
+        n, n_test = int(recorded["n_samples"]), int(recorded.get("n_test", 0))
+        n_in, n_out = sizes[0], sizes[-1]
+        scaled, bias = bool(recorded.get("scaled")), bool(recorded["bias"])
+        spec = Spec(
+            template=str(recorded.get("template", "custom")),
+            description="",
+            sizes=sizes,
+            activation=str(recorded["activation"]),
+            loss=str(recorded["loss"]),
+            bias=bias,
+            batch=int(recorded["batch"]),
+            lr=1.0,
+            steps=int(recorded["steps"]),
+            seed=0,
+            raw_X=np.zeros((n, n_in)),
+            raw_Y=None if recorded.get("has_w_true") else np.zeros((n, n_out)),
+            W_init=tuple(np.zeros((a, b)) for a, b in zip(sizes[:-1], sizes[1:])),
+            b_init=tuple(np.zeros(b) for b in sizes[1:]) if bias else None,
+            input_names=tuple(str(s) for s in recorded["input_names"]),
+            output_names=tuple(str(s) for s in recorded["output_names"]),
+            w_true=np.zeros(n_in) if recorded.get("has_w_true") else None,
+            x_scale=np.ones(n_in) if scaled else None,
+            y_scale=np.ones(n_out) if scaled else None,
+            X_test=np.zeros((n_test, n_in)) if n_test else None,
+            Y_test=np.zeros((n_test, n_out)) if n_test else None,
+            image_side=recorded.get("image_side"),
+            lang=str(recorded.get("lang", "en")),
+            layout=str(recorded.get("layout", "rows")),
+        )
+        spec.network.validate()
+    except (KeyError, TypeError, ValueError, InputError) as e:
+        raise InputError(f"{source}: the excelbp structure sheet is damaged ({e})") from None
+    return spec

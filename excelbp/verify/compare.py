@@ -1,0 +1,129 @@
+"""Recalculate a workbook, rerun the engine on the inputs as they stand, compare every cell.
+
+The workbook stores its structure (not its values) on a hidden sheet; the inputs are read
+from the recalculated workbook, so a learner's edits are honoured.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from ..engine import Training
+from ..errors import InputError
+from ..layout.grid import IMAGES, INPUTS, STRUCTURE, Block, letter
+from ..layout.images import images_sheet
+from ..layout.inputs import InputsSheet, input_blocks, inputs_sheet
+from ..layout.steps import step_layout
+from ..quantities.registry import kind_of
+from ..quantities.registry import values as step_values
+from ..sheets.images import images_values
+from ..sheets.inputs_cells import inputs_values
+from ..spec import Spec
+from ..spec.structure import shaped_spec
+from . import reader
+from .report import Report
+
+
+def read_structure(book: reader.Book) -> dict:
+    try:
+        structure = json.loads(book.literal(STRUCTURE, "A2"))
+        assert isinstance(structure, dict) and "sizes" in structure
+    except Exception:
+        raise InputError(f"{book.path}: not a workbook made by excelbp (no readable '{STRUCTURE}' sheet)") from None
+    return structure
+
+
+def spec_from_workbook(structure: dict, value: Callable[[str, str], object], path: Path) -> tuple[Spec, InputsSheet]:
+    """The Spec whose inputs are the workbook's current (recalculated) input values."""
+    shaped = shaped_spec(structure, source=str(path))
+    sheet = inputs_sheet(shaped)
+
+    def block(b: Block | None) -> np.ndarray | None:
+        if b is None:
+            return None
+        out = np.empty((b.rows, b.cols))
+        for i in range(b.rows):
+            for j in range(b.cols):
+                v = value(INPUTS, b.cell(i, j, absolute=False))
+                if isinstance(v, bool) or not isinstance(v, (int, float)):
+                    raise InputError(f"{path}: {INPUTS}!{b.cell(i, j, absolute=False)} should hold a number, holds {v!r}")
+                out[i, j] = v
+        return out
+
+    # no rounding here: the engine must use exactly what the workbook holds
+    spec = replace(
+        shaped,
+        lr=float(block(sheet.lr)[0, 0]),
+        raw_X=block(sheet.raw_X) if sheet.raw_X is not None else block(sheet.X),
+        raw_Y=None if shaped.w_true is not None else block(sheet.raw_Y if sheet.raw_Y is not None else sheet.Y),
+        w_true=None if sheet.w_true is None else block(sheet.w_true)[0],
+        x_scale=None if sheet.x_scale is None else block(sheet.x_scale)[0],
+        y_scale=None if sheet.y_scale is None else block(sheet.y_scale)[0],
+        W_init=tuple(block(b) for b in sheet.W_init),
+        b_init=None if sheet.b_init is None else tuple(block(b)[0] for b in sheet.b_init),
+        X_test=block(sheet.X_test),
+        Y_test=block(sheet.Y_test),
+    )
+    return spec, sheet
+
+
+def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None) -> Report:
+    path = Path(path)
+    book = reader.open_book(path)
+    structure = read_structure(book)
+    result = reader.recalculate(book, engine=engine, progress=progress)
+    values = result.values
+
+    def value(sheet: str, cell: str):
+        return values.get(f"{sheet}!{cell}")
+
+    spec, sheet = spec_from_workbook(structure, value, path)
+    steps = step_layout(spec)
+    training = Training(spec, chunk_steps=spec.steps)
+    [chunk] = training.chunks()
+    report = Report(path=path, engine=engine)
+    checked: set[str] = set()
+
+    def check(group: str, where: str, got, expected: float, scale: float, what) -> None:
+        report.check(group, where, got, expected, scale, where in result.formulas, what)
+        checked.add(where)
+
+    # step by step, so that the first mismatch reported is the earliest step that goes wrong
+    # (the main sheet first: the others show its cells)
+    sheets = [steps.main, *(t for t in steps.sheets if t is not steps.main)]
+    placed = [(t, [(key, dr, letter(c + 1)) for key, dr, c in t.positions()]) for t in sheets]
+    keys = list({key: None for _, cells in placed for key, _, _ in cells})
+    expected = dict(zip(keys, step_values(chunk, keys, spec).T))
+    scales = {key: float(np.max(np.abs(e[np.isfinite(e)]), initial=0.0)) for key, e in expected.items()}
+    for s in range(spec.steps):
+        for t, cells in placed:
+            top = t.row(s + 1)
+            for key, dr, col in cells:
+                where = f"{t.title}!{col}{top + dr}"
+                what = lambda key=key, s=s: f"{kind_of(key).header(spec, key)}, step {s + 1}"  # noqa: E731
+                check(kind_of(key).verify, where, values.get(where), expected[key][s], scales[key], what)
+    for (r, c), want in inputs_values(spec, sheet, training.final_W, training.final_b):
+        cell = f"{letter(c)}{r}"
+        check("Inputs sheet formulas", f"{INPUTS}!{cell}", value(INPUTS, cell), want, abs(want), "Inputs formula")
+    view = images_sheet(spec)
+    if view is not None:
+        pick = value(IMAGES, view.pick.cell(absolute=False))
+        if isinstance(pick, bool) or not isinstance(pick, (int, float)) or not 1 <= pick <= spec.n_samples or pick != int(pick):
+            raise InputError(f"{path}: {IMAGES}!{view.pick.cell(absolute=False)} should hold a sample number from 1 to {spec.n_samples}, holds {pick!r}")
+        for (r, c), want in images_values(spec, view, training.final_W, training.final_b, int(pick)):
+            cell = f"{letter(c)}{r}"
+            check("Images sheet formulas", f"{IMAGES}!{cell}", value(IMAGES, cell), want, abs(want), "Images formula")
+    # verify reads by layout; make sure no formula cell escaped the comparison
+    inputs = {f"{INPUTS}!{b.cell(i, j, absolute=False)}" for b in input_blocks(sheet) for i in range(b.rows) for j in range(b.cols)}
+    if view is not None:
+        inputs.add(f"{IMAGES}!{view.pick.cell(absolute=False)}")
+    unchecked = result.formulas - checked - inputs  # an input may be typed as a formula
+    if unchecked:
+        report.mismatches += len(unchecked)
+        report.first_mismatch = report.first_mismatch or f"{sorted(unchecked)[0]}: a formula cell excelbp did not write"
+    return report

@@ -1,0 +1,125 @@
+"""The package's shape: stages that import only earlier stages, no import cycles (function-
+local imports included), small modules, and the private APIs of openpyxl and `formulas`
+each used in one fenced module that says clearly when an upgrade breaks it."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import tomllib
+
+PACKAGE = Path(__file__).parent.parent / "excelbp"
+
+# The pipeline, in order: a module may import its own stage and earlier ones only.
+STAGES = ["errors", "spec", "engine", "words", "quantities", "layout", "sheets", "writer", "build", "verify", "cli"]
+# top-level modules that are not a stage of their own
+ENTRY = {"__init__": "errors", "progress": "cli", "__main__": "cli"}
+MAX_LINES = 300
+
+
+def modules() -> dict[str, Path]:
+    """excelbp.a.b → its file."""
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def stage(module: str) -> int:
+    first = module.split(".")[1] if "." in module else "__init__"
+    return STAGES.index(ENTRY.get(first, first))
+
+
+def imports(module: str, path: Path, known: set[str]) -> set[str]:
+    """The package's modules that `module` imports anywhere in its file."""
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            names = [f"{base}.{a.name}" for a in node.names] + [base]
+        else:
+            continue
+        for name in names:
+            while name and name not in known:  # `from .x import y`: y may be a name in x
+                name = name.rsplit(".", 1)[0] if "." in name else ""
+            if name and name != module:
+                found.add(name)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    mods = modules()
+    return {m: imports(m, p, set(mods)) for m, p in mods.items()}
+
+
+def test_every_import_goes_to_the_same_or_an_earlier_stage():
+    backward = [f"{m} ({STAGES[stage(m)]}) imports {d} ({STAGES[stage(d)]})" for m, deps in graph().items() for d in deps if stage(d) > stage(m)]
+    assert not backward, "\n".join(backward)
+
+
+def test_no_import_cycles():
+    deps = graph()
+    # a package's __init__ importing its own modules is how it re-exports them, not a cycle
+    deps = {m: {d for d in ds if not d.startswith(m + ".")} for m, ds in deps.items()}
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(m: str, path: list[str]) -> None:
+        state[m] = 1
+        for d in sorted(deps[m]):
+            if state.get(d) == 1:
+                cycles.append(" → ".join(path[path.index(d):] + [d]))
+            elif d not in state:
+                visit(d, path + [d])
+        state[m] = 2
+
+    for m in sorted(deps):
+        if m not in state:
+            visit(m, [m])
+    assert not cycles, "\n".join(cycles)
+
+
+def test_modules_are_small():
+    big = {m: n for m, p in modules().items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert not big, big
+
+
+PRIVATE = {
+    # what is private, and the one module allowed to touch it
+    r"\._(writer|values_to_row|comments|get_writer|file)\b|openpyxl\.cell\._writer": "excelbp/writer/openpyxl_private.py",
+    r"^\s*(from|import) (formulas|schedula)\b": "excelbp/verify/formulas_private.py",
+}
+
+
+@pytest.mark.parametrize("pattern,fence", PRIVATE.items())
+def test_private_apis_are_used_in_one_module(pattern, fence):
+    users = {str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py") if re.search(pattern, p.read_text(encoding="utf-8"), re.M)}
+    assert users == {fence}
+
+
+def test_the_fences_hold_for_the_installed_versions():
+    """Each fence writes or evaluates a tiny case through the internals it relies on and
+    raises one clear line when an upgrade moved them."""
+    from excelbp.verify import formulas_private
+    from excelbp.writer import openpyxl_private
+
+    openpyxl_private.check()
+    formulas_private.check()
+
+
+def test_pyproject_bounds_the_libraries_whose_internals_we_use():
+    deps = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["dependencies"]
+    for name in ("openpyxl", "formulas"):
+        [spec] = [d for d in deps if d.startswith(name)]
+        assert "<" in spec, f"{spec}: no upper bound"
