@@ -95,12 +95,10 @@ def _wt(c: Context, key: tuple) -> str:
     return f"={c.on_inputs(c.inputs.w_true, 0, key[1])}"
 
 
-LOSS_WORDS = {
-    "sse": "L = Σ (ŷ − y)²",
-    "half_sse": "L = ½ Σ (ŷ − y)²",
-    "mse": "L = (1/K) Σ (ŷ − y)²",
-    "cross_entropy": "L = −Σ y·ln p = (max z + ln Σ e^(z−max z))·Σy − Σ y·z",
-}
+def _Lb_note(spec: Spec, key: tuple) -> str:
+    # cross-entropy is computed in its stable form: say which
+    stable = " = (max z + ln Σ e^(z−max z))·Σy − Σ y·z" if spec.loss == "cross_entropy" else ""
+    return f"L = {fn.loss_words(spec.loss)}{stable}"
 
 
 def _Lb(c: Context, key: tuple) -> str:
@@ -162,7 +160,7 @@ KINDS = [
          series=lambda ch, key, spec: np.full(len(ch.trace.loss), spec.w_true[key[1]]),
          header=lambda spec, key: f"w_true {spec.input_names[key[1]]}", note=_fixed("note_wt")),
     Kind(name="Lb", section="loss", formula=_Lb, style="general", verify="per-sample losses", explain="L",
-         series=lambda ch, key, spec: ch.trace.sample_loss[:, key[1]], header=_fixed("loss_label"), note=lambda spec, key: LOSS_WORDS[spec.loss]),
+         series=lambda ch, key, spec: ch.trace.sample_loss[:, key[1]], header=_fixed("loss_label"), note=_Lb_note),
     Kind(name="loss", section="loss", formula=_loss, style="general", verify="step losses",
          series=lambda ch, key, spec: ch.trace.loss, header=_fixed("mean_loss"), note=_fixed("note_loss")),
     Kind(name="hit", section="loss", formula=_hit, style="int", verify="right (1/0)",

@@ -29,6 +29,13 @@ LOSSES = {
 }
 # softmax and cross-entropy together: δ = ∂L/∂z
 SOFTMAX_DELTA = "{a}-{y}"
+# each loss in words, {k} marking the output's index (empty in a note, "_k" in How it works)
+LOSS_DEFINITIONS = {
+    "sse": "Σ{k} (ŷ{k} − y{k})²",
+    "half_sse": "½ Σ{k} (ŷ{k} − y{k})²",
+    "mse": "(1/K) Σ{k} (ŷ{k} − y{k})²",
+    "cross_entropy": "−Σ{k} y{k} · ln p{k}",
+}
 
 
 def activation(name: str, z: str) -> str:
@@ -78,3 +85,7 @@ def slope_words(name: str, **names: str) -> str:
 
 def loss_slope_words(loss: str, **names: str) -> str:
     return in_words(LOSSES[loss][1]).format(**names)
+
+
+def loss_words(loss: str, index: str = "") -> str:
+    return LOSS_DEFINITIONS[loss].format(k=index)

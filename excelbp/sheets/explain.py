@@ -6,20 +6,13 @@ from __future__ import annotations
 from ..layout.grid import letter
 from ..layout.steps import StepLayout
 from ..quantities.context import EXPLICIT_TERMS
+from ..quantities.functions import loss_slope_words, loss_words, slope_words
 from ..quantities.names import network_summary, softmax_output, unit
 from ..quantities.registry import explained
 from ..spec import Spec
 from ..words import words
 from .cells import Cell, SheetPlan, text
 
-LOSS = {
-    "sse": "Σ_k (ŷ_k − y_k)²",
-    "half_sse": "½ Σ_k (ŷ_k − y_k)²",
-    "mse": "(1/K) Σ_k (ŷ_k − y_k)²",
-    "cross_entropy": "−Σ_k y_k · ln p_k",
-}
-SLOPE = {"sse": "2(ŷ_k − y_k)", "half_sse": "ŷ_k − y_k", "mse": "2(ŷ_k − y_k)/K"}
-DERIV = {"sigmoid": "a(1 − a)", "tanh": "1 − a²", "relu": "1 if z > 0 else 0", "linear": "1"}
 # what the sheet says of each layout: the heading and closing note of the table of places,
 # the kinds it leaves out of the table, and whether its parameters are matrices (their sums
 # SUMPRODUCTs worth a section, a bias a row under its matrix rather than columns of its own)
@@ -72,18 +65,18 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
         rows.append([text(t("a").format(act=spec.activation))])
     if spec.loss == "cross_entropy":
         rows.append([text(t("softmax"))])
-    rows.append([text(t("loss").format(loss=LOSS[spec.loss], batch=spec.batch))])
+    rows.append([text(t("loss").format(loss=loss_words(spec.loss, "_k"), batch=spec.batch))])
     rows.append([])
     rows.append([text(t("backward"), "section")])
     if spec.loss == "cross_entropy":
         rows.append([text(t("d_ce"))])
     else:
-        rows.append([text(t("g_out").format(slope=SLOPE[spec.loss]))])
-        rows.append([text(t("d").format(deriv=DERIV[spec.activation]))])
+        rows.append([text(t("g_out").format(slope=loss_slope_words(spec.loss, a="ŷ_k", y="y_k", k="K")))])
+        rows.append([text(t("d").format(deriv=slope_words(spec.activation, a="a", z="z")))])
     if spec.n_layers > 1:
         rows.append([text(t("g"))])
         if spec.loss == "cross_entropy":
-            rows.append([text(t("d").format(deriv=DERIV[spec.activation]))])
+            rows.append([text(t("d").format(deriv=slope_words(spec.activation, a="a", z="z")))])
     rows.append([text(t("dw") if spec.bias else t("dw").split("        ")[0])])
     rows.append([text(t("update"))])
     rows.append([])
