@@ -6,7 +6,7 @@ the math module, and openpyxl only to read cached values from a file.
 
 Conventions: a matrix is a list of rows. ``W[l][i][j]`` connects input unit i of
 layer l to its output unit j (fan_in x fan_out); ``b[l][j]`` is the bias of output
-unit j. See /work/shared/WORKBOOK.md, "Training semantics".
+unit j. See docs/WORKBOOK.md, "Training semantics".
 """
 
 from __future__ import annotations

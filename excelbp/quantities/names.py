@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from ..spec import Spec
+from ..spec import Network, Spec
 from ..words import words
 
 
-def softmax_output(spec: Spec, l: int) -> bool:
+def softmax_output(spec: Spec | Network, l: int) -> bool:
     return spec.loss == "cross_entropy" and l == spec.n_layers
 
 
-def has_activation_column(spec: Spec, l: int) -> bool:
+def has_activation_column(spec: Spec | Network, l: int) -> bool:
     """Whether layer l's activations need cells of their own (a linear layer's a is its z)."""
     return softmax_output(spec, l) or spec.activation != "linear"
 
