@@ -6,6 +6,7 @@ checked against it. Semantics: docs/WORKBOOK.md ("Training semantics").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,11 +14,16 @@ import numpy as np
 from .functions import (
     activate,
     activation_slope,
+    binary_cross_entropy,
+    binary_cross_entropy_slope,
+    check_activations,
     cross_entropy,
+    hits,
     loss_slope,
     sample_loss,
     softmax_parts,
 )
+from .optimizers import SGD, STATE, Optimizer, State, initial_state, update
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,14 @@ class Trace:
 
     W[l-1] has shape (steps + 1, fan_in, fan_out): W[l-1][s] is used by step s + 1 and
     W[l-1][s + 1] is its update. Per-sample arrays have shape (steps, B, units).
+
+    The optimizer's side of each step, under PyTorch's names: opt[key][l-1] has shape
+    (steps, fan_in, fan_out) and opt_b[key][l-1] (steps, fan_out), each the value after
+    that step's update. Keys, always `grad` (the gradient the update used: ∂L/∂p, plus λ·p
+    where weight decay applies), then momentum, nesterov: `velocity`; rmsprop:
+    `square_avg`; adam, adamw: `exp_avg`, `exp_avg_sq`, `exp_avg_hat`, `exp_avg_sq_hat`
+    (Optimizer.recorded lists them). opt_b is empty without bias. `state` is the state after
+    the last step, to continue the run from.
     """
 
     first_step: int  # 0-based index of the trace's first step in the whole run
@@ -35,16 +49,19 @@ class Trace:
     x: np.ndarray  # (steps, B, inputs)
     y: np.ndarray  # (steps, B, outputs)
     z: list[np.ndarray]  # pre-activations per layer
-    a: list[np.ndarray]  # activations per layer (softmax p for the last with cross_entropy)
-    softmax_max: np.ndarray | None  # (steps, B)
+    a: list[np.ndarray]  # activations per layer (p for the last with either cross-entropy)
+    softmax_max: np.ndarray | None  # (steps, B), with a softmax last layer
     softmax_sum: np.ndarray | None
     sample_loss: np.ndarray  # (steps, B)
     loss: np.ndarray  # (steps,)
-    g: list[np.ndarray]  # ∂L/∂a per layer (the upstream gradient)
+    g: list[np.ndarray]  # ∂L/∂a per layer (the upstream gradient; δ itself for the last with either cross-entropy)
     delta: list[np.ndarray]  # ∂L/∂z per layer
     dW: list[np.ndarray]  # (steps, fan_in, fan_out), mean over the batch
     db: list[np.ndarray]  # (steps, fan_out)
-    hits: np.ndarray | None  # classifiers: (steps, B), 1 where the arg-max output is the target's class
+    hits: np.ndarray | None  # classifiers: (steps, B), 1 where classified right (functions.hits)
+    opt: dict[str, list[np.ndarray]]
+    opt_b: dict[str, list[np.ndarray]]
+    state: State
 
 
 def train(
@@ -53,28 +70,40 @@ def train(
     W_init: list[np.ndarray],
     b_init: list[np.ndarray] | None,
     *,
-    activation: str,
+    activations: Sequence[str],
     loss: str,
     lr: float,
     batch: int,
     steps: int,
     first_step: int = 0,
+    optimizer: Optimizer | None = None,
+    state: State | None = None,
 ) -> Trace:
     """Train by mini-batch gradient descent and return the trace of every step.
 
     Step s (1-based) uses samples (s−1)·B … s·B−1 modulo N; loss and gradients are
-    batch means; every parameter is updated from the same forward pass. `first_step`
-    continues a run (0-based index of the first step), so it can be computed in chunks.
+    batch means; every parameter is updated from the same forward pass by `optimizer`
+    (None: plain SGD). `activations` names each layer's function (functions.check_activations).
+    `first_step` continues a run (0-based index of the first step) from `state` (the
+    previous chunk's `Trace.state`; None: zeros), so it can be computed in chunks.
     """
     X = np.asarray(X, dtype=float)
     Y = np.asarray(Y, dtype=float)
     n_layers = len(W_init)
+    names = check_activations(activations, loss, n_layers)
+    opt = SGD if optimizer is None else optimizer
     has_bias = b_init is not None
     if b_init is None:
         b_init = [np.zeros(w.shape[1]) for w in W_init]
     W = [np.asarray(w, dtype=float).copy() for w in W_init]
     b = [np.asarray(v, dtype=float).copy() for v in b_init]
-    softmax_out = loss == "cross_entropy"
+    if state is None:
+        state = initial_state(opt, W, b if has_bias else None)
+    elif any(set(st) != set(STATE[opt.name]) for st in state.W):
+        raise ValueError(f"the state given is not {opt.name}'s (keys {', '.join(STATE[opt.name]) or 'none'})")
+    st_W, st_b = list(state.W), list(state.b) if has_bias else None
+    softmax_out = names[-1] == "softmax"
+    bce = loss == "binary_cross_entropy"
 
     def per_step(units: int) -> np.ndarray:
         return np.empty((steps, batch, units))
@@ -91,6 +120,8 @@ def train(
     t_m = np.empty((steps, batch)) if softmax_out else None
     t_s = np.empty((steps, batch)) if softmax_out else None
     t_sl = np.empty((steps, batch))
+    t_opt = {key: [np.empty((steps,) + w.shape) for w in W] for key in opt.recorded}
+    t_opt_b = {key: [np.empty((steps,) + v.shape) for v in b] for key in opt.recorded} if has_bias else {}
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for s in range(steps):
@@ -102,11 +133,11 @@ def train(
             acts = [xb]
             for l in range(n_layers):
                 z = acts[-1] @ W[l] + b[l]
-                if softmax_out and l == n_layers - 1:
+                if names[l] == "softmax":
                     m, ssum, a = softmax_parts(z)
                     t_m[s], t_s[s] = m, ssum
                 else:
-                    a = activate(activation, z)
+                    a = activate(names[l], z)
                 t_z[l][s], t_a[l][s] = z, a
                 acts.append(a)
 
@@ -115,22 +146,34 @@ def train(
                 t_sl[s] = cross_entropy(t_z[-1][s], t_m[s], t_s[s], yb)
                 delta = acts[-1] - yb  # softmax and cross-entropy together
                 g = delta  # not shown in the workbook; kept for a uniform trace
+            elif bce:
+                t_sl[s] = binary_cross_entropy(t_z[-1][s], yb)
+                delta = binary_cross_entropy_slope(acts[-1], yb)  # sigmoid and BCE together
+                g = delta  # as with softmax: ∂L/∂p would be infinite where p is 0 or 1
             else:
                 t_sl[s] = sample_loss(loss, acts[-1], yb)
                 g = loss_slope(loss, acts[-1], yb)
-                delta = activation_slope(activation, t_z[-1][s], acts[-1]) * g
+                delta = activation_slope(names[-1], t_z[-1][s], acts[-1]) * g
             for l in range(n_layers - 1, -1, -1):
                 t_g[l][s], t_d[l][s] = g, delta
                 t_dW[l][s] = acts[l].T @ delta / batch
                 t_db[l][s] = delta.mean(axis=0)
                 if l > 0:
                     g = delta @ W[l].T
-                    delta = activation_slope(activation, t_z[l - 1][s], acts[l]) * g
+                    delta = activation_slope(names[l - 1], t_z[l - 1][s], acts[l]) * g
 
-            # update, all parameters together
-            W = [W[l] - lr * t_dW[l][s] for l in range(n_layers)]
-            if has_bias:  # without bias b stays 0; db is still recorded for the record
-                b = [b[l] - lr * t_db[l][s] for l in range(n_layers)]
+            # update, all parameters together; t is the run's 1-based step number
+            t = first_step + s + 1
+            for l in range(n_layers):
+                W[l], shown = update(opt, W[l], t_dW[l][s], st_W[l], t, lr)
+                st_W[l] = {key: shown[key] for key in st_W[l]}
+                for key, arr in shown.items():
+                    t_opt[key][l][s] = arr
+                if has_bias:  # without bias b stays 0; db is still recorded for the record
+                    b[l], shown = update(opt, b[l], t_db[l][s], st_b[l], t, lr)
+                    st_b[l] = {key: shown[key] for key in st_b[l]}
+                    for key, arr in shown.items():
+                        t_opt_b[key][l][s] = arr
 
         for l in range(n_layers):
             t_W[l][steps], t_b[l][steps] = W[l], b[l]
@@ -152,17 +195,18 @@ def train(
         delta=t_d,
         dW=t_dW,
         db=t_db,
-        hits=(np.argmax(t_a[-1], axis=2) == np.argmax(Y[samples], axis=2)).astype(float) if softmax_out else None,
+        hits=hits(loss, t_a[-1], Y[samples]),
+        opt=t_opt,
+        opt_b=t_opt_b,
+        state=State(tuple(st_W), None if st_b is None else tuple(st_b)),
     )
 
 
-def predict(W: list[np.ndarray], b: list[np.ndarray], X: np.ndarray, *, activation: str, loss: str) -> np.ndarray:
-    """Outputs of the network for each row of X (softmax probabilities with cross_entropy)."""
+def predict(W: list[np.ndarray], b: list[np.ndarray], X: np.ndarray, *, activations: Sequence[str]) -> np.ndarray:
+    """Outputs of the network for each row of X (probabilities p with a softmax or sigmoid
+    last layer); `activations` one name per layer, as train takes them."""
     a = np.asarray(X, dtype=float)
-    for l, (w, v) in enumerate(zip(W, b)):
+    for name, w, v in zip(activations, W, b):
         z = a @ w + v
-        if loss == "cross_entropy" and l == len(W) - 1:
-            a = softmax_parts(z)[2]
-        else:
-            a = activate(activation, z)
+        a = softmax_parts(z)[2] if name == "softmax" else activate(name, z)
     return a

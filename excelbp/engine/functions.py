@@ -6,7 +6,15 @@ that each can check the other. Semantics: docs/WORKBOOK.md ("Training semantics"
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+
+# The engine's vocabulary; the spec stage checks user input against its own lists.
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")  # any layer
+OUTPUT_ACTIVATION = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}  # the only last layer these losses take
+LOSSES = ("sse", "half_sse", "mse", "cross_entropy", "binary_cross_entropy")
+LEAKY_SLOPE = 0.01
 
 # --- activations: f(z) and f'(z) expressed through z and a = f(z) -------------------
 
@@ -21,6 +29,8 @@ def activate(name: str, z: np.ndarray) -> np.ndarray:
         return np.tanh(z)
     if name == "relu":
         return np.maximum(z, 0.0)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, LEAKY_SLOPE * z)
     raise ValueError(f"unknown activation {name!r}")
 
 
@@ -34,7 +44,35 @@ def activation_slope(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return 1.0 - a**2
     if name == "relu":
         return (z > 0).astype(float)  # 0 at z <= 0
+    if name == "leaky_relu":
+        return np.where(z > 0, 1.0, LEAKY_SLOPE)  # the slope at z <= 0, as relu's 0 there
     raise ValueError(f"unknown activation {name!r}")
+
+
+def layer_activations(activation: str, loss: str, n_layers: int) -> tuple[str, ...]:
+    """One name for every layer, the last replaced by what the loss requires (softmax for
+    cross_entropy, sigmoid for binary_cross_entropy): the meaning of a single --activation."""
+    last = OUTPUT_ACTIVATION.get(loss, activation)
+    return (activation,) * (n_layers - 1) + (last,)
+
+
+def check_activations(activations: Sequence[str], loss: str, n_layers: int) -> tuple[str, ...]:
+    """The names as a tuple, or ValueError: one known name per layer, softmax only last,
+    and the last layer the one its loss is defined on."""
+    names = tuple(activations)
+    if isinstance(activations, str) or len(names) != n_layers:
+        raise ValueError(f"activations: {n_layers} names needed, one per layer, got {activations!r}")
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}")
+    for l, name in enumerate(names, 1):
+        if name not in ACTIVATIONS and not (name == "softmax" and l == n_layers):
+            raise ValueError(f"activation of layer {l}: unknown {name!r}" + (" (softmax: last layer only)" if name == "softmax" else ""))
+    need = OUTPUT_ACTIVATION.get(loss)
+    if need is not None and names[-1] != need:
+        raise ValueError(f"loss {loss} needs a {need} last layer, not {names[-1]}")
+    if need is None and names[-1] == "softmax":
+        raise ValueError(f"a softmax last layer needs loss cross_entropy, not {loss}")
+    return names
 
 
 # --- losses: per-sample loss and its gradient with respect to the output -------------
@@ -63,6 +101,32 @@ def loss_slope(name: str, out: np.ndarray, y: np.ndarray) -> np.ndarray:
     if name == "mse":
         return 2.0 * diff / out.shape[1]
     raise ValueError(f"no output-space loss {name!r}")
+
+
+def binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """(1/K)·Σ −[y·ln p + (1 − y)·ln(1 − p)] with p = sigmoid(z), written as
+    max(z, 0) − y·z + ln(1 + exp(−|z|)): finite for any z (log1p keeps its last term exact
+    where exp(−|z|) is tiny)."""
+    return (np.maximum(z, 0.0) - y * z + np.log1p(np.exp(-np.abs(z)))).sum(axis=1) / z.shape[1]
+
+
+def binary_cross_entropy_slope(p: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """∂(per-sample loss)/∂z = (p − y)/K: the sigmoid's slope cancels, as softmax's does."""
+    return (p - y) / p.shape[1]
+
+
+def hits(loss: str, p: np.ndarray, y: np.ndarray) -> np.ndarray | None:
+    """Per sample 1 where classified right, else 0; None for a loss that is no classifier's.
+
+    cross_entropy: the arg-max output is the target's. binary_cross_entropy: every output is
+    on the target's side of 0.5 (p ≥ 0.5 exactly where y ≥ 0.5); with one output that is the
+    usual threshold, with several (multi-label) a sample counts only when all its labels are
+    right, so hits stay 0 and 1 like the arg-max ones."""
+    if loss == "cross_entropy":
+        return (np.argmax(p, axis=-1) == np.argmax(y, axis=-1)).astype(float)
+    if loss == "binary_cross_entropy":
+        return ((p >= 0.5) == (y >= 0.5)).all(axis=-1).astype(float)
+    return None
 
 
 def softmax_parts(z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

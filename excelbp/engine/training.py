@@ -15,24 +15,46 @@ import numpy as np
 from ..spec import Spec
 from .backprop import Trace
 from .backprop import train as train_network
+from .functions import layer_activations
+from .optimizers import Optimizer, State
 
 CHUNK_STEPS = 4096
+_HYPER = ("momentum", "alpha", "beta1", "beta2", "eps", "weight_decay")
 
 
-def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, b=None) -> Trace:
-    """Steps first_step + 1 … of the spec's training, from parameters W, b (default: the
-    initial ones)."""
+def engine_options(spec: Spec) -> tuple[tuple[str, ...], Optimizer | None]:
+    """The spec's per-layer activations and optimizer, as the engine takes them.
+
+    Reads `spec.activations` and `spec.optimizer` where the spec has them (the optimizer
+    as an Optimizer, or a name with its hyperparameters in spec.momentum, … spec.weight_decay);
+    otherwise one `spec.activation` for every layer, the last as the loss requires, and SGD.
+    """
+    activations = getattr(spec, "activations", None)
+    if activations is None:
+        activations = layer_activations(spec.activation, spec.loss, spec.n_layers)
+    optimizer = getattr(spec, "optimizer", None)
+    if isinstance(optimizer, str):
+        optimizer = Optimizer(optimizer, **{k: getattr(spec, k) for k in _HYPER if getattr(spec, k, None) is not None})
+    return tuple(activations), optimizer
+
+
+def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, b=None, state: State | None = None) -> Trace:
+    """Steps first_step + 1 … of the spec's training, from parameters W, b and optimizer
+    state `state` (default: the initial ones, and zeros)."""
+    activations, optimizer = engine_options(spec)
     return train_network(
         spec.X,
         spec.Y,
         list(spec.W_init if W is None else W),
         (list(spec.b_init if b is None else b) if spec.b_init is not None else None),
-        activation=spec.activation,
+        activations=activations,
         loss=spec.loss,
         lr=spec.lr,
         batch=spec.batch,
         steps=spec.steps if steps is None else steps,
         first_step=first_step,
+        optimizer=optimizer,
+        state=state,
     )
 
 
@@ -49,7 +71,7 @@ class Chunk:
 class Training:
     """The whole run: what the sheets summarise, and every step again chunk by chunk.
 
-    The first pass keeps the parameters at the start of each chunk, the loss and the
+    The first pass keeps the parameters and optimizer state at the start of each chunk, the loss and the
     classifier hits of every step, and the final parameters; `chunks()` recomputes each
     chunk's full trace from its checkpoint (the same arithmetic, so the same numbers), so
     memory does not grow with the steps. A run of one chunk is kept and not recomputed.
@@ -58,14 +80,15 @@ class Training:
     def __init__(self, spec: Spec, *, chunk_steps: int = CHUNK_STEPS) -> None:
         self.spec = spec
         self.chunk_steps = chunk_steps
-        self._checkpoints: list[tuple[int, list, list | None]] = []
+        self._checkpoints: list[tuple[int, list, list | None, State | None]] = []
         self._kept: Trace | None = None
         losses, hits = [], []
         W, b = list(spec.W_init), list(spec.b_init) if spec.bias else None
+        state: State | None = None  # zeros before step 1
         self.diverged_at: int | None = None
         for first in range(0, spec.steps, chunk_steps):
-            self._checkpoints.append((first, W, b))
-            trace = train(spec, first_step=first, steps=min(chunk_steps, spec.steps - first), W=W, b=b)
+            self._checkpoints.append((first, W, b, state))
+            trace = train(spec, first_step=first, steps=min(chunk_steps, spec.steps - first), W=W, b=b, state=state)
             if first == 0 and chunk_steps >= spec.steps:
                 self._kept = trace
             losses.append(trace.loss)
@@ -73,6 +96,8 @@ class Training:
                 hits.append(trace.hits)
             self._note_divergence(first, trace)
             W, b = [w[-1] for w in trace.W], [v[-1] for v in trace.b] if spec.bias else None
+            state = trace.state
+        self.final_state: State = trace.state
         self.final_W: list[np.ndarray] = [w[-1] for w in trace.W]
         self.final_b: list[np.ndarray] = [v[-1] for v in trace.b]  # zeros without bias
         self.loss = np.concatenate(losses)
@@ -84,9 +109,9 @@ class Training:
         return float(self.loss[-1])
 
     def chunks(self) -> Iterator[Chunk]:
-        for first, W, b in self._checkpoints:
+        for first, W, b, state in self._checkpoints:
             steps = min(self.chunk_steps, self.spec.steps - first)
-            trace = self._kept if self._kept is not None else train(self.spec, first_step=first, steps=steps, W=W, b=b)
+            trace = self._kept if self._kept is not None else train(self.spec, first_step=first, steps=steps, W=W, b=b, state=state)
             acc = None if self.accuracy is None else self.accuracy[first : first + steps]
             yield Chunk(first, trace, acc)
 
