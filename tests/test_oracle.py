@@ -1,12 +1,16 @@
-"""The oracle checked against finite differences of its own loss and a hand-worked case."""
+"""The oracle checked against finite differences of its own loss, hand-worked cases, and
+the NumPy engine (two implementations written apart, from the same contract)."""
 
 import itertools
 import math
 import random
 
+import numpy as np
 import openpyxl
 import oracle
 import pytest
+
+from excelbp import engine
 
 
 def random_net(rng, sizes, bias):
@@ -23,18 +27,32 @@ def random_data(rng, n, n_in, n_out, loss):
         labels = [rng.randrange(n_out) for _ in range(n - 1)]
         Y = [[1.0 if k == label else 0.0 for k in range(n_out)] for label in labels]
         Y.append([rng.uniform(0, 1) for _ in range(n_out)])
+    elif loss == "binary_cross_entropy":
+        # any target in [0, 1], its ends included
+        Y = [[rng.uniform(0, 1) for _ in range(n_out)] for _ in range(n)]
+        Y[0][0], Y[-1][-1] = 0.0, 1.0
     else:
         Y = [[rng.uniform(-1, 1) for _ in range(n_out)] for _ in range(n)]
     return X, Y
 
 
+MIXES = [  # per-layer activations: 2-layer and 3-layer networks
+    ("relu,linear", "mse"), ("tanh,sigmoid", "binary_cross_entropy"), ("tanh,sigmoid", "sse"),
+    ("leaky_relu,linear", "half_sse"), (["sigmoid", "leaky_relu"], "mse"),
+    ("leaky_relu,tanh,linear", "mse"), ("relu,sigmoid,softmax", "cross_entropy"),
+    (["linear", "leaky_relu", "sigmoid"], "binary_cross_entropy"),
+]
+
+
 @pytest.mark.parametrize("bias", [False, True])
-@pytest.mark.parametrize("loss", oracle.LOSSES)
-@pytest.mark.parametrize("activation", oracle.ACTIVATIONS)
+@pytest.mark.parametrize("activation,loss", list(itertools.product(oracle.ACTIVATIONS, oracle.LOSSES)) + MIXES)
 def test_gradients_match_central_differences(activation, loss, bias):
     rng = random.Random(f"{activation}-{loss}-{bias}")
     h = 1e-6
-    for sizes in ([3, 1], [2, 3, 2], [3, 4, 2, 3]):
+    names = activation.split(",") if isinstance(activation, str) else activation
+    # one name serves any depth; a list fixes it
+    shapes = ([3, 1], [2, 3, 2], [3, 4, 2, 3]) if len(names) == 1 else ([2, 3, 2], [3, 4, 3]) if len(names) == 2 else ([3, 4, 2, 3],)
+    for sizes in shapes:
         W, b = random_net(rng, sizes, bias)
         X, Y = random_data(rng, 3, sizes[0], sizes[-1], loss)
 
@@ -142,3 +160,136 @@ def test_read_named(tmp_path):
     wb.save(path)
     with pytest.raises(ValueError, match="twice"):  # openpyxl stores no cached value
         oracle.read_named(path)
+
+
+# --- the issue 13 additions: activations per layer, binary cross-entropy, optimizers ----
+
+
+def test_layer_names():
+    assert oracle.layer_names("tanh", "mse", 2) == ["tanh", "tanh"]
+    assert oracle.layer_names("tanh", "cross_entropy", 2) == ["tanh", "softmax"]
+    assert oracle.layer_names("relu", "binary_cross_entropy", 3) == ["relu", "relu", "sigmoid"]
+    assert oracle.layer_names("relu,linear", "mse", 2) == ["relu", "linear"]
+    assert oracle.layer_names(("tanh", "softmax"), "cross_entropy", 2) == ["tanh", "softmax"]
+    for activation, loss in [("relu,softmax", "mse"), ("relu,tanh", "cross_entropy"), ("relu,linear", "binary_cross_entropy"),
+                             ("relu", "hinge"), ("relu,relu,linear", "mse"), ("softmax,softmax", "cross_entropy")]:
+        with pytest.raises(ValueError):
+            oracle.layer_names(activation, loss, 2)
+
+
+def test_leaky_relu_by_hand():
+    assert [oracle.activate("leaky_relu", z) for z in (-3.0, 0.0, 2.0)] == [-0.03, 0.0, 2.0]
+    assert [oracle.derivative("leaky_relu", z) for z in (-3.0, 0.0, 2.0)] == [0.01, 0.01, 1.0]
+
+
+def test_binary_cross_entropy_by_hand():
+    # x = 1, w = (0, 2): z = (0, 2); y = (1, ½):
+    # (1/2)·[(0 − 0 + ln 2) + (2 − 1 + ln(1 + e⁻²))]
+    L = oracle.sample_loss([1.0], [1.0, 0.5], [[[0.0, 2.0]]], None, activation="relu", loss="binary_cross_entropy")
+    assert L == pytest.approx((math.log(2) + 1 + math.log(1 + math.exp(-2))) / 2, rel=1e-15)
+    # ∂L/∂w = x·(p − y)/K = ((½ − 1)/2, (σ(2) − ½)/2)
+    _, gW, _ = oracle.gradients([[1.0]], [[1.0, 0.5]], [[[0.0, 2.0]]], None, activation="sigmoid", loss="binary_cross_entropy")
+    assert gW[0][0] == pytest.approx([-0.25, (1 / (1 + math.exp(-2)) - 0.5) / 2], rel=1e-15)
+    # z = ±1000 stays finite: (1000 + 1000 + 0 + 0)/4
+    W = [[[1000.0, -1000.0, 1000.0, -1000.0]]]
+    assert oracle.sample_loss([1.0], [0.0, 1.0, 1.0, 0.0], W, None, activation="linear", loss="binary_cross_entropy") == 500.0
+
+
+# One linear neuron with a bias, half_sse, x = 2, y = 0, w = 0.5, b = 0:
+# ŷ = 1, L = ½, ∂L/∂w = (ŷ − y)·x = 2, ∂L/∂b = 1.
+def one_step(optimizer, lr, steps=1, **hyper):
+    return oracle.train([[2.0]], [[0.0]], [[[0.5]]], [[0.0]], lr=lr, batch=1, steps=steps, activation="linear",
+                        loss="half_sse", bias=True, optimizer=optimizer, **hyper)
+
+
+def test_adam_step_by_hand():
+    out = one_step("adam", 0.1)
+    # m = 0.1·2 = 0.2, v = 0.001·4 = 0.004, m̂ = 0.2/0.1 = 2, v̂ = 0.004/0.001 = 4,
+    # w ← 0.5 − 0.1·2/(2 + 1e-8) = 0.4000000005; b: m̂ = 1, v̂ = 1, b ← −0.1/(1 + 1e-8) = −0.099999999
+    assert out["W_final"][0][0][0] == pytest.approx(0.4000000005, rel=1e-15)
+    assert out["b_final"][0][0] == pytest.approx(-0.099999999, rel=1e-15)
+    assert out["state"]["exp_avg"]["W"][0][0][0] == pytest.approx(0.2, rel=1e-15)
+    assert out["state"]["exp_avg_sq"]["b"][0][0] == pytest.approx(0.001, rel=1e-15)
+    # adamw, λ = 0.1: w ← 0.5·(1 − 0.01) = 0.495, then the same step on g = 2: 0.3950000005
+    assert one_step("adamw", 0.1, weight_decay=0.1)["W_final"][0][0][0] == pytest.approx(0.3950000005, rel=1e-15)
+    # adam, λ = 0.1: g = 2 + 0.1·0.5 = 2.05 goes through m and v: m̂ = 2.05, v̂ = 2.05², one step of
+    # 0.1·2.05/(2.05 + 1e-8) ≈ 0.1 − 4.9e-10, so w ≈ 0.4000000005 again, but m = 0.205
+    out = one_step("adam", 0.1, weight_decay=0.1)
+    assert out["state"]["exp_avg"]["W"][0][0][0] == pytest.approx(0.205, rel=1e-15)
+
+
+def test_rmsprop_step_by_hand():
+    out = one_step("rmsprop", 0.01)
+    # s = 0.01·4 = 0.04, w ← 0.5 − 0.01·2/(0.2 + 1e-8) ≈ 0.400000005
+    # b: s = 0.01·1 = 0.01, b ← −0.01·1/(0.1 + 1e-8) ≈ −0.09999999
+    assert out["W_final"][0][0][0] == pytest.approx(0.400000005, rel=1e-14)
+    assert out["b_final"][0][0] == pytest.approx(-0.09999999, rel=1e-14)
+    assert out["state"]["square_avg"]["W"][0][0][0] == pytest.approx(0.04, rel=1e-15)
+
+
+def test_momentum_and_nesterov_by_hand():
+    # momentum, two steps, lr 0.1. Step 1: v_w = 2, w ← 0.5 − 0.2 = 0.3; v_b = 1, b ← −0.1.
+    # Step 2: ŷ = 2·0.3 − 0.1 = 0.5, L = 0.125, g_w = 0.5·2 = 1, v_w = 0.9·2 + 1 = 2.8,
+    # w ← 0.3 − 0.28 = 0.02; g_b = 0.5, v_b = 0.9·1 + 0.5 = 1.4, b ← −0.1 − 0.14 = −0.24
+    out = one_step("momentum", 0.1, steps=2)
+    assert out["loss"] == pytest.approx([0.5, 0.125], rel=1e-15)
+    assert out["W_final"][0][0][0] == pytest.approx(0.02, rel=1e-14)
+    assert out["b_final"][0][0] == pytest.approx(-0.24, rel=1e-15)
+    assert out["state"]["velocity"]["W"][0][0][0] == pytest.approx(2.8, rel=1e-15)
+    assert out["state"]["velocity"]["b"][0][0] == pytest.approx(1.4, rel=1e-15)
+    # nesterov: v = 2, w ← 0.5 − 0.1·(2 + 0.9·2) = 0.12; μ = 0.5 and λ = 0.5:
+    # g = 2 + 0.25 = 2.25, v = 2.25, w ← 0.5 − 0.1·(2.25 + 1.125) = 0.1625
+    assert one_step("nesterov", 0.1)["W_final"][0][0][0] == pytest.approx(0.12, rel=1e-15)
+    assert one_step("nesterov", 0.1, momentum=0.5, weight_decay=0.5)["W_final"][0][0][0] == pytest.approx(0.1625, rel=1e-15)
+
+
+def test_sgd_is_the_default_and_bad_names_are_refused():
+    assert one_step("sgd", 0.1) == one_step("sgd", 0.1, weight_decay=0.0)
+    assert one_step("sgd", 0.1)["W_final"][0][0][0] == pytest.approx(0.3, rel=1e-15)  # 0.5 − 0.1·2
+    with pytest.raises(ValueError, match="optimizer"):
+        one_step("adagrad", 0.1)
+    with pytest.raises(ValueError, match="hyperparameters"):
+        one_step("adam", 0.1, beta3=0.5)
+
+
+ENGINE_NETS = [  # sizes, activation (as a workbook's options give it), loss
+    ([2, 3, 1], "relu,linear", "mse"),
+    ([2, 1], "sigmoid", "binary_cross_entropy"),
+    ([3, 4, 2], "tanh,sigmoid", "binary_cross_entropy"),
+    ([2, 4, 3], "leaky_relu", "cross_entropy"),
+    ([2, 3, 3, 2], "sigmoid,leaky_relu,linear", "half_sse"),
+]
+
+
+def _close(a, b):
+    """Relative to the value, or to a thousandth of the largest where cancellation left it near 0."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-3 * np.max(np.abs(b)))))
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.02])
+@pytest.mark.parametrize("optimizer", oracle.OPTIMIZERS)
+def test_oracle_equals_the_engine(optimizer, weight_decay):
+    rng = random.Random(f"{optimizer}-{weight_decay}")
+    hyper = dict(momentum=0.8, alpha=0.9, beta1=0.85, beta2=0.99, eps=1e-7, weight_decay=weight_decay)
+    for (sizes, activation, loss), bias in itertools.product(ENGINE_NETS, [True, False]):
+        W, b = random_net(rng, sizes, bias)
+        X, Y = random_data(rng, 5, sizes[0], sizes[-1], loss)
+        if loss == "cross_entropy":  # one-hot, as the spec requires: the engine's δ = p − y takes Σy = 1
+            Y[-1] = [1.0] + [0.0] * (sizes[-1] - 1)
+        out = oracle.train(X, Y, W, b, lr=0.05, batch=2, steps=8, activation=activation, loss=loss, bias=bias,
+                           optimizer=optimizer, **hyper)
+        n = len(sizes) - 1
+        names = engine.layer_activations(activation, loss, n) if "," not in activation else activation.split(",")
+        t = engine.train(np.array(X), np.array(Y), [np.array(w) for w in W], [np.array(v) for v in b] if bias else None,
+                         activations=names, loss=loss, lr=0.05, batch=2, steps=8, optimizer=engine.Optimizer(optimizer, **hyper))
+        assert _close(out["loss"], t.loss) < 1e-12
+        for l in range(n):
+            assert _close(out["W_final"][l], t.W[l][-1]) < 1e-12
+            if bias:
+                assert _close(out["b_final"][l], t.b[l][-1]) < 1e-12
+            for key, value in out["state"].items():
+                assert _close(value["W"][l], t.state.W[l][key]) < 1e-12
+                if bias:
+                    assert _close(value["b"][l], t.state.b[l][key]) < 1e-12
+        assert set(out["state"]) == set(engine.optimizers.STATE[optimizer])
