@@ -238,3 +238,13 @@ def test_engine_options_read_the_spec():
     acts, opt = engine.engine_options(WithOptimizer(spec, "adam", beta1=0.5, eps=1e-6))
     assert opt == Optimizer("adam", beta1=0.5, eps=1e-6)
     assert engine.engine_options(WithOptimizer(spec, Optimizer("rmsprop")))[1] == Optimizer("rmsprop")
+
+
+def test_an_explicit_sgd_is_bit_for_bit_the_default():
+    """A spec that names sgd (λ = 0) must keep today's numbers, and so the golden workbooks."""
+    spec = make_spec(BuildOptions(template="classifier", steps=20, batch=2))
+    plain, named = Training(spec, chunk_steps=6), Training(WithOptimizer(spec, "sgd"), chunk_steps=6)
+    for a, b in zip(plain.chunks(), named.chunks()):
+        for l in range(spec.n_layers):
+            assert a.trace.W[l].tobytes() == b.trace.W[l].tobytes() and a.trace.b[l].tobytes() == b.trace.b[l].tobytes()
+        assert a.trace.loss.tobytes() == b.trace.loss.tobytes()
