@@ -23,6 +23,8 @@ Matrix = list[list[float]]
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
 LOSSES = ("sse", "half_sse", "mse", "cross_entropy", "binary_cross_entropy")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+# defined names whose one cell holds text, not a number, and the texts it may hold
+TEXT_NAMES = {"optimizer": OPTIMIZERS}
 # the contract's defaults, under the workbook's defined names (and oracle.train's keywords)
 HYPERPARAMETERS = {"momentum": 0.9, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
 # the one last layer each cross-entropy is defined on
@@ -35,7 +37,8 @@ OUTPUT = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
 def read_named(path) -> dict[str, Matrix | float]:
     """Cached values of every workbook-scoped defined name in the xlsx at ``path``.
 
-    A name over one cell gives a float, a name over a range a list of rows. Raises
+    A name over one cell gives a float (text for the TEXT_NAMES, such as ``optimizer``),
+    a name over a range a list of rows. Raises
     ValueError if a cell holds no cached value (e.g. never recalculated) or a
     non-number (e.g. an error such as #NUM!).
     """
@@ -52,7 +55,11 @@ def read_named(path) -> dict[str, Matrix | float]:
                 raise ValueError(f"{path}: name {name} ({defn.attr_text}) is not one range")
             sheet, ref = destinations[0]
             cells = wb[sheet][ref.replace("$", "")]
-            if not isinstance(cells, tuple):
+            if name in TEXT_NAMES:  # an error such as #NAME? is text too: only the known words pass
+                if isinstance(cells, tuple) or cells.value not in TEXT_NAMES[name]:
+                    raise ValueError(f"{path}: {name} should be one cell holding one of {', '.join(TEXT_NAMES[name])}")
+                values[name] = cells.value
+            elif not isinstance(cells, tuple):
                 values[name] = _number(cells, name, path)
             else:
                 values[name] = [[_number(c, name, path) for c in row] for row in cells]

@@ -145,20 +145,26 @@ def test_read_named(tmp_path):
     ws.append([4, 5, 6])
     ws["E1"] = 0.125
     ws["E2"] = "=E1*2"
+    ws["F1"] = "adam"
     for name, ref in [("X", "$A$1:$C$2"), ("lr", "$E$1"), ("row", "$A$2:$C$2"),
-                      ("col", "$B$1:$B$2")]:
+                      ("col", "$B$1:$B$2"), ("optimizer", "$F$1")]:
         wb.defined_names[name] = openpyxl.workbook.defined_name.DefinedName(
             name, attr_text=f"'Data sheet'!{ref}")
     path = tmp_path / "named.xlsx"
     wb.save(path)
     assert oracle.read_named(path) == {
         "X": [[1.0, 2.5, 3.0], [4.0, 5.0, 6.0]], "lr": 0.125,
-        "row": [[4.0, 5.0, 6.0]], "col": [[2.5], [5.0]],
+        "row": [[4.0, 5.0, 6.0]], "col": [[2.5], [5.0]], "optimizer": "adam",
     }
     wb.defined_names["twice"] = openpyxl.workbook.defined_name.DefinedName(
         "twice", attr_text="'Data sheet'!$E$2")
     wb.save(path)
     with pytest.raises(ValueError, match="twice"):  # openpyxl stores no cached value
+        oracle.read_named(path)
+    del wb.defined_names["twice"]
+    ws["F1"] = "#NAME?"
+    wb.save(path)
+    with pytest.raises(ValueError, match="optimizer should be one cell"):
         oracle.read_named(path)
 
 
