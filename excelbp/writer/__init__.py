@@ -8,15 +8,21 @@ complete: an interrupted build leaves no partial file and the old file intact.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import shutil
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.writer.excel import ExcelWriter
 
 from ..errors import InputError
 from ..sheets.cells import ChartPlan, WorkbookPlan
@@ -65,19 +71,59 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a workbook is an ordinary file
+    # openpyxl streams each write-only sheet to a temporary file of its own in TMPDIR; in a
+    # folder of ours they can all be freed and removed, whatever stops the build
     try:
-        _write(plan, tmp)
-        os.replace(tmp, path)
+        scratch = tempfile.mkdtemp(prefix="excelbp-")
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"-o {path}: cannot write ({e.strerror or e})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write(plan: WorkbookPlan, path: str) -> None:
+        raise InputError(f"TMPDIR {tempfile.gettempdir()}: cannot make a temporary folder ({e.strerror})") from None
+    tempdir, tempfile.tempdir = tempfile.tempdir, scratch
     wb = Workbook(write_only=True)
+    archive = None
+    saving = False
+    try:
+        archive = ZipFile(tmp, "w", ZIP_DEFLATED, allowZip64=True)
+        _write(plan, wb)
+        saving = True
+        # what Workbook.save does, with the archive in our hands to close on failure
+        wb.properties.modified = datetime.now(timezone.utc).replace(tzinfo=None)
+        ExcelWriter(wb, archive).save()
+        os.replace(tmp, path)
+    except BaseException as e:
+        # Abandon the workbook now, not when it is garbage-collected: each sheet's writer
+        # and the archive hold open files that a collector would close with a traceback
+        # ("Exception ignored in …", from a full disk or a file closed before them). Free
+        # the space first (a full disk is the usual cause), then close each cleanly.
+        in_tmpdir = archive is not None and isinstance(e, OSError) and not saving
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) and os.stat(scratch).st_dev != os.stat(path.parent).st_dev:
+            in_tmpdir = shutil.disk_usage(scratch).free < shutil.disk_usage(path.parent).free  # the fuller one
+        for name in os.listdir(scratch):
+            with contextlib.suppress(OSError):
+                os.truncate(os.path.join(scratch, name), 0)
+        with contextlib.suppress(OSError):
+            os.truncate(tmp, 0)
+        for ws in wb.worksheets:
+            if not ws.closed:
+                with contextlib.suppress(Exception):
+                    ws.close()
+        if archive is not None:
+            with contextlib.suppress(Exception):
+                archive.close()
+        Path(tmp).unlink(missing_ok=True)
+        if in_tmpdir:
+            where = os.path.dirname(scratch)
+            raise InputError(f"TMPDIR {where}: cannot write the sheets' temporary files ({e.strerror or e}); free some space or set TMPDIR to another folder") from None
+        if isinstance(e, OSError):
+            raise InputError(f"-o {path}: cannot write ({e.strerror or e})") from None
+        raise
+    finally:
+        tempfile.tempdir = tempdir
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _write(plan: WorkbookPlan, wb: Workbook) -> None:
+    """The sheets of `plan` in `wb`, their rows streamed to their temporary files."""
     for style in named_styles():
         wb.add_named_style(style)
     sheets = {}
@@ -110,4 +156,3 @@ def _write(plan: WorkbookPlan, path: str) -> None:
             sheets[sheet.title].add_chart(_chart(chart, sheets), chart.anchor)
     for name, ref in plan.names.items():
         wb.defined_names[name] = DefinedName(name, attr_text=ref)
-    wb.save(path)
