@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,9 @@ import numpy as np
 from ..errors import InputError
 
 MAX_CSV_BYTES = 50_000_000
+# Excel's rows per sheet: a CSV with more data rows than this cannot fit the Inputs sheet
+# (which has a few rows above the data too; the layout stage checks the exact limit)
+SHEET_ROWS = 1_048_576
 
 
 @dataclass(frozen=True)
@@ -21,10 +26,43 @@ class Table:
     rows: np.ndarray  # samples × columns
 
 
+def _unprintable(text: str) -> str | None:
+    """The first character of `text` that a cell cannot show (a control character, a lone
+    surrogate or a non-character, which are not XML), or None."""
+    for c in text:
+        if unicodedata.category(c) in ("Cc", "Cs") or c in "\ufffe\uffff":
+            return c
+    return None
+
+
+def _check_header(name: str, line: int, header: tuple[str, ...]) -> None:
+    for col, cell in enumerate(header, start=1):
+        bad = _unprintable(cell)
+        if bad is not None:
+            raise InputError(f"{name}:{line}: column {col} of the header ({cell[:30]!r}) contains the control character U+{ord(bad):04X}; names must be printable text")
+        if len(cell) > 255:
+            raise InputError(f"{name}:{line}: column {col} of the header is {len(cell):,} characters long; names may have at most 255")
+
+
+def _bad_cell(name: str, line: int, header: tuple[str, ...], record: list[str]) -> InputError:
+    """The error for the first cell of `record` that is not a finite number."""
+    for col, cell in enumerate(record):
+        try:
+            v = float(cell)
+        except ValueError:
+            return InputError(f"{name}:{line}: column {col + 1} ({header[col]!r}) is not a number: {cell.strip()[:30]!r}")
+        if not math.isfinite(v):
+            return InputError(f"{name}:{line}: column {col + 1} ({header[col]!r}) is {cell.strip()[:30]}, not a finite number")
+    return InputError(f"{name}:{line}: not a row of numbers")  # not reached: some cell is bad
+
+
 def read_csv(path: Path) -> Table:
     """Read a CSV file with a header row and numbers below it.
 
-    Every problem is reported as one line naming the file and the line number.
+    Every problem is reported as one line naming the file and the line number. Rows are
+    parsed into one flat array of doubles as they are read (a million rows take about a
+    second and 24 MB), and a file with more data rows than a sheet has is refused as soon
+    as the row that passes the limit is read.
     """
     name = str(path)
     try:
@@ -40,37 +78,47 @@ def read_csv(path: Path) -> Table:
         raise InputError(f"{name}: cannot read ({e.strerror})") from None
     if b"\0" in raw:
         raise InputError(f"{name}: binary file, not CSV text")
+    # decoded as it is parsed: the whole text at once would take four bytes a character
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline=""))
+    header: tuple[str, ...] | None = None
+    values = array("d")
+    lines = array("q")  # the line of each data row, for messages about its values
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise InputError(f"{name}:{line}: not UTF-8 text") from None
-    try:
-        records = list(csv.reader(io.StringIO(text)))
-    except csv.Error as e:
-        raise InputError(f"{name}: malformed CSV ({e})") from None
-    numbered = [(i, r) for i, r in enumerate(records, start=1) if any(c.strip() for c in r)]
-    if not numbered:
-        raise InputError(f"{name}: empty file, expected a header row and data rows")
-    header_line, header = numbered[0]
-    header = tuple(c.strip() for c in header)
-    if not numbered[1:]:
-        raise InputError(f"{name}: header only, no data rows")
-    rows = []
-    for line, record in numbered[1:]:
-        if len(record) != len(header):
-            raise InputError(f"{name}:{line}: {len(record)} columns, the header has {len(header)}")
-        values = []
-        for col, cell in enumerate(record):
+        for record in reader:
+            if not "".join(record).strip():
+                continue  # a blank line
+            if header is None:
+                header = tuple(c.strip() for c in record)
+                _check_header(name, reader.line_num, header)
+                continue
+            if len(record) != len(header):
+                raise InputError(f"{name}:{reader.line_num}: {len(record)} columns, the header has {len(header)}")
+            if len(lines) >= SHEET_ROWS - 1:
+                raise InputError(f"{name}:{reader.line_num}: more than {SHEET_ROWS - 1:,} data rows, more than a sheet's {SHEET_ROWS:,} rows can hold")
             try:
-                v = float(cell)
+                values.extend(map(float, record))
             except ValueError:
-                raise InputError(f"{name}:{line}: column {col + 1} ({header[col]!r}) is not a number: {cell.strip()[:30]!r}") from None
-            if not math.isfinite(v):
-                raise InputError(f"{name}:{line}: column {col + 1} ({header[col]!r}) is {cell.strip()}, not a finite number")
-            values.append(v)
-        rows.append(values)
-    return Table(header=header, rows=np.array(rows, dtype=float))
+                raise _bad_cell(name, reader.line_num, header, record) from None
+            lines.append(reader.line_num)
+    except csv.Error as e:
+        raise InputError(f"{name}:{reader.line_num}: malformed CSV ({e})") from None
+    except UnicodeDecodeError:
+        try:
+            raw.decode("utf-8-sig")
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            raise InputError(f"{name}:{line}: not UTF-8 text") from None
+        raise
+    if header is None:
+        raise InputError(f"{name}: empty file, expected a header row and data rows")
+    if not lines:
+        raise InputError(f"{name}: header only, no data rows")
+    rows = np.frombuffer(values, dtype=float).reshape(len(lines), len(header)).copy()
+    finite = np.isfinite(rows).all(axis=1)
+    if not finite.all():
+        i = int(np.argmin(finite))
+        raise _bad_cell(name, lines[i], header, [str(float(v)) for v in rows[i]])
+    return Table(header=header, rows=rows)
 
 
 def split_columns(table: Table, n_inputs: int, n_outputs: int, *, source: str) -> tuple[np.ndarray, np.ndarray]:
