@@ -1,9 +1,11 @@
-"""Render the demo workbook as LibreOffice shows it, for the README: docs/demo.png.
+"""Render workbooks' sheets to PNG pictures through LibreOffice, as a learner would see them.
 
-    python scripts/render_demo.py [--template NAME] [--out docs/demo.png]
+    python scripts/render_demo.py                 # docs/demo.png: the demo's Inputs sheet
+    python scripts/render_demo.py --all OUT/      # the first page of every sheet of every
+                                                  # template, both layouts, English and Chinese
 
-Builds the workbook, has headless LibreOffice print its first sheet to PDF and turns the
-first page into a PNG with pdftoppm (Debian: poppler-utils). Nothing is drawn by hand.
+Needs LibreOffice (soffice) and pdftoppm (poppler-utils). Each sheet is printed alone (the
+others hidden) and its first page turned into a picture.
 """
 
 from __future__ import annotations
@@ -14,35 +16,81 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from excelbp.build import build, make_spec
 from excelbp.spec import BuildOptions
 from excelbp.verify.libreoffice import find_soffice
 
+CASES = {
+    "linear": dict(template="linear"),
+    "neuron": dict(template="neuron"),
+    "linear-2-2-1": dict(template="linear-2-2-1"),
+    "sigmoid-2-3-1": dict(template="sigmoid-2-3-1"),
+    "classifier": dict(template="classifier"),
+    "digits": dict(template="digits", steps=10),
+    "custom-rows": dict(layers=(2, 3, 2), activation="sigmoid", loss="mse", batch=2, steps=10, layout="rows"),
+    "custom-blocks": dict(layers=(2, 3, 2), activation="tanh", loss="cross_entropy", batch=3, steps=10, layout="blocks"),
+    "classifier-zh": dict(template="classifier", lang="zh"),
+    "digits-zh": dict(template="digits", steps=10, lang="zh"),
+}
+README = [  # (case, sheet index, picture) shown in the README
+    ("linear", 0, "demo.png"),
+    ("linear", 1, "demo-steps.png"),
+    ("digits", 3, "digits-images.png"),
+    ("classifier-zh", 0, "classifier-zh.png"),
+]
+CROP = (0.9, 0.62)  # the share of a page's width and height a README picture keeps
+
+
+def render(book: Path, sheet: int, out: Path, tmp: Path, dpi: int, crop: tuple[float, float] = (1.0, 1.0)) -> None:
+    """The first page of one sheet of `book`, printed alone, as a PNG at `out`."""
+    wb = load_workbook(book)
+    for k, ws in enumerate(wb.worksheets):
+        ws.sheet_state = "visible" if k == sheet else "hidden"
+        # a page as wide as a laptop's screen: what a learner sees on opening the sheet
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.orientation, ws.page_setup.scale = "landscape", 50
+    wb.active = sheet
+    alone = tmp / f"{book.stem}-{sheet}.xlsx"
+    wb.save(alone)
+    profile = (tmp / "profile").as_uri()
+    subprocess.run(
+        [find_soffice(), "--headless", "--norestore", f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(tmp / "pdf"), str(alone)],
+        check=True, capture_output=True, timeout=600,
+    )
+    page = tmp / "page"
+    width, height = 11.69 * dpi * crop[0], 8.27 * dpi * crop[1]  # of an A4 page, landscape
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-W", str(int(width)), "-H", str(int(height)), "-singlefile", str(tmp / "pdf" / f"{alone.stem}.pdf"), str(page)],
+        check=True,
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(page.with_suffix(".png"), out)
+
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--template", default="linear")
-    p.add_argument("--out", type=Path, default=Path("docs/demo.png"))
+    p.add_argument("--all", type=Path, metavar="FOLDER", help="every sheet of every case, into FOLDER")
+    p.add_argument("--readme", action="store_true", help="the README's pictures, into docs/")
+    p.add_argument("--dpi", type=int, default=110)
     args = p.parse_args()
-    soffice, pdftoppm = find_soffice(), shutil.which("pdftoppm")
-    if soffice is None or pdftoppm is None:
+    if find_soffice() is None or shutil.which("pdftoppm") is None:
         raise SystemExit("needs LibreOffice (soffice) and pdftoppm (poppler-utils)")
+    wanted = [(case, None, None) for case in CASES] if args.all else README if args.readme else README[:1]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        book = tmp / f"{args.template}.xlsx"
-        build(make_spec(BuildOptions(template=args.template)), book)
-        profile = (tmp / "profile").as_uri()
-        subprocess.run(
-            [soffice, "--headless", "--norestore", f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(tmp / "pdf"), str(book)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-        pdf = tmp / "pdf" / f"{args.template}.pdf"
-        subprocess.run([pdftoppm, "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(tmp / "page")], check=True)
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(tmp / "page.png", args.out)
-    print(f"wrote {args.out}")
+        for case in dict.fromkeys(c for c, _, _ in wanted):
+            book = tmp / f"{case}.xlsx"
+            build(make_spec(BuildOptions(**CASES[case])), book)
+            names = [ws.title for ws in load_workbook(book, read_only=True).worksheets]
+            for k, name in enumerate(names[:-1]):  # the last is the hidden structure sheet
+                pictures = [Path("docs") / pic for c, s, pic in wanted if c == case and s == k]
+                if args.all:
+                    pictures = [args.all / f"{case}-{k}-{name}.png"]
+                for out in pictures:
+                    render(book, k, out, tmp, args.dpi, (1.0, 1.0) if args.all else CROP)
+                    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import oracle
 import pytest
-from conftest import assert_contract, needs_soffice
+from conftest import assert_contract, edit_named, needs_soffice
 
 from excelbp.build import make_spec
 from excelbp.spec import BuildOptions
@@ -28,9 +28,9 @@ def test_three_digit_steps_recalculate_to_the_engine(make_workbook):
     from openpyxl import load_workbook
 
     path = make_workbook(template="digits", steps=3)
+    edit_named(path, {"lr": 0.4})
     wb = load_workbook(path)
-    wb["Inputs"]["B5"] = 0.4  # lr
-    wb["Images"]["B2"] = 517
+    wb["Images"]["B2"] = 517  # the sample number
     wb.save(path)
     report = verify(path)
     assert report.ok, report.lines()

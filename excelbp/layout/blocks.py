@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ..quantities.registry import KINDS
 from ..quantities.step import PARAMETER_KINDS, param_keys, sample_areas
 from ..spec import Spec
-from .grid import TRAINING, letter
+from .grid import letter, title
 from .rows import Column, StepTable
 from .size import BLOCK_HEAD as HEAD
 from .size import block_height
@@ -54,7 +54,7 @@ class StepBlocks(StepSheet):
     width: int
     spec: Spec = field(repr=False)
     first_row: int = 4
-    title: str = TRAINING
+    title: str = "Training"
     epoch: int = 1
 
     def has(self, key: tuple) -> bool:
@@ -101,9 +101,6 @@ class StepBlocks(StepSheet):
             out += [Label(HEAD - 1, p.col + k, says, style) for k, says in enumerate(top)]
             out += [Label(HEAD + k, p.col - 1, says, "label") for k, says in enumerate(side)]
         return out
-
-    def widths(self) -> dict[int, float]:
-        return {1: 10.0, **{c: 11.0 for c in range(2, self.width + 1)}}
 
     def freeze(self) -> str | None:
         return "B1"
@@ -168,7 +165,7 @@ def blocks_layout(spec: Spec) -> StepBlocks:
             for i in range(fan_in):
                 put(("Wt", l, j, i), HEAD + j, col + 1 + i)
         col += fan_in + 2
-    return StepBlocks(where=where, own=tuple(own), placed=tuple(placed), height=block_height(spec.network), width=col - 1, spec=spec, epoch=spec.epoch)
+    return StepBlocks(where=where, own=tuple(own), placed=tuple(placed), height=block_height(spec.network), width=col - 1, spec=spec, epoch=spec.epoch, title=title(spec.lang, "training"))
 
 
 def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:
@@ -181,6 +178,6 @@ def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:
     if len(params) <= CHARTED_PARAMETERS:
         columns += [Column(key, "params", ("layer", key[1])) for key in params]
         if spec.w_true is not None:
-            columns += [Column(("wt", i), "params", ("w_true",)) for i in range(spec.sizes[0])]
+            columns += [Column(("wt", i), "reference") for i in range(spec.sizes[0])]
     where = {c.key: k for k, c in enumerate(columns)}
-    return StepTable(columns=tuple(columns), where=where, epoch=spec.epoch, mirrored=blocks)
+    return StepTable(columns=tuple(columns), where=where, epoch=spec.epoch, mirrored=blocks, title=title(spec.lang, "steps"))

@@ -6,11 +6,22 @@ from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
 
-INPUTS = "Inputs"
-STEPS = "Steps"
-TRAINING = "Training"
-IMAGES = "Images"
-STRUCTURE = "excelbp"  # hidden: what verify needs to rebuild the layout
+from ..quantities.context import quoted
+from ..words import words
+
+__all__ = ["STRUCTURE", "Block", "letter", "quoted", "title"]
+
+STRUCTURE = "excelbp"  # hidden: what verify needs to rebuild the layout; never translated
+
+
+def title(lang: str, sheet: str) -> str:
+    """A sheet's name in the workbook's language: inputs, steps, training or images."""
+    return words(lang)[f"sheet_{sheet}"]
+
+
+def titles(lang: str) -> dict[str, str]:
+    """Every sheet's name, for texts that mention them ({inputs}, {steps}, … in the words)."""
+    return {k: title(lang, k) for k in ("inputs", "steps", "training", "images")} | {"how": words(lang)["how_title"]}
 
 
 def letter(col: int) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..spec import Spec
-from .grid import INPUTS, Block
+from .grid import Block, title
 
 
 @dataclass(frozen=True)
@@ -40,30 +40,38 @@ class InputsSheet:
     test_accuracy: Block | None
     confusion: Block | None  # classifiers: held-out counts, rows = true class, columns = predicted
     last_row: int
-    title: str = INPUTS
+    charts: tuple[int, int]  # (row, column) of the charts' top-left corner, beside the settings
+    title: str = "Inputs"
+
+
+TEXT_ROWS = 4  # title, template, network, what to edit
+SETTINGS = TEXT_ROWS + 2  # the settings' heading; the charts start level with it
+CHART_ROWS = 14  # the charts' band: parameters and data begin below it
 
 
 def inputs_sheet(spec: Spec) -> InputsSheet:
     n_in, n_out = spec.sizes[0], spec.sizes[-1]
-    lr, batch, steps = Block(5, 2, 1, 1), Block(6, 2, 1, 1), Block(7, 2, 1, 1)
-    row = 10  # row 9 names the inputs above w_true / x_scale
+    lr, batch, steps = (Block(SETTINGS + k, 2, 1, 1) for k in (1, 2, 3))
+    row = SETTINGS + 5  # a row naming the inputs above w_true / x_scale
     w_true = x_scale = y_scale = None
     if spec.w_true is not None:
         w_true = Block(row, 2, 1, n_in)
         row += 1
     if spec.x_scale is not None:
         x_scale = Block(row, 2, 1, n_in)
-        y_scale = Block(row + 1, 2, 1, n_out)
-        row += 2
-    row += 1
+        y_scale = Block(row + 2, 2, 1, n_out)  # under a row naming the outputs
+        row += 3
+    charts = (SETTINGS, 3 + max(n_in if spec.w_true is not None or spec.x_scale is not None else 1, 1))
+    row = max(row, SETTINGS + CHART_ROWS) + 1
 
     W_init, b_init, W_final, b_final, W_final_T = [], [], [], [], []
-    # the blocks layout's final weights, turned, serve a forward pass of the test set or an image
-    turned = spec.layout == "blocks" and (spec.X_test is not None or bool(spec.image_side))
+    # the blocks layout's final weights, turned, serve a forward pass of the test set
+    turned = spec.layout == "blocks" and spec.X_test is not None
     for l in range(1, spec.n_layers + 1):
         fan_in, fan_out = spec.sizes[l - 1], spec.sizes[l]
-        # title row, then a row naming the output units, then fan_in rows (+ bias row)
-        top = row + 2
+        # a title row, a row saying initial / final, a row naming the output units, then
+        # fan_in rows (+ bias row)
+        top = row + 3
         W_init.append(Block(top, 2, fan_in, fan_out))
         W_final.append(Block(top, fan_out + 4, fan_in, fan_out))
         if spec.bias:
@@ -140,6 +148,8 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         confusion=confusion,
         test_accuracy=test_accuracy,
         last_row=row,
+        charts=charts,
+        title=title(spec.lang, "inputs"),
     )
 
 

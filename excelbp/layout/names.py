@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..spec import Spec
-from .grid import Block
+from .grid import Block, quoted
 from .inputs import InputsSheet
 from .rows import StepTable
 
@@ -12,7 +12,7 @@ def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[st
     """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
 
     def on_inputs(block: Block) -> str:
-        return f"{sheet.title}!{block.ref()}"
+        return f"{quoted(sheet.title)}!{block.ref()}"
 
     names = {
         "lr": on_inputs(sheet.lr),
@@ -27,7 +27,7 @@ def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[st
             names[f"b{l}_init"] = on_inputs(sheet.b_init[l - 1])
             names[f"b{l}_final"] = on_inputs(sheet.b_final[l - 1])
     col = summary.letter(("loss",))
-    names["loss"] = f"{summary.title}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
+    names["loss"] = f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
     if sheet.w_true is not None:
         names["w_true"] = on_inputs(sheet.w_true)
     if sheet.x_scale is not None:

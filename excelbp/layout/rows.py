@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..quantities.registry import KINDS
 from ..quantities.step import PARAMETER_KINDS, param_keys, sample_areas
 from ..spec import Spec
-from .grid import STEPS, letter
+from .grid import letter, quoted, title
 from .step_sheet import Label, StepSheet
 
 HEAD = 3  # header rows: groups, sub-groups, names
@@ -35,7 +35,7 @@ class StepTable(StepSheet):
     columns: tuple[Column, ...]
     where: dict = field(repr=False)  # key → 0-based column index, aliases included
     epoch: int = 1  # steps in one pass over the data: the window of the accuracy
-    title: str = STEPS
+    title: str = "Steps"
     first_row: int = HEAD + 1
     height: int = 1
     mirrored: StepSheet | None = None
@@ -66,7 +66,7 @@ class StepTable(StepSheet):
         if self.mirrored is None or not self.mirrored.has(key):
             return None
         dr, c = self.mirrored.position(key)
-        return f"={self.mirrored.title}!{letter(c + 1)}{{t{dr}}}"
+        return f"={quoted(self.mirrored.title)}!{letter(c + 1)}{{t{dr}}}"
 
     def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
         r = self.row(step)
@@ -87,15 +87,10 @@ class StepTable(StepSheet):
             new_section = col.section != last[0]
             new_sub = (col.section, col.sub) != last
             out.append(Label(1, c, ("section", col.section) if new_section else ("blank",), f"group_{col.section}"))
-            out.append(Label(2, c, ("sub", *col.sub) if new_sub and col.sub else ("blank",), f"header_{col.section}"))
+            out.append(Label(2, c, ("sub", *col.sub) if new_sub and col.sub else ("blank",), f"sub_{col.section}"))
             out.append(Label(3, c, ("header", col.key), f"header_{col.section}", note=("key", col.key)))
             last = (col.section, col.sub)
         return out
-
-    def widths(self) -> dict[int, float]:
-        if self.mirrored is not None:
-            return {1: 7.0, **{c + 1: 14.0 for c in range(1, self.width)}}
-        return {c + 1: (7.0 if col.section == "step" else 12.0) for c, col in enumerate(self.columns)}
 
     def freeze(self) -> str | None:
         first_param = next(c for c, col in enumerate(self.columns) if col.section != "step")
@@ -117,7 +112,7 @@ class _Columns:
         self.where[key] = self.where[same_as]
 
     def table(self, spec: Spec, **kw) -> StepTable:
-        return StepTable(columns=tuple(self.columns), where=self.where, epoch=spec.epoch, **kw)
+        return StepTable(columns=tuple(self.columns), where=self.where, epoch=spec.epoch, title=title(spec.lang, "steps"), **kw)
 
 
 def rows_layout(spec: Spec) -> StepTable:
@@ -130,7 +125,7 @@ def rows_layout(spec: Spec) -> StepTable:
         t.add(key, "params", ("layer", key[1]))
     if spec.w_true is not None:  # beside the weights, for the convergence chart
         for i in range(spec.sizes[0]):
-            t.add(("wt", i), "params", ("w_true",))
+            t.add(("wt", i), "reference")
     areas = sample_areas(spec)
 
     def per_sample(section: str) -> None:

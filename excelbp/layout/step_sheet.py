@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .grid import letter
+from .grid import letter, quoted
 
 
 @dataclass(frozen=True)
@@ -75,9 +75,6 @@ class StepSheet:
         """Texts repeated in every step (rows within the step)."""
         return []
 
-    def widths(self) -> dict[int, float]:
-        return {}
-
     def freeze(self) -> str | None:
         return None
 
@@ -101,7 +98,7 @@ class StepSheet:
     def ref(self, key: tuple, step: int, last: tuple | None = None) -> str:
         """The absolute, sheet-qualified reference of `key` at step `step` (to `last`: a range)."""
         dr, c = self.position(key)
-        out = f"{self.title}!${letter(c + 1)}${self.row(step) + dr}"
+        out = f"{quoted(self.title)}!${letter(c + 1)}${self.row(step) + dr}"
         if last is not None:
             dr, c = self.position(last)
             out += f":${letter(c + 1)}${self.row(step) + dr}"

@@ -3,6 +3,7 @@ sheet's blocks. Declared here as protocols, so the maths does not depend on any 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -11,6 +12,11 @@ from ..spec import Spec
 # Up to this many terms a weighted sum is written out (x0*w0+x1*w1, as in the seeds);
 # beyond it one SUMPRODUCT over two contiguous ranges is cheaper and shorter.
 EXPLICIT_TERMS = 4
+
+
+def quoted(title: str) -> str:
+    """A sheet's name as a formula writes it: 'quoted' unless plain letters and digits."""
+    return title if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", title) else "'" + title.replace("'", "''") + "'"
 
 
 class Places(Protocol):
@@ -60,8 +66,12 @@ class Context:
     def span(self, first: tuple, last: tuple) -> str:
         return f"{self.at(first)}:{self.at(last)}"
 
+    @property
+    def inputs_sheet(self) -> str:
+        return quoted(self.inputs.title)
+
     def on_inputs(self, block: Block, i: int = 0, j: int = 0) -> str:
-        return f"{self.inputs.title}!{block.cell(i, j)}"
+        return f"{self.inputs_sheet}!{block.cell(i, j)}"
 
     def dot(self, xs: list[tuple], ws: list[tuple]) -> str:
         """Σ x·w over two lists of keys: written out while short (x1*w1+x2*w2, as the seeds

@@ -22,7 +22,7 @@ def _sample(c: Context, key: tuple) -> str:
 
 
 def _x(c: Context, key: tuple) -> str:
-    return f"={c.inputs.title}!${c.inputs.X.letter(key[2])}${{d{key[1]}}}"
+    return f"={c.inputs_sheet}!${c.inputs.X.letter(key[2])}${{d{key[1]}}}"
 
 
 def _z(c: Context, key: tuple) -> str:
@@ -83,7 +83,7 @@ def _a_note(spec: Spec, key: tuple) -> str:
 
 
 def _y(c: Context, key: tuple) -> str:
-    return f"={c.inputs.title}!${c.inputs.Y.letter(key[2])}${{d{key[1]}}}"
+    return f"={c.inputs_sheet}!${c.inputs.Y.letter(key[2])}${{d{key[1]}}}"
 
 
 def _raw(c: Context, key: tuple) -> str:
@@ -141,33 +141,33 @@ KINDS = [
          header=_fixed("step_label")),
     Kind(name="sample", section="step", formula=_sample, style="int", verify="sample numbers",
          series=lambda ch, key, spec: ch.trace.samples[:, key[1]] + 1.0, header=_fixed("sample_no")),
-    Kind(name="x", section="forward", formula=_x, style="fixed", verify="inputs x", explain="x",
+    Kind(name="x", section="forward", formula=_x, style="real", verify="inputs x", explain="x",
          series=lambda ch, key, spec: ch.trace.x[:, key[1], key[2]], header=lambda spec, key: spec.input_names[key[2]]),
-    Kind(name="z", section="forward", formula=_z, style="fixed", verify="pre-activations z", explain="z",
+    Kind(name="z", section="forward", formula=_z, style="real", verify="pre-activations z", explain="z",
          series=lambda ch, key, spec: ch.trace.z[key[2] - 1][:, key[1], key[3]], header=_z_header, note=_z_note),
-    Kind(name="m", section="forward", formula=_m, style="general", verify="softmax max z",
+    Kind(name="m", section="forward", formula=_m, style="real", verify="softmax max z",
          series=lambda ch, key, spec: ch.trace.softmax_max[:, key[1]], header=lambda spec, key: "max z"),
-    Kind(name="S", section="forward", formula=_S, style="general", verify="softmax Σ e^(z−max)",
+    Kind(name="S", section="forward", formula=_S, style="real", verify="softmax Σ e^(z−max)",
          series=lambda ch, key, spec: ch.trace.softmax_sum[:, key[1]], header=lambda spec, key: "Σ e^(z−max)"),
-    Kind(name="a", section="forward", formula=_a, style="fixed", verify="activations a", explain="a",
+    Kind(name="a", section="forward", formula=_a, style="real", verify="activations a", explain="a",
          series=lambda ch, key, spec: ch.trace.a[key[2] - 1][:, key[1], key[3]], header=lambda spec, key: unit(spec, key[2], key[3]), note=_a_note),
-    Kind(name="y", section="forward", formula=_y, style="fixed", verify="targets y",
+    Kind(name="y", section="forward", formula=_y, style="real", verify="targets y",
          series=lambda ch, key, spec: ch.trace.y[:, key[1], key[2]], header=lambda spec, key: spec.output_names[key[2]]),
-    Kind(name="raw", section="forward", formula=_raw, style="general", verify="predictions (raw units)",
+    Kind(name="raw", section="forward", formula=_raw, style="real", verify="predictions (raw units)",
          series=lambda ch, key, spec: ch.trace.a[-1][:, key[1], key[2]] * spec.y_scale[key[2]],
          header=lambda spec, key: f"{pred_name(spec.output_names[key[2]])} ({say(spec, 'raw')})", note=_fixed("note_raw")),
-    Kind(name="wt", section="params", formula=_wt, style="general", verify="wt",
+    Kind(name="wt", section="reference", formula=_wt, style="real", verify="wt",
          series=lambda ch, key, spec: np.full(len(ch.trace.loss), spec.w_true[key[1]]),
          header=lambda spec, key: f"w_true {spec.input_names[key[1]]}", note=_fixed("note_wt")),
-    Kind(name="Lb", section="loss", formula=_Lb, style="general", verify="per-sample losses", explain="L",
+    Kind(name="Lb", section="loss", formula=_Lb, style="real", verify="per-sample losses", explain="L",
          series=lambda ch, key, spec: ch.trace.sample_loss[:, key[1]], header=_fixed("loss_label"), note=_Lb_note),
-    Kind(name="loss", section="loss", formula=_loss, style="general", verify="step losses",
+    Kind(name="loss", section="loss", formula=_loss, style="real", verify="step losses",
          series=lambda ch, key, spec: ch.trace.loss, header=_fixed("mean_loss"), note=_fixed("note_loss")),
     Kind(name="hit", section="loss", formula=_hit, style="int", verify="right (1/0)",
          series=lambda ch, key, spec: ch.trace.hits[:, key[1]], header=_fixed("right"), note=_fixed("note_hit")),
-    Kind(name="bacc", section="loss", formula=_bacc, style="percent_plain", verify="batch accuracy",
+    Kind(name="bacc", section="loss", formula=_bacc, style="percent", verify="batch accuracy",
          series=lambda ch, key, spec: ch.trace.hits.mean(axis=1), header=_fixed("batch_accuracy")),
-    Kind(name="acc", section="loss", formula=_acc, style="percent_plain", verify="accuracy (last epoch)",
+    Kind(name="acc", section="loss", formula=_acc, style="percent", verify="accuracy (last epoch)",
          series=lambda ch, key, spec: ch.accuracy, header=_fixed("accuracy"), note=_fixed("note_acc")),
 ]
 

@@ -14,7 +14,7 @@ from .context import Context
 from .names import dest, unit
 
 # The sections of a step, in the order a learner meets them; each has its colour.
-SECTIONS = ("step", "params", "forward", "loss", "backward", "gradient", "update")
+SECTIONS = ("step", "params", "reference", "forward", "loss", "backward", "gradient", "update")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -27,7 +27,7 @@ class Kind:
     formula: Callable[[Context, tuple], str | tuple[str, str]]  # one text, or (step 1, later steps)
     header: Callable[[Spec, tuple], str]
     note: Callable[[Spec, tuple], str | None] = lambda spec, key: None  # the formula in words
-    style: str  # number format: int, fixed, general, percent_plain
+    style: str  # real, int or percent (sheets/style.py)
     verify: str  # the group `excelbp verify` reports it in
     explain: str | None = None  # its name in How it works' table of places
 

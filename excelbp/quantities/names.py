@@ -16,7 +16,12 @@ def has_activation_column(spec: Spec | Network, l: int) -> bool:
 
 
 def pred_name(name: str) -> str:
-    return name.replace("_true", "_pred") if "_true" in name else f"ŷ {name}"
+    """The prediction of a target: y_true → y_pred, y → ŷ, y2 → ŷ2, price → ŷ price."""
+    if "_true" in name:
+        return name.replace("_true", "_pred")
+    if name == "y" or (name[:1] == "y" and name[1:].isdigit()):
+        return "ŷ" + name[1:]
+    return f"ŷ {name}"
 
 
 def dest(spec: Spec, l: int, j: int) -> str:
@@ -40,4 +45,4 @@ def network_summary(spec: Spec) -> str:
     w = words(spec.lang)
     arrows = " → ".join(map(str, spec.sizes))
     act = spec.activation + (" + softmax" if spec.loss == "cross_entropy" else "")
-    return f"{arrows} · {act} · loss {spec.loss} · {w['with_bias'] if spec.bias else w['no_bias']}"
+    return f"{arrows} · {act} · {w['loss_label']} {spec.loss} · {w['with_bias'] if spec.bias else w['no_bias']}"

@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """value: a number, a formula ("=…", kind "formula") or text (kind "text", never a formula)."""
+    """value: a number, a formula ("=…", kind "formula"), text (kind "text", never a formula)
+    or nothing (kind "blank": only the style, e.g. a band of colour text may run over)."""
 
     value: object
     style: str = "text"
-    kind: str = "text"  # "text" | "number" | "formula"
+    kind: str = "text"  # "text" | "number" | "formula" | "blank"
     comment: str | None = None
     cached: float | None = None  # the engine's value of a formula, for readers that do not calculate
 
@@ -37,6 +38,7 @@ class ChartPlan:
     series: list[Series]
     categories: Series  # the x axis: step numbers
     anchor: str
+    size_cm: tuple[float, float] = (16.0, 8.5)  # width, height
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,10 @@ class SheetPlan:
     hidden: bool = False
     charts: list[ChartPlan] = field(default_factory=list)
     fit_width: bool = False  # print (and render) one page wide, landscape
+    print_scale: int | None = None  # print (and render) landscape at this percentage
     extent: tuple[int, int] | None = None  # rows × columns, written as <dimension> so readers need not scan
     heatmaps: list[tuple[str, str]] = field(default_factory=list)  # (range, "diverging" | "ink" | "counts")
+    heights: object | None = None  # row → points: anything with .get(row) (sheets/style.RowHeights)
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,12 @@ def number(value: float, style: str = "input") -> Cell:
     return Cell(float(value), style, "number")
 
 
-def formula(value: str, style: str = "formula", cached: float | None = None) -> Cell:
+def formula(value: str, style: str = "real", cached: float | None = None) -> Cell:
     return Cell(value, style, "formula", cached=cached)
+
+
+def blank(style: str) -> Cell:
+    return Cell(None, style, "blank")
 
 
 def grid_rows(cells: dict[tuple[int, int], Cell], cached: dict[tuple[int, int], float] | None = None) -> list[list[Cell | None]]:

@@ -13,8 +13,21 @@ MAX_CHARTED_WEIGHTS = 12
 MAX_CHART_ROW = 1_000_000  # openpyxl's chart references stop here; past it a chart shows the first steps
 
 
-def charts(spec: Spec, table: StepTable, *, anchor_col: int) -> list[ChartPlan]:
-    """Loss per step; the weights per step (with w_true where the template has it); accuracy."""
+CHART_CM = (9.0, 6.0)  # width, height: two side by side beside the settings on a laptop's first screen
+
+
+def _columns_for(cm: float, start: int, widths: dict[int, float]) -> int:
+    """The column where a chart `cm` wide, starting at column `start`, ends (1-based)."""
+    px, col = cm / 2.54 * 96, start
+    while px > 0:
+        px -= 7 * widths.get(col, 8.43) + 5  # a column of width w is about 7w + 5 pixels
+        col += 1
+    return col
+
+
+def charts(spec: Spec, table: StepTable, at: tuple[int, int], widths: dict[int, float]) -> list[ChartPlan]:
+    """Loss per step; the weights per step (with w_true where the template has it); accuracy;
+    side by side from `at` (row, column), beside the settings on the first screen."""
     w = words(spec.lang)
     first, last = table.row(1), min(table.row(spec.steps), MAX_CHART_ROW)
     capped = f" ({w['step_label']} 1–{last - first + 1:,})" if last < table.row(spec.steps) else ""
@@ -34,5 +47,12 @@ def charts(spec: Spec, table: StepTable, *, anchor_col: int) -> list[ChartPlan]:
     if table.has(("acc",)):
         accuracy = [series(("acc",))] + ([series(("bacc",))] if table.has(("bacc",)) else [])
         out.append(ChartPlan(w["chart_accuracy"], w["accuracy"], False, accuracy, steps, ""))
-    col = letter(anchor_col)
-    return [ChartPlan(c.title + capped, c.y_title, c.log_y, c.series, c.categories, f"{col}{1 + 18 * i}") for i, c in enumerate(out)]
+    # loss first, then accuracy where there is one: what a learner looks for first
+    out = out[:1] + out[2:] + out[1:2] if len(out) == 3 else out
+    placed, col = [], at[1]
+    for c in out:
+        # a legend of several lines takes a third of the width: such a chart is wider
+        size = (CHART_CM[0] * (1.4 if len(c.series) > 1 else 1), CHART_CM[1])
+        placed.append(ChartPlan(c.title + capped, c.y_title, c.log_y, c.series, c.categories, f"{letter(col)}{at[0]}", size))
+        col = _columns_for(size[0], col, widths)
+    return placed

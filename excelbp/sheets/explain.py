@@ -3,7 +3,7 @@ where each term lives in the steps."""
 
 from __future__ import annotations
 
-from ..layout.grid import letter
+from ..layout.grid import letter, titles
 from ..layout.steps import StepLayout
 from ..quantities.context import EXPLICIT_TERMS
 from ..quantities.functions import loss_slope_words, loss_words, slope_words
@@ -12,6 +12,7 @@ from ..quantities.registry import explained
 from ..spec import Spec
 from ..words import words
 from .cells import Cell, SheetPlan, text
+from .style import RowHeights, fit
 
 # what the sheet says of each layout: the heading and closing note of the table of places,
 # the kinds it leaves out of the table, and whether its parameters are matrices (their sums
@@ -95,7 +96,7 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
             rows.append([text(t("sumproduct"), "section")])
             rows += [[text(line)] for line in used if line]
             rows.append([])
-    rows.append([text(t(where).format(h=table.height, B=spec.batch), "section")])
+    rows.append([text(t(where).format(h=table.height, B=spec.batch, **titles(spec.lang)), "section")])
     for kind in explained():
         # its own columns only (an alias shares another quantity's column and is named there)
         cols = table.kind_columns(kind.name)
@@ -103,6 +104,9 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
             rows.append([text(kind.explain, "label"), text(f"{table.title}!{_runs(cols)} ({len(cols)} {t('cols')})")])
     if matrices and spec.bias:
         rows.append([text(t("bias_rows"))])
-    rows.append([text(t(note).format(acc=t("and_accuracy") if spec.loss == "cross_entropy" else ""), "note")])
+    rows.append([text(t(note).format(acc=t("and_accuracy") if spec.loss == "cross_entropy" else "", **titles(spec.lang)), "note")])
     extent = (len(rows), max(len(r) for r in rows))
-    return SheetPlan(t("title"), rows, extent=extent, widths={1: 22.0, 2: 4.0, 3: 22.0, 4: 4.0, 5: 22.0, 6: 4.0, 7: 22.0})
+    cells = {(r, c): cell for r, row in enumerate(rows, start=1) for c, cell in enumerate(row, start=1) if cell is not None}
+    widths, heights = fit(cells, {c: 4.0 for c in range(2, 2 * spec.n_layers + 1, 2)})  # the arrows' columns
+    # one page wide: its lines of formulas run far to the right
+    return SheetPlan(t("title"), rows, widths, extent=extent, fit_width=True, heights=RowHeights(fixed=heights))

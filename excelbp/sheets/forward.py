@@ -9,6 +9,7 @@ import numpy as np
 
 from ..engine.functions import activate
 from ..layout.grid import Block
+from ..layout.grid import quoted
 from ..layout.inputs import InputsSheet
 from ..layout.step_sheet import StepSheet
 from ..quantities.functions import activation
@@ -37,8 +38,8 @@ def _final_unit(spec: Spec, main: StepSheet, inputs: InputsSheet, l: int, j: int
     weights lie side by side; the turned final weights in the blocks layout)."""
     if inputs.W_final_T is not None:
         T = inputs.W_final_T[l - 1]
-        weights = f"{inputs.title}!{T.cell(j, 0)}:{T.cell(j, T.cols - 1)}"
-        bias = f"{inputs.title}!{inputs.b_final[l - 1].cell(0, j)}" if spec.bias else None
+        weights = f"{quoted(inputs.title)}!{T.cell(j, 0)}:{T.cell(j, T.cols - 1)}"
+        bias = f"{quoted(inputs.title)}!{inputs.b_final[l - 1].cell(0, j)}" if spec.bias else None
     else:
         weights = main.ref(("W+", l, 0, j), spec.steps, last=("W+", l, spec.sizes[l - 1] - 1, j))
         bias = main.ref(("b+", l, j), spec.steps) if spec.bias else None

@@ -8,9 +8,15 @@ from ..layout.steps import StepLayout
 from ..quantities.names import dest, network_summary
 from ..spec import Spec
 from ..words import words
-from .cells import Cell, SheetPlan, formula, grid_rows, number, text
+from .cells import Cell, SheetPlan, blank, formula, grid_rows, number, text
 from .charts import charts
 from .inputs_cells import inputs_formulas, inputs_values
+from .style import RowHeights, fit
+
+
+# printed (and rendered) landscape at this size, the first page shows what the first screen
+# does: the settings and the charts (fitting to a page's width drops rows in LibreOffice)
+PRINT_SCALE = 60
 
 
 def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Training | None) -> SheetPlan:
@@ -33,27 +39,26 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
 
     put(1, 1, text(w["title"], "title"))
     put(2, 1, text(f"{spec.template}: {spec.description}", "subtitle"))
-    put(3, 1, text(w["howto"], "note"))
-    put(4, 1, text(w["settings"], "section"))
+    put(3, 1, text(f"{w['network']}: {network_summary(spec)}", "subtitle"))
+    put(4, 1, text(w["howto"], "note"))
+    put(sheet.lr.row - 1, 1, text(w["settings"], "section"))
     put(sheet.lr.row, 1, text(w["lr"], "label"))
     put(sheet.lr.row, 2, number(spec.lr))
     put(sheet.batch.row, 1, text(w["batch"], "label"))
     put(sheet.steps.row, 1, text(w["steps"], "label"))
-    put(8, 1, text(w["network"], "label"))
-    put(8, 2, text(network_summary(spec)))
     if sheet.w_true is not None:
         put_block(sheet.w_true, [spec.w_true], names_top=spec.input_names)
         put(sheet.w_true.row, 1, text(w["w_true"], "label"))
     if sheet.x_scale is not None:
         put_block(sheet.x_scale, [spec.x_scale], names_top=spec.input_names)
         put(sheet.x_scale.row, 1, text(w["x_scale"], "label"))
-        put_block(sheet.y_scale, [spec.y_scale])
+        put_block(sheet.y_scale, [spec.y_scale], names_top=spec.output_names)
         put(sheet.y_scale.row, 1, text(w["y_scale"], "label"))
 
     for l in range(1, spec.n_layers + 1):
         W0, Wf = sheet.W_init[l - 1], sheet.W_final[l - 1]
         outs = [dest(spec, l, j) for j in range(spec.sizes[l])]
-        put(W0.row - 2, 1, text(f"{w['layer'].format(n=l)}: {w['weights']} W{l} ({spec.sizes[l - 1]} × {spec.sizes[l]})", "section"))
+        put(W0.row - 3, 1, text(f"{w['layer'].format(n=l)}: {w['weights']} W{l} ({spec.sizes[l - 1]} × {spec.sizes[l]})", "section"))
         put(W0.row - 2, 2, text(w["initial"], "label"))
         put(W0.row - 2, Wf.col, text(w["final"], "label"))
         put_block(W0, spec.W_init[l - 1], names_left=spec.unit_names(l - 1), names_top=outs)
@@ -111,27 +116,30 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
                     put(th, sheet.test_a[l - 1].col + j, text(spec.hidden_name(l, j), "header_forward"))
         for j, key in enumerate(("predicted", "true", "right")):
             put(th, sheet.test_pred.col + j, text(w[key], "header_update"))
+        put(th, sheet.test_z[0].col - 1, blank("header_forward"))
         for t in range(sheet.X_test.rows):
             put(sheet.X_test.row + t, 1, text(f"#{t + 1}", "label"))
         c = sheet.confusion
         put(c.row - 2, 1, text(w["confusion"], "section"))
         for k in range(c.rows):
-            put(c.row - 1, c.col + k, text(f"{w['predicted']} {k}", "label"))
+            put(c.row - 1, c.col + k, text(f"{w['predicted']} {k}", "header_update"))
             put(c.row + k, 1, text(f"{w['true']} {k}: {spec.output_names[k]}", "label"))
 
     counts = set()
     if sheet.test_pred is not None:  # classes, right/wrong and counts are whole numbers
         counts = {(b.row + i, b.col + j) for b in (sheet.test_pred, sheet.confusion) for i in range(b.rows) for j in range(b.cols)}
+    counts |= {(sheet.steps.row, sheet.steps.col), (sheet.batch.row, sheet.batch.col)}
     for (r, c), f in inputs_formulas(spec, sheet, steps.main).items():
-        style = "percent" if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col) else "formula"
+        style = "result" if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col) else "real"
         put(r, c, formula(f, "int" if (r, c) in counts else style))
-    n_cols = max(c for _, c in cells)
     cached = dict(inputs_values(spec, sheet, training.final_W, training.final_b)) if training is not None else {}
-    widths = {1: 30.0, **{c: 12.0 for c in range(2, n_cols + 1)}}
-    extent = (max(r for r, _ in cells), n_cols)
-    heatmaps = [(b.ref(), "diverging") for b in (*sheet.W_init, *sheet.W_final)]
+    widths, heights = fit(cells)
+    extent = (max(r for r, _ in cells), max(c for _, c in cells))
+    # the initial weights are inputs and stay yellow; the final ones are coloured by sign
+    heatmaps = [(b.ref(), "diverging") for b in sheet.W_final]
     if sheet.confusion is not None:
         heatmaps.append((sheet.confusion.ref(), "counts"))
     return SheetPlan(
-        sheet.title, grid_rows(cells, cached), widths, charts=charts(spec, steps.summary, anchor_col=n_cols + 2), fit_width=True, extent=extent, heatmaps=heatmaps
+        sheet.title, grid_rows(cells, cached), widths, charts=charts(spec, steps.summary, sheet.charts, widths),
+        extent=extent, heatmaps=heatmaps, heights=RowHeights(fixed=heights), print_scale=PRINT_SCALE,
     )

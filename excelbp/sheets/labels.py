@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..layout.grid import titles
 from ..layout.step_sheet import Label
 from ..quantities.context import EXPLICIT_TERMS
 from ..quantities.names import dest, softmax_output, unit
@@ -20,7 +21,7 @@ def says(spec: Spec, what: tuple) -> str:
     w = words(spec.lang)
     kind = what[0]
     if kind == "word":
-        return w[what[1]]
+        return w[what[1]].format_map(titles(spec.lang)) if "{" in w[what[1]] else w[what[1]]
     if kind == "section":
         return w[what[1]]
     if kind == "sub":
@@ -81,5 +82,8 @@ def render(spec: Spec, labels: list[Label], *, notes: bool, wide: bool = False) 
                 if not (wide and family in noted):
                     comment = kind_of(key).note(spec, key)
                 noted.add(family)
-        out[(label.row, label.col)] = Cell(says(spec, label.says), label.style, "text", comment=comment)
+        if label.says == ("blank",):
+            out[(label.row, label.col)] = Cell(None, label.style, "blank")
+        else:
+            out[(label.row, label.col)] = Cell(says(spec, label.says), label.style, "text", comment=comment)
     return out

@@ -16,6 +16,7 @@ from ..quantities.registry import formula_pair, kind_of, values
 from ..spec import Spec
 from .cells import Cell, SheetPlan
 from .labels import WIDE_TABLE, render
+from .style import RowHeights, fit
 
 Progress = Callable[[int, int], None]
 
@@ -68,5 +69,21 @@ def step_sheet_plan(spec: Spec, sheet: StepSheet, inputs: InputsSheet, training:
                     row[c] = Cell((later if s else first).format_map(fill), style, "formula", cached=None if cached is None else cached[k])
                 yield row
 
+    widths, heights = _fit(sheet, heading, texts[0], by_row)
     heatmaps = [(ref, "diverging") for ref in sheet.heatmaps(spec.steps)]
-    return SheetPlan(sheet.title, rows(), sheet.widths(), freeze=sheet.freeze(), extent=sheet.extent(spec.steps), heatmaps=heatmaps)
+    return SheetPlan(
+        sheet.title, rows(), widths, freeze=sheet.freeze(), extent=sheet.extent(spec.steps), heatmaps=heatmaps, heights=heights, print_scale=60
+    )
+
+
+def _fit(sheet: StepSheet, heading: dict, first_step: dict, by_row: list) -> tuple[dict[int, float], RowHeights]:
+    """Widths and heights from the heading and the first step, which every step repeats."""
+    top = sheet.first_row
+    cells = {(r, c + 1): cell for (r, c), cell in heading.items()}
+    cells.update({(top + dr, c + 1): cell for (dr, c), cell in first_step.items()})
+    for dr, placed in enumerate(by_row):
+        cells.update({(top + dr, c + 1): Cell("=0", style, "formula") for c, _, _, _, style in placed})
+    widths, heights = fit(cells)
+    fixed = {r: h for r, h in heights.items() if r < top}
+    repeat = {r - top: h for r, h in heights.items() if r >= top}
+    return widths, RowHeights(fixed=fixed, first=top, period=sheet.height, repeat=repeat)

@@ -35,6 +35,6 @@ def workbook_plan(
     sheets += [step_sheet_plan(spec, sheet, inputs, training, main_progress.get(sheet.title)) for sheet in steps.sheets]
     view = images_sheet(spec)
     if view is not None:
-        sheets.append(images_plan(spec, view, steps.main, inputs, training))
+        sheets.append(images_plan(spec, view, inputs, training))
     sheets += [explain_plan(spec, steps), structure_plan(spec)]
     return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary))

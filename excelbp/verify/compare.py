@@ -15,7 +15,7 @@ import numpy as np
 
 from ..engine import Training
 from ..errors import InputError
-from ..layout.grid import IMAGES, INPUTS, STRUCTURE, Block, letter
+from ..layout.grid import STRUCTURE, Block, letter
 from ..layout.images import images_sheet
 from ..layout.inputs import InputsSheet, input_blocks, inputs_sheet
 from ..layout.steps import step_layout
@@ -42,6 +42,7 @@ def spec_from_workbook(structure: dict, value: Callable[[str, str], object], pat
     """The Spec whose inputs are the workbook's current (recalculated) input values."""
     shaped = shaped_spec(structure, source=str(path))
     sheet = inputs_sheet(shaped)
+    INPUTS = sheet.title  # noqa: N806 - a constant for this workbook
 
     def block(b: Block | None) -> np.ndarray | None:
         if b is None:
@@ -107,10 +108,12 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
                 where = f"{t.title}!{col}{top + dr}"
                 what = lambda key=key, s=s: f"{kind_of(key).header(spec, key)}, step {s + 1}"  # noqa: E731
                 check(kind_of(key).verify, where, values.get(where), expected[key][s], scales[key], what)
+    INPUTS = sheet.title  # noqa: N806 - a constant for this workbook
     for (r, c), want in inputs_values(spec, sheet, training.final_W, training.final_b):
         cell = f"{letter(c)}{r}"
         check("Inputs sheet formulas", f"{INPUTS}!{cell}", value(INPUTS, cell), want, abs(want), "Inputs formula")
     view = images_sheet(spec)
+    IMAGES = view.title if view is not None else None  # noqa: N806
     if view is not None:
         pick = value(IMAGES, view.pick.cell(absolute=False))
         if isinstance(pick, bool) or not isinstance(pick, (int, float)) or not 1 <= pick <= spec.n_samples or pick != int(pick):

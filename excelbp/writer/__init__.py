@@ -35,7 +35,7 @@ def _chart(plan: ChartPlan, sheets: dict) -> LineChart:
     chart.title = plan.title
     chart.y_axis.title = plan.y_title
     chart.x_axis.title = plan.categories.name
-    chart.height, chart.width = 8.5, 16
+    chart.width, chart.height = plan.size_cm
     chart.y_axis.number_format = "General"
     if plan.log_y:
         chart.y_axis.scaling.logBase = 10
@@ -47,8 +47,14 @@ def _chart(plan: ChartPlan, sheets: dict) -> LineChart:
     c = plan.categories
     chart.set_categories(Reference(sheets[c.sheet], min_col=c.col, min_row=c.first_row, max_row=c.last_row))
     # openpyxl ≥ 3.1 hides axes unless told otherwise
+    if len(plan.series) == 1:
+        chart.legend = None  # the title says what the one line is
+    else:
+        chart.legend.position = "r"  # a list beside the lines leaves them the chart's height
     chart.x_axis.delete = False
     chart.x_axis.tickLblPos = "low"  # step numbers below the plot, not across it at 0
+    # about eight step numbers: more would be turned on their side and crowd the axis title
+    chart.x_axis.tickLblSkip = chart.x_axis.tickMarkSkip = max(1, -(-(c.last_row - c.first_row + 1) // 8))
     chart.y_axis.delete = False
     return chart
 
@@ -136,6 +142,9 @@ def _write(plan: WorkbookPlan, wb: Workbook) -> None:
             ws.freeze_panes = sheet.freeze
         if sheet.hidden:
             ws.sheet_state = "hidden"
+        if sheet.print_scale:
+            ws.page_setup.orientation = "landscape"
+            ws.page_setup.scale = sheet.print_scale
         if sheet.fit_width:
             ws.page_setup.orientation = "landscape"
             ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -143,7 +152,7 @@ def _write(plan: WorkbookPlan, wb: Workbook) -> None:
         if sheet.extent:
             FastSheet.set_extent(ws, *sheet.extent)
         style_ids = style_ids or FastSheet.style_ids(wb, ws)
-        FastSheet(ws, style_ids)
+        FastSheet(ws, style_ids, sheet.heights)
         sheets[sheet.title] = ws
     # each write-only sheet streams to a file of its own; every sheet's rows are independent
     for sheet in plan.sheets:

@@ -54,8 +54,9 @@ def _escape(text: str) -> str:
 class FastSheet:
     """A write-only worksheet whose `append(row)` takes excelbp cells (sheets/cells.Cell)."""
 
-    def __init__(self, ws, style_ids: dict[str, str]) -> None:
+    def __init__(self, ws, style_ids: dict[str, str], heights=None) -> None:
         self.ws = ws
+        self.heights = heights  # row → points, or None: anything with .get(row)
         self.style_ids = style_ids
         self.letters: list[str] = [""]
         ws._get_writer()
@@ -86,14 +87,17 @@ class FastSheet:
         # the row's XML as text, straight to the stream: building an Element per cell and
         # serialising it took two thirds of a build
         r = str(row_idx)
-        out = [f'<row r="{r}">']
+        height = self.heights.get(row_idx) if self.heights is not None else None
+        out = [f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">']
         for col, cell in enumerate(row, start=1):
             if cell is None:
                 continue
             if cell.comment:
                 self._note(cell.comment, row_idx, col)
             head = f'<c r="{self._letter(col)}{r}" s="{self.style_ids[cell.style]}"'
-            if cell.kind == "formula":
+            if cell.kind == "blank":
+                out.append(f"{head} />")
+            elif cell.kind == "formula":
                 f = _escape(cell.value[1:])
                 if cell.cached is None:
                     out.append(f"{head}><f>{f}</f></c>")

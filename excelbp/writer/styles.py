@@ -9,6 +9,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 GROUP_COLOURS = {
     "step": "D9D9D9",
     "params": "E2EFDA",
+    "reference": "EDEDED",
     "forward": "DDEBF7",
     "loss": "FCE4D6",
     "backward": "F8CBAD",
@@ -17,16 +18,17 @@ GROUP_COLOURS = {
 }
 INPUT_FILL = "FFFF99"
 
-# Weights: blue below zero, white at zero, red above. Pixels: white paper, black ink.
-# Counts: white to a blue light enough to read the number on.
+# Weights: blue below zero, white at zero, red above, light enough for black figures.
+# Pixels: white paper, black ink (their cells show no figure). Counts: white to light blue.
 HEATMAPS = {
-    "diverging": lambda: ColorScaleRule(start_type="min", start_color="5B9BD5", mid_type="num", mid_value=0, mid_color="FFFFFF", end_type="max", end_color="F8696B"),
-    "ink": lambda: ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color="000000"),
+    "diverging": lambda: ColorScaleRule(start_type="min", start_color="9DC3E6", mid_type="num", mid_value=0, mid_color="FFFFFF", end_type="max", end_color="F4B183"),
+    "ink": lambda: ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="000000"),
     "counts": lambda: ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color="9BC2E6"),
 }
 
 
 def named_styles() -> list[NamedStyle]:
+    """The styles sheets/style.py describes: number formats by kind of value, text by role."""
     thin = Side(style="thin", color="BFBFBF")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     out = [
@@ -38,15 +40,17 @@ def named_styles() -> list[NamedStyle]:
         NamedStyle("text"),
         # inputs: yellow with blue figures, the usual spreadsheet sign for "type here"
         NamedStyle("input", font=Font(color="0000FF"), fill=PatternFill("solid", fgColor=INPUT_FILL), border=box, number_format="General"),
-        NamedStyle("formula", border=box, number_format="0.000000"),
-        NamedStyle("percent", font=Font(bold=True), border=box, number_format="0.0%"),
-        NamedStyle("percent_plain", number_format="0.0%"),
-        NamedStyle("int", number_format="0", alignment=Alignment(horizontal="center")),
-        NamedStyle("fixed", number_format="0.000000"),
-        NamedStyle("general", number_format="0.000E+00"),
+        # General shows as many digits as the column holds: 0.61, 196, 1.96E-05
+        NamedStyle("real", border=box, number_format="General"),
+        NamedStyle("int", border=box, number_format="0", alignment=Alignment(horizontal="center")),
+        NamedStyle("percent", border=box, number_format="0.0%"),
+        NamedStyle("result", font=Font(bold=True), border=box, number_format="0.0%"),
+        NamedStyle("pixel", number_format=";;;"),  # the colour is the picture
     ]
     for group, colour in GROUP_COLOURS.items():
         fill = PatternFill("solid", fgColor=colour)
         out.append(NamedStyle(f"group_{group}", font=Font(bold=True), fill=fill))
-        out.append(NamedStyle(f"header_{group}", font=Font(bold=True), fill=fill, alignment=Alignment(horizontal="center", wrap_text=True), border=box))
+        out.append(NamedStyle(f"sub_{group}", font=Font(bold=True), fill=fill, border=Border(bottom=thin)))
+        wrapped = Alignment(horizontal="center", vertical="bottom", wrap_text=True)
+        out.append(NamedStyle(f"header_{group}", font=Font(bold=True), fill=fill, alignment=wrapped, border=box))
     return out
