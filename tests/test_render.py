@@ -11,6 +11,7 @@ pdftotext (poppler-utils) reads the PDF back with each word's box:
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -114,6 +115,8 @@ def rendered(tmp_path_factory):
     """Every case built and converted to PDF in one LibreOffice start."""
     needs_soffice()
     if shutil.which("pdftotext") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("pdftotext (poppler-utils) is required in CI")
         pytest.skip("pdftotext (poppler-utils) not installed")
     from excelbp.verify.libreoffice import find_soffice
 
