@@ -16,8 +16,10 @@ from pathlib import Path
 from . import __version__
 from .errors import ExternalError, InputError
 from .progress import Progress
-from .spec.options import BuildOptions
-from .spec.templates import DEFAULT_TEMPLATE, describe_templates
+from .spec.advice import advice, count
+from .spec.network import LANGUAGES
+from .spec.options import DEFAULTS, BuildOptions
+from .spec.templates import DEFAULT_TEMPLATE, load_template, template_names
 
 DEFAULT_OUTPUT_DIR = Path("output")
 
@@ -51,11 +53,31 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"a number, got {text!r}") from None
 
 
+def _default(key: str, *, custom=None, shown=None) -> str:
+    """'default: the template's (linear: 0.001), 0.1 for a custom network'."""
+    t = load_template(DEFAULT_TEMPLATE)
+    value = t.get(key, DEFAULTS.get(key))
+    ours = DEFAULTS.get(key) if custom is None else custom
+    return f"default: the template's ({DEFAULT_TEMPLATE}: {shown(value) if shown else value}), {shown(ours) if shown else ours} for a custom network"
+
+
+def custom_name(spec) -> str:
+    """The file name of a custom network (--layers without --template): its shape, e.g.
+    2-2-2-sigmoid-half_sse.xlsx, so that two different networks never share a file."""
+    return f"{'-'.join(map(str, spec.sizes))}-{spec.activation}-{spec.loss}.xlsx"
+
+
 def parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="excelbp", description="Excel workbooks in which a neural network trains itself by backpropagation.")
+    p = _Parser(
+        prog="excelbp",
+        description="Excel workbooks in which a neural network trains itself by backpropagation.",
+        epilog="example: excelbp build --steps 20    (the seed demo, to output/linear.xlsx)\n"
+        "         excelbp build --help      (the options of a command)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"excelbp {__version__}")
     p.add_argument("--debug", action="store_true", help="show a traceback on errors")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", title="commands", metavar="COMMAND", parser_class=_Parser)
 
     b = sub.add_parser(
         "build",
@@ -65,26 +87,50 @@ def parser() -> argparse.ArgumentParser:
         "         excelbp build --layers 2,2,2 --activation sigmoid --loss half_sse --lr 0.5 --steps 1",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    b.add_argument("--template", help=f"a template name (see `excelbp templates`); default {DEFAULT_TEMPLATE}")
-    b.add_argument("--steps", type=_int, help="number of training steps (one row each)")
-    b.add_argument("--lr", type=_float, help="learning rate")
-    b.add_argument("--batch", type=_int, help="samples per step (the gradient is their mean)")
-    b.add_argument("--layers", type=_layers, help="layer sizes from inputs to outputs, e.g. 2,3,1")
-    b.add_argument("--activation", help="linear, sigmoid, tanh or relu (every layer)")
-    b.add_argument("--loss", help="sse, half_sse, mse or cross_entropy (softmax output)")
-    b.add_argument("--no-bias", dest="bias", action="store_false", default=None, help="layers without bias")
+    b.add_argument(
+        "--template",
+        metavar="NAME",
+        help=f"a template name (see `excelbp templates`); default {DEFAULT_TEMPLATE}, or none when --layers is given (a custom network)",
+    )
+    b.add_argument("--steps", type=_int, metavar="N", help=f"number of training steps (one row or block each); {_default('steps')}")
+    b.add_argument("--lr", type=_float, metavar="RATE", help=f"learning rate; {_default('lr')}")
+    b.add_argument("--batch", type=_int, metavar="B", help=f"samples per step (the gradient is their mean); {_default('batch')}")
+    b.add_argument(
+        "--layers",
+        type=_layers,
+        metavar="SIZES",
+        help=f"layer sizes from inputs to outputs, e.g. 2,3,1; without --template, a custom network; default: the template's ({DEFAULT_TEMPLATE}: {','.join(map(str, load_template(DEFAULT_TEMPLATE)['layers']))})",
+    )
+    b.add_argument("--activation", metavar="NAME", help=f"linear, sigmoid, tanh or relu (every layer); {_default('activation')}")
+    b.add_argument("--loss", metavar="NAME", help=f"sse, half_sse, mse or cross_entropy (softmax output); {_default('loss')}")
+    with_bias = _default("bias", shown=lambda b: "with bias" if b else "no bias")
+    b.add_argument("--no-bias", dest="bias", action="store_false", default=None, help=f"layers without bias; {with_bias}")
     b.add_argument("--bias", dest="bias", action="store_true", help="layers with bias")
-    b.add_argument("--seed", type=_int, help="seed for made-up data and initial weights")
-    b.add_argument("--data", type=Path, help="CSV file: a header row, then inputs and targets per row")
-    b.add_argument("--lang", default="en", help="language of labels: en or zh")
+    b.add_argument("--seed", type=_int, metavar="N", help=f"seed for made-up data and initial weights; {_default('seed')}")
+    b.add_argument(
+        "--data",
+        type=Path,
+        metavar="FILE.csv",
+        help="CSV file: a header row, then inputs and targets per row; default: the template's own data, made up (seeded) for a custom network",
+    )
+    b.add_argument("--lang", default="en", metavar="LANG", help="language of labels: en or zh; default en")
     b.add_argument(
         "--layout",
+        metavar="NAME",
         help="rows (a row per step, every sample side by side) or blocks (a block of rows per step, "
-        "samples as rows, parameters as matrices); default: the template's, or rows where it fits",
+        "samples as rows, parameters as matrices); default: the template's, else rows where it fits "
+        "Excel's 16,384 columns, else blocks",
     )
-    b.add_argument("-o", "--output", type=Path, help="where to write (default output/<template>.xlsx)")
+    b.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="PATH",
+        help="where to write; default output/<template>.xlsx, and for a custom network a name from its shape: "
+        "output/<sizes>-<activation>-<loss>.xlsx, e.g. output/2-2-2-sigmoid-half_sse.xlsx",
+    )
     b.add_argument("--force", action="store_true", help="overwrite an existing file")
-    b.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    b.add_argument("--quiet", action="store_true", help="print nothing but errors and warnings")
     b.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
     v = sub.add_parser(
@@ -99,7 +145,15 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--quiet", action="store_true", help="print only the verdict")
     v.add_argument("--debug", action="store_true", help="show a traceback on errors")
 
-    sub.add_parser("templates", help="list the templates", description="List the templates with one line each.", epilog="example: excelbp templates")
+    t = sub.add_parser(
+        "templates",
+        help="list the templates",
+        description="List the templates, each with a line on what it teaches.",
+        epilog="example: excelbp templates --lang zh",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    t.add_argument("--lang", default="en", help="language of the descriptions: en or zh; default en")
+    t.add_argument("--debug", action="store_true", help="show a traceback on errors")
     return p
 
 
@@ -120,25 +174,26 @@ def _build(args: argparse.Namespace) -> int:
     )
     from .build import build, make_spec
 
-    spec = make_spec(opts)
     path = args.output
     if path is not None and path.suffix.lower() != ".xlsx":
         raise InputError(f"-o {path}: the file name must end in .xlsx")
-    if path is None:
-        DEFAULT_OUTPUT_DIR.mkdir(exist_ok=True)  # only the default folder is ever created
-        path = DEFAULT_OUTPUT_DIR / f"{spec.template}.xlsx"
     started = time.perf_counter()
-    bar = Progress("building", enabled=not args.quiet)
-    try:
+    with Progress("building", enabled=not args.quiet) as bar:  # reading a large CSV is work too
+        spec = make_spec(opts)
+        for line in advice(spec, source=str(args.data) if args.data is not None else None):
+            if line.startswith("warning:") or not args.quiet:
+                bar.message(line)
+        if path is None:
+            custom = args.layers is not None and args.template is None
+            DEFAULT_OUTPUT_DIR.mkdir(exist_ok=True)  # only the default folder is ever created
+            path = DEFAULT_OUTPUT_DIR / (custom_name(spec) if custom else f"{spec.template}.xlsx")
         result = build(spec, path, force=args.force, progress=bar)
-    finally:
-        bar.close()
     if result.diverged_at is not None:
-        print(f"warning: training diverges: step {result.diverged_at} overflows (try a smaller --lr)", file=sys.stderr)
+        print(f"warning: training diverges: step {result.diverged_at:,} overflows (try a smaller --lr)", file=sys.stderr)
     if not args.quiet:
         print(
-            f"wrote {result.path}: {spec.template}, {result.steps} steps in the {spec.layout} layout, {result.cells:,} formula cells, "
-            f"final loss {result.final_loss:.6g} ({time.perf_counter() - started:.1f} s)"
+            f"wrote {result.path}: {spec.template}, {count(result.steps, 'step')} in the {spec.layout} layout, "
+            f"{count(result.cells, 'formula cell')}, final loss {result.final_loss:.6g} ({time.perf_counter() - started:.1f} s)"
         )
     return 0
 
@@ -146,19 +201,22 @@ def _build(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from .verify.compare import verify
 
-    bar = Progress("recalculating", enabled=not args.quiet)
-    try:
+    with Progress("recalculating", enabled=not args.quiet) as bar:
         report = verify(args.file, engine=args.engine, progress=bar)
-    finally:
-        bar.close()
     lines = report.lines()
     print("\n".join(lines[-1:] if args.quiet else lines))
     return 0 if report.ok else 1
 
 
 def _templates(args: argparse.Namespace) -> int:
-    for name, description in describe_templates():
-        print(f"{name:<15} {description}")
+    if args.lang not in LANGUAGES:
+        raise InputError(f"--lang: unknown {args.lang!r}; choose from {', '.join(LANGUAGES)}")
+    key = "description" if args.lang == "en" else f"description_{args.lang}"
+    names = template_names()
+    width = max(map(len, names))
+    for name in names:
+        t = load_template(name)
+        print(f"{name:<{width}}  {t.get(key) or t.get('description', '')}")
     return 0
 
 
@@ -173,7 +231,14 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signal.SIGTERM, _exit_on_sigterm)
     debug = "--debug" in argv
     try:
-        args = parser().parse_args(argv)
+        p = parser()
+        args = p.parse_args(argv)
+        if args.command is None:
+            # as click does since 8.2 for a group without a command: the usage, with the
+            # list of commands, on stderr and exit 2 (a usage error; `--help` is the request
+            # for it, on stdout with exit 0), so a script that forgot the command fails
+            print(p.format_help(), end="", file=sys.stderr)
+            return 2
         return {"build": _build, "verify": _verify, "templates": _templates}[args.command](args)
     except InputError as e:
         if debug:

@@ -1,32 +1,87 @@
-"""A progress bar on stderr, only on a terminal and only for work longer than about 2 s."""
+"""A progress line on stderr, only on a terminal and only for work longer than about 2 s."""
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 
 
 class Progress:
-    """Call with (done, total); draws nothing until 2 s have passed, nothing off a terminal."""
+    """Call with (done, total) to draw a bar; nothing until `delay` seconds have passed,
+    nothing off a terminal.
 
-    def __init__(self, label: str, *, enabled: bool = True, delay: float = 2.0, stream=None) -> None:
+    Used as a context manager it also ticks: while no stage reports a fraction (reading a
+    large CSV, laying out its Inputs sheet), it shows the seconds so far, so long work is
+    never silent."""
+
+    def __init__(self, label: str, *, enabled: bool = True, delay: float = 2.0, stream=None, tick: float = 0.5) -> None:
         self.label = label
         self.stream = stream or sys.stderr
         self.enabled = enabled and self.stream.isatty()
         self.start = time.monotonic()
         self.delay = delay
+        self.tick = tick
         self.drawn = False
+        self.fraction: float | None = None
+        self._width = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+
+    def __enter__(self) -> "Progress":
+        if self.enabled:
+            self._ticker = threading.Thread(target=self._tick, name="excelbp-progress", daemon=True)
+            self._ticker.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or time.monotonic() - self.start < self.delay or total <= 0:
+        if not self.enabled or total <= 0:
             return
-        width = 30
-        filled = int(width * done / total)
-        self.stream.write(f"\r{self.label} [{'#' * filled}{' ' * (width - filled)}] {100 * done // total:3d}%")
-        self.stream.flush()
-        self.drawn = True
+        self.fraction = min(max(done / total, 0.0), 1.0)
+        self._draw()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.tick):
+            self._draw()
+
+    def _draw(self) -> None:
+        elapsed = time.monotonic() - self.start
+        if elapsed < self.delay:
+            return
+        if self.fraction is None:
+            text = f"{self.label} … {elapsed:.0f} s"
+        else:
+            filled = int(30 * self.fraction)
+            text = f"{self.label} [{'#' * filled}{' ' * (30 - filled)}] {int(100 * self.fraction):3d}% {elapsed:.0f} s"
+        with self._lock:
+            if self._stop.is_set():
+                return
+            self.stream.write("\r" + text.ljust(self._width))
+            self.stream.flush()
+            self._width = max(self._width, len(text))
+            self.drawn = True
+
+    def _clear(self) -> None:
+        if self.drawn:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self.drawn = False
+
+    def message(self, line: str) -> None:
+        """Print a line on the stream, clearing the progress line first."""
+        with self._lock:
+            self._clear()
+            self.stream.write(line + "\n")
+            self.stream.flush()
 
     def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\r" + " " * (len(self.label) + 40) + "\r")
-            self.stream.flush()
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+            self._ticker = None
+        with self._lock:
+            self._clear()

@@ -83,6 +83,45 @@ def test_reading_a_csv_takes_little_memory(tmp_path):
     assert peak < 20e6, f"{peak / 1e6:.0f} MB"
 
 
+HUGE = [
+    ["--layers", "2,2,1", "--batch", "1000000000"],
+    ["--layers", "2,2,1", "--batch", "1000000000", "--layout", "rows"],
+    ["--layers", "2,2,1", "--batch", "1000000000", "--steps", "1"],
+    ["--template", "classifier", "--batch", "1000000000"],
+    ["--layers", "2,1000000000,1"],
+    ["--layers", "1000000000,1"],
+    ["--layers", "2,1", "--steps", "1000000000"],
+]
+
+
+@pytest.mark.parametrize("args", HUGE, ids=[" ".join(a) for a in HUGE])
+def test_huge_options_are_refused_before_any_data_is_made(tmp_path, monkeypatch, capsys, args):
+    """`--batch 1000000000` once made a billion made-up samples (MemoryError): the layout's
+    arithmetic refuses it first, in well under a MB and a second (more for the first, which imports)."""
+    import time
+    import tracemalloc
+
+    from excelbp.spec import options
+
+    def never(*a, **k):
+        raise AssertionError("data or weights made for a network that cannot be built")
+
+    monkeypatch.setattr(options, "make_data", never)
+    monkeypatch.setattr(options, "glorot", never)
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        rc = main(["build", "-o", str(tmp_path / "h.xlsx"), *args])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    seconds = time.perf_counter() - started
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(lines) == 1 and lines[0].startswith("excelbp: error: --"), lines
+    assert peak < 20e6 and seconds < 5, (peak, seconds)  # a billion samples would be gigabytes
+    assert list(tmp_path.iterdir()) == []
+
+
 OPTION_CASES = [
     (["--steps", "-3"], "--steps"),
     (["--steps", "1.5"], "--steps"),

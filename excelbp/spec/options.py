@@ -63,23 +63,28 @@ class Choice:
         return self.fits_data and self.opts.data is None
 
 
+# What a network gets where neither the options nor its template say (a custom network:
+# --layers without --template); `excelbp build --help` shows them.
+DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "bias": True, "batch": 1, "lr": 0.1, "steps": 20, "seed": 0}
+
+
 def choose(opts: BuildOptions) -> Choice:
     """Merge the template with the options and check the network they make."""
     custom = opts.layers is not None and opts.template is None
     name = "custom" if custom else (opts.template or DEFAULT_TEMPLATE)
     t = {} if custom else load_template(name)
-    activation = opts.activation or t.get("activation", "sigmoid")
-    seed = opts.seed if opts.seed is not None else t.get("seed", 0)
+    activation = opts.activation or t.get("activation", DEFAULTS["activation"])
+    seed = opts.seed if opts.seed is not None else t.get("seed", DEFAULTS["seed"])
     if seed < 0:
         raise InputError(f"--seed: must be 0 or more, got {seed}")
     choice = Choice(opts, name, t, Network(
         sizes=tuple(opts.layers or t["layers"]),
         activation=activation,
-        loss=opts.loss or t.get("loss", "cross_entropy" if activation == "softmax" else "half_sse"),
-        bias=opts.bias if opts.bias is not None else t.get("bias", True),
-        batch=opts.batch if opts.batch is not None else t.get("batch", 1),
-        lr=float(opts.lr if opts.lr is not None else t.get("lr", 0.1)),
-        steps=opts.steps if opts.steps is not None else t.get("steps", 20),
+        loss=opts.loss or t.get("loss", "cross_entropy" if activation == "softmax" else DEFAULTS["loss"]),
+        bias=opts.bias if opts.bias is not None else t.get("bias", DEFAULTS["bias"]),
+        batch=opts.batch if opts.batch is not None else t.get("batch", DEFAULTS["batch"]),
+        lr=float(opts.lr if opts.lr is not None else t.get("lr", DEFAULTS["lr"])),
+        steps=opts.steps if opts.steps is not None else t.get("steps", DEFAULTS["steps"]),
         layout=opts.layout if opts.layout is not None else t.get("layout"),
     ), seed)
     own = choice.own_data and "data_file" not in t

@@ -1,0 +1,55 @@
+"""Advice on a valid spec that will probably not train as its user means: one-line warnings
+and notes for the command line to print. Nothing here is an error: the workbook is built."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .model import Spec
+
+# What each output activation can reach. The limits themselves are approached, so targets
+# of exactly 0 and 1 suit a sigmoid; softmax targets (cross-entropy) are checked one-hot.
+REACH = {"sigmoid": (0.0, 1.0, "(0, 1)"), "tanh": (-1.0, 1.0, "(−1, 1)"), "relu": (0.0, math.inf, "values ≥ 0")}
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """'1 step', '100,000 steps', '1 formula cell'."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def advice(spec: Spec, *, source: str | None = None) -> list[str]:
+    """Lines beginning "warning:" (the training cannot do what it seems to) or "note:".
+    `source` names the data file, if the data came from one."""
+    return [line for line in (unreachable_targets(spec, source), batch_over_data(spec)) if line]
+
+
+def unreachable_targets(spec: Spec, source: str | None = None) -> str | None:
+    if spec.loss == "cross_entropy" or spec.activation not in REACH:
+        return None
+    low, high, reach = REACH[spec.activation]
+    Y = np.asarray(spec.Y, dtype=float)
+    outside = [k for k in range(Y.shape[1]) if Y[:, k].min() < low or Y[:, k].max() > high]
+    if not outside:
+        return None
+    names = ", ".join(spec.output_names[k] for k in outside[:3]) + (", …" if len(outside) > 3 else "")
+    low_seen, high_seen = Y[:, outside].min(), Y[:, outside].max()
+    where = f"{source}: " if source else ""
+    if spec.activation == "relu":
+        fix = "shift the targets to be ≥ 0, or use a linear output (--activation linear)"
+    else:
+        fix = f"scale the targets into {reach} (as the sigmoid-2-3-1 template does with y_scale), or use a linear output (--activation linear)"
+    return (
+        f"warning: {where}the targets run from {low_seen:g} to {high_seen:g} ({names}), but a {spec.activation} output only reaches "
+        f"{reach}, so the loss cannot fall far; {fix}"
+    )
+
+
+def batch_over_data(spec: Spec) -> str | None:
+    if spec.batch <= spec.n_samples:
+        return None
+    return (
+        f"note: a batch of {spec.batch:,} samples, but the data have {spec.n_samples:,}: samples repeat within a step "
+        f"(each step takes the next {spec.batch:,} in turn, wrapping round)"
+    )
