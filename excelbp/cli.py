@@ -7,6 +7,7 @@ Exit status: 0 success, 1 verification mismatch, 2 bad input, 3 a program excelb
 from __future__ import annotations
 
 import argparse
+import functools
 import signal
 import sys
 import threading
@@ -53,12 +54,15 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"a number, got {text!r}") from None
 
 
-def _default(key: str, *, custom=None, shown=None) -> str:
+def _default(key: str, shown=str) -> str:
     """'default: the template's (linear: 0.001), 0.1 for a custom network'."""
-    t = load_template(DEFAULT_TEMPLATE)
-    value = t.get(key, DEFAULTS.get(key))
-    ours = DEFAULTS.get(key) if custom is None else custom
-    return f"default: the template's ({DEFAULT_TEMPLATE}: {shown(value) if shown else value}), {shown(ours) if shown else ours} for a custom network"
+    value = _default_template().get(key, DEFAULTS[key])
+    return f"default: the template's ({DEFAULT_TEMPLATE}: {shown(value)}), {shown(DEFAULTS[key])} for a custom network"
+
+
+@functools.lru_cache(maxsize=1)
+def _default_template() -> dict:
+    return load_template(DEFAULT_TEMPLATE)
 
 
 def custom_name(spec) -> str:
@@ -84,7 +88,8 @@ def parser() -> argparse.ArgumentParser:
         help="write a workbook",
         description="Write a workbook in which the network trains step by step in live formulas.",
         epilog="example: excelbp build --steps 20    (the seed demo, to output/linear.xlsx)\n"
-        "         excelbp build --layers 2,2,2 --activation sigmoid --loss half_sse --lr 0.5 --steps 1",
+        "         excelbp build --layers 2,2,2 --activation sigmoid --loss half_sse --lr 0.5 --steps 1\n"
+        "         (a custom network, to output/2-2-2-sigmoid-half_sse.xlsx)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     b.add_argument(
@@ -99,11 +104,11 @@ def parser() -> argparse.ArgumentParser:
         "--layers",
         type=_layers,
         metavar="SIZES",
-        help=f"layer sizes from inputs to outputs, e.g. 2,3,1; without --template, a custom network; default: the template's ({DEFAULT_TEMPLATE}: {','.join(map(str, load_template(DEFAULT_TEMPLATE)['layers']))})",
+        help=f"layer sizes from inputs to outputs, e.g. 2,3,1; without --template, a custom network; default: the template's ({DEFAULT_TEMPLATE}: {','.join(map(str, _default_template()['layers']))})",
     )
     b.add_argument("--activation", metavar="NAME", help=f"linear, sigmoid, tanh or relu (every layer); {_default('activation')}")
     b.add_argument("--loss", metavar="NAME", help=f"sse, half_sse, mse or cross_entropy (softmax output); {_default('loss')}")
-    with_bias = _default("bias", shown=lambda b: "with bias" if b else "no bias")
+    with_bias = _default("bias", lambda b: "with bias" if b else "no bias")
     b.add_argument("--no-bias", dest="bias", action="store_false", default=None, help=f"layers without bias; {with_bias}")
     b.add_argument("--bias", dest="bias", action="store_true", help="layers with bias")
     b.add_argument("--seed", type=_int, metavar="N", help=f"seed for made-up data and initial weights; {_default('seed')}")
