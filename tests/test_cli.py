@@ -23,7 +23,8 @@ def test_default_build_writes_the_seed_demo(tmp_path):
     wb = load_workbook(path)
     assert {"lr", "batch", "X", "Y", "W1_init", "W1_final", "loss", "w_true"} <= set(wb.defined_names)
     assert wb.defined_names["loss"].attr_text.endswith("23")  # 20 steps from row 4
-    assert wb["Inputs"]["B5"].value == 0.001
+    [(sheet, cell)] = list(wb.defined_names["lr"].destinations)
+    assert wb[sheet][cell.replace("$", "")].value == 0.001
     v = run("verify", str(path), cwd=tmp_path)
     assert v.returncode == 0, v.stdout + v.stderr
     assert "OK" in v.stdout and "gradients" in v.stdout
