@@ -173,6 +173,7 @@ def test_rows_layout_width_is_counted_without_laying_it_out():
         assert rows_layout_width(spec.network) == len(rows_layout(spec).columns), spec.sizes
 
 
+@pytest.mark.slow
 def test_a_network_too_wide_for_rows_gets_blocks_and_builds(make_workbook):
     # 30 samples of a 10-100-10 network side by side would need 20,192 columns
     options = dict(layers=(10, 100, 10), batch=30, activation="sigmoid", loss="half_sse", steps=2)

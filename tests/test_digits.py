@@ -23,6 +23,7 @@ def test_data_split_and_scaling():
     assert (spec.sizes, spec.activation, spec.loss, spec.batch, spec.lr, spec.steps) == ((64, 16, 10), "tanh", "cross_entropy", 32, 0.5, 100)
 
 
+@pytest.mark.slow
 def test_three_digit_steps_recalculate_to_the_engine(make_workbook):
     """Shortened to 3 steps, after a learner edits lr and picks another image to look at."""
     from openpyxl import load_workbook

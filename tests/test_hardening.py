@@ -192,6 +192,7 @@ def test_no_partial_file_when_interrupted(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["x.xlsx"]  # no temporary left behind
 
 
+@pytest.mark.slow
 def test_no_temporary_left_when_terminated(tmp_path):
     """`timeout` and process managers stop a build with SIGTERM, not Ctrl-C."""
     import signal
