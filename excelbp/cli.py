@@ -68,7 +68,9 @@ def _default_template() -> dict:
 def custom_name(spec) -> str:
     """The file name of a custom network (--layers without --template): its shape, e.g.
     2-2-2-sigmoid-half_sse.xlsx, so that two different networks never share a file."""
-    return f"{'-'.join(map(str, spec.sizes))}-{spec.activation}-{spec.loss}.xlsx"
+    acts = "-".join(dict.fromkeys(spec.activations[:-1] or spec.activations))  # the hidden layers', once each
+    optimizer = "" if spec.optimizer == "sgd" else f"-{spec.optimizer}"
+    return f"{'-'.join(map(str, spec.sizes))}-{acts}-{spec.loss}{optimizer}.xlsx"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -106,8 +108,27 @@ def parser() -> argparse.ArgumentParser:
         metavar="SIZES",
         help=f"layer sizes from inputs to outputs, e.g. 2,3,1; without --template, a custom network; default: the template's ({DEFAULT_TEMPLATE}: {','.join(map(str, _default_template()['layers']))})",
     )
-    b.add_argument("--activation", metavar="NAME", help=f"linear, sigmoid, tanh or relu (every layer); {_default('activation')}")
-    b.add_argument("--loss", metavar="NAME", help=f"sse, half_sse, mse or cross_entropy (softmax output); {_default('loss')}")
+    b.add_argument(
+        "--activation",
+        metavar="NAME[,NAME…]",
+        help="linear, sigmoid, tanh, relu or leaky_relu: one name for every layer (the last as the loss needs: softmax for "
+        f"cross_entropy, sigmoid for binary_cross_entropy), or one per layer, e.g. relu,linear; {_default('activation')}",
+    )
+    b.add_argument(
+        "--loss", metavar="NAME", help=f"sse, half_sse, mse, cross_entropy (softmax output) or binary_cross_entropy (sigmoid output); {_default('loss')}"
+    )
+    b.add_argument(
+        "--optimizer", metavar="NAME", help=f"sgd, momentum, nesterov, rmsprop, adam or adamw, as torch.optim defines them; {_default('optimizer')}"
+    )
+    for name, flag, what in (
+        ("momentum", "--momentum", "μ of momentum and nesterov"),
+        ("alpha", "--alpha", "α, rmsprop's smoothing"),
+        ("beta1", "--beta1", "β1 of adam and adamw"),
+        ("beta2", "--beta2", "β2 of adam and adamw"),
+        ("eps", "--eps", "ε of rmsprop, adam and adamw"),
+        ("weight_decay", "--weight-decay", "λ, every optimizer's weight decay"),
+    ):
+        b.add_argument(flag, dest=name, type=_float, metavar="F", help=f"{what}; {_default(name)}")
     with_bias = _default("bias", lambda b: "with bias" if b else "no bias")
     b.add_argument("--no-bias", dest="bias", action="store_false", default=None, help=f"layers without bias; {with_bias}")
     b.add_argument("--bias", dest="bias", action="store_true", help="layers with bias")
@@ -176,6 +197,8 @@ def _build(args: argparse.Namespace) -> int:
         data=args.data,
         lang=args.lang,
         layout=args.layout,
+        optimizer=args.optimizer,
+        **{k: getattr(args, k) for k in ("momentum", "alpha", "beta1", "beta2", "eps", "weight_decay")},
     )
     from .build import build, make_spec
 

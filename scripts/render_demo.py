@@ -32,6 +32,9 @@ CASES = {
     "custom-rows": dict(layers=(2, 3, 2), activation="sigmoid", loss="mse", batch=2, steps=10, layout="rows"),
     "custom-blocks": dict(layers=(2, 3, 2), activation="tanh", loss="cross_entropy", batch=3, steps=10, layout="blocks"),
     "classifier-zh": dict(template="classifier", lang="zh"),
+    "regression": dict(template="regression"),
+    "logistic": dict(template="logistic"),
+    "adam-blocks": dict(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer="adam", batch=3, steps=10, layout="blocks"),
     "digits-zh": dict(template="digits", steps=10, lang="zh"),
 }
 README = [  # (case, sheet index, picture) shown in the README
@@ -39,6 +42,7 @@ README = [  # (case, sheet index, picture) shown in the README
     ("linear", 1, "demo-steps.png"),
     ("digits", 3, "digits-images.png"),
     ("classifier-zh", 0, "classifier-zh.png"),
+    ("regression", 0, "regression.png"),
 ]
 CROP = (0.9, 0.62)  # the share of a page's width and height a README picture keeps
 

@@ -68,9 +68,11 @@ def assert_contract(named: dict, structure: dict) -> None:
         lr=named["lr"],
         batch=named["batch"],
         steps=structure["steps"],
-        activation=structure["activation"],
+        activation=structure["activations"],
         loss=structure["loss"],
         bias=structure["bias"],
+        optimizer=named.get("optimizer", "sgd"),
+        **{k: named[k] for k in oracle.HYPERPARAMETERS if k in named},
     )
     assert [r[0] for r in rows(named["loss"])] == pytest.approx(expected["loss"], rel=1e-9, abs=1e-12)
     for l in range(1, n_layers + 1):

@@ -228,6 +228,6 @@ def test_seed_configuration_full_batch_in_libreoffice(make_workbook, tmp_path):
     path = make_workbook(template="digits", activation="sigmoid", loss="sse", bias=False, batch=1000, lr=4.0, steps=steps)
     named = oracle.read_named(recalculate([path], tmp_path / "lo")[0])
     assert named["batch"] == 1000
-    structure = {"sizes": [64, 16, 10], "bias": False, "steps": steps, "activation": "sigmoid", "loss": "sse"}
+    structure = {"sizes": [64, 16, 10], "bias": False, "steps": steps, "activations": ["sigmoid", "sigmoid"], "loss": "sse"}
     assert_contract(named, structure)
     assert np.all(np.diff(named["loss"]) < 0)

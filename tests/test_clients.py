@@ -92,7 +92,7 @@ def test_chinese_labels(make_workbook):
 def test_how_it_works_sheet_points_at_the_step_table(make_workbook):
     wb = load_workbook(make_workbook(template="sigmoid-2-3-1"))
     text = " ".join(str(c.value) for row in wb["How it works"].iter_rows() for c in row if c.value)
-    assert "δ_j = ∂L/∂z_j" in text and "Steps!" in text and "w ← w − lr" in text
+    assert "δ_j = ∂L/∂z_j" in text and "Steps!" in text and "p ← p − lr · g" in text
 
 
 def test_progress_draws_only_on_a_terminal_after_the_delay():

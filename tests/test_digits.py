@@ -20,7 +20,7 @@ def test_data_split_and_scaling():
     assert np.all(spec.Y.sum(axis=1) == 1) and np.all(spec.Y_test.sum(axis=1) == 1)
     train = {tuple(r) for r in spec.X}
     assert sum(tuple(r) in train for r in spec.X_test) < 10  # held out (a few images repeat in the data)
-    assert (spec.sizes, spec.activation, spec.loss, spec.batch, spec.lr, spec.steps) == ((64, 16, 10), "tanh", "cross_entropy", 32, 0.5, 100)
+    assert (spec.sizes, spec.activations, spec.loss, spec.batch, spec.lr, spec.steps) == ((64, 16, 10), ("tanh", "softmax"), "cross_entropy", 32, 0.5, 100)
 
 
 @pytest.mark.slow
@@ -47,7 +47,7 @@ def test_full_digits_workbook_in_libreoffice(make_workbook, tmp_path):
     path = make_workbook(template="digits")
     recalculated = recalculate([path], tmp_path / "lo")[0]
     named = oracle.read_named(recalculated)
-    structure = {"sizes": [64, 16, 10], "bias": True, "steps": 100, "activation": "tanh", "loss": "cross_entropy"}
+    structure = {"sizes": [64, 16, 10], "bias": True, "steps": 100, "activations": ["tanh", "softmax"], "loss": "cross_entropy"}
     assert_contract(named, structure)
     expected = oracle.train(
         named["X"], named["Y"], [named["W1_init"], named["W2_init"]], [named["b1_init"][0], named["b2_init"][0]],

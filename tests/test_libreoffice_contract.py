@@ -7,6 +7,7 @@ import random
 
 import oracle
 import pytest
+from excelbp.spec.network import HYPERPARAMETERS
 from conftest import assert_contract, edit_named, needs_soffice
 from openpyxl import load_workbook
 
@@ -31,7 +32,21 @@ CASES = {
     "blocks-sigmoid-2-3-1": dict(template="sigmoid-2-3-1", layout="blocks"),
     "blocks-relu-mse-b6": dict(layers=(6, 5, 2), activation="relu", loss="mse", batch=6, bias=False, layout="blocks"),
     "blocks-2-5-4-2": dict(layers=(2, 5, 4, 2), activation="sigmoid", loss="half_sse", batch=3, layout="blocks"),
+    # binary cross-entropy: one output (logistic regression), and several
+    "bce-logistic": dict(layers=(2, 1), activation="sigmoid", loss="binary_cross_entropy", batch=2, steps=6),
+    "bce-leaky-blocks": dict(layers=(3, 4, 2), activation="leaky_relu", loss="binary_cross_entropy", batch=3, steps=4, layout="blocks"),
 }
+# every optimizer × both layouts × a small regression and a softmax classifier (issue 13)
+for _opt in ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"):
+    for _layout in ("rows", "blocks"):
+        CASES[f"{_opt}-{_layout}-regression"] = dict(
+            layers=(1, 4, 1), activation="relu,linear", loss="mse", optimizer=_opt, layout=_layout, batch=2, steps=6, lr=0.05, weight_decay=0.01
+        )
+        CASES[f"{_opt}-{_layout}-classifier"] = dict(
+            layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer=_opt, layout=_layout, batch=2, steps=6, lr=0.1
+        )
+# edits of each optimizer's hyperparameters, within ranges that train
+HYPER_RANGES = {"momentum": (0.5, 0.95), "alpha": (0.8, 0.999), "beta1": (0.5, 0.95), "beta2": (0.9, 0.9999), "eps": (1e-8, 1e-6), "weight_decay": (0.0, 0.05)}
 
 
 def _structure(path):
@@ -58,6 +73,8 @@ def _random_edits(structure: dict, lr: float, rng: random.Random) -> dict:
         edits[data] = {key: abs(edits[data][key]) * 100}
     if not structure["has_w_true"] and structure["loss"] != "cross_entropy" and not structure["scaled"]:
         edits["Y"] = {(rng.randrange(structure["n_samples"]), 0): round(rng.uniform(0, 1), 6)}
+    hyper = HYPERPARAMETERS[structure.get("optimizer", "sgd")] + ("weight_decay",)
+    edits.update({name: float(f"{rng.uniform(*HYPER_RANGES[name]):.6g}") for name in hyper})
     return edits
 
 

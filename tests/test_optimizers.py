@@ -233,7 +233,7 @@ def test_chunked_run_equals_the_whole_run(name, template):
 
 def test_engine_options_read_the_spec():
     spec = make_spec(BuildOptions(layers=(2, 3, 3), activation="tanh", loss="cross_entropy"))
-    assert engine.engine_options(spec) == (("tanh", "softmax"), None)
+    assert engine.engine_options(spec) == (("tanh", "softmax"), Optimizer("sgd"))
     assert engine.engine_options(make_spec(BuildOptions(layers=(2, 3, 1), activation="relu", loss="mse")))[0] == ("relu", "relu")
     acts, opt = engine.engine_options(WithOptimizer(spec, "adam", beta1=0.5, eps=1e-6))
     assert opt == Optimizer("adam", beta1=0.5, eps=1e-6)

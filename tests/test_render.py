@@ -39,6 +39,10 @@ CASES = {
     "custom-rows": dict(layers=(2, 3, 2), activation="sigmoid", loss="mse", batch=2, steps=4, layout="rows"),
     "custom-blocks": dict(layers=(2, 3, 2), activation="tanh", loss="cross_entropy", batch=3, steps=3, layout="blocks"),
     "classifier-zh": dict(template="classifier", steps=5, lang="zh"),
+    "regression": dict(template="regression", steps=10),
+    "logistic-zh": dict(template="logistic", steps=10, lang="zh"),
+    "adam-rows": dict(layers=(1, 4, 1), activation="relu,linear", loss="mse", optimizer="adam", batch=2, steps=4),
+    "rmsprop-blocks": dict(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer="rmsprop", batch=2, steps=3, layout="blocks"),
     "sigmoid-2-3-1-blocks-zh": dict(template="sigmoid-2-3-1", steps=3, layout="blocks", lang="zh"),
 }
 WRAPPED = re.compile(r"^header_")  # styles whose text wraps inside its cell

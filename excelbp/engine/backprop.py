@@ -190,7 +190,7 @@ def train(
         softmax_max=t_m,
         softmax_sum=t_s,
         sample_loss=t_sl,
-        loss=t_sl.mean(axis=1),
+        loss=_mean(t_sl),
         g=t_g,
         delta=t_d,
         dW=t_dW,
@@ -210,3 +210,11 @@ def predict(W: list[np.ndarray], b: list[np.ndarray], X: np.ndarray, *, activati
         z = a @ w + v
         a = softmax_parts(z)[2] if name == "softmax" else activate(name, z)
     return a
+
+
+def _mean(per_sample: np.ndarray) -> np.ndarray:
+    """Each step's loss, the mean over its samples: a diverged run's is inf, not a warning
+    (the run reports where it diverges)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return per_sample.mean(axis=1)
+

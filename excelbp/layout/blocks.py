@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..quantities.names import classifier
 from ..quantities.registry import KINDS
-from ..quantities.step import PARAMETER_KINDS, param_keys, sample_areas
+from ..quantities.step import param_keys, parameter_kinds, sample_areas
 from ..spec import Spec
 from .grid import letter, title
 from .rows import Column, StepTable
@@ -27,7 +28,6 @@ from .size import block_height
 from .step_sheet import Label, StepSheet
 
 CHARTED_PARAMETERS = 12  # up to this many, the Steps sheet lists every parameter (a chart of them)
-MATRICES = ("W", "dW", "W+", "Wt")
 MAX_HEATMAPS = 1000  # blocks whose weight matrices are coloured: enough to watch them learn
 # Excel stops finding a colour scale's min and max past 253 ranges in one rule (reported on
 # Q&A sites, not documented), so each rule covers at most this many blocks
@@ -43,6 +43,7 @@ class Placed:
     section: str
     col: int  # first column, 0-based
     cols: int
+    matrix: bool = False  # a parameter matrix (rows: inputs, columns: units), not sample columns
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,9 @@ class StepBlocks(StepSheet):
         ]
         first_sample = {c: key for key, dr, c in self.positions() if dr == HEAD}
         for p in self.placed:
-            out.append(Label(1, p.col, ("area", p.kind, p.layer, p.cols), f"group_{p.section}", note=("area", p.kind, p.layer)))
+            out.append(Label(1, p.col, ("area", p.kind, p.layer, p.cols, p.matrix), f"group_{p.section}", note=("area", p.kind, p.layer)))
             style, l = f"header_{p.section}", p.layer
-            if p.kind not in MATRICES:
+            if not p.matrix:
                 out += [Label(HEAD - 1, p.col + k, ("header", first_sample[p.col + k]), style) for k in range(p.cols)]
                 continue
             ins = [("unit", l - 1, i) for i in range(spec.sizes[l - 1])]
@@ -151,8 +152,8 @@ def blocks_layout(spec: Spec) -> StepBlocks:
     col += 1
     for l in range(1, spec.n_layers + 1):
         fan_in, fan_out = sizes[l - 1], sizes[l]
-        for w, bias in PARAMETER_KINDS:
-            placed.append(Placed(w, l, KINDS[w].section, col + 1, fan_out))
+        for w, bias in parameter_kinds(spec):
+            placed.append(Placed(w, l, KINDS[w].section, col + 1, fan_out, matrix=True))
             for i in range(fan_in):
                 for j in range(fan_out):
                     put((w, l, i, j), HEAD + i, col + 1 + j)
@@ -160,7 +161,7 @@ def blocks_layout(spec: Spec) -> StepBlocks:
                 for j in range(fan_out):
                     put((bias, l, j), HEAD + fan_in, col + 1 + j)
             col += fan_out + 2
-        placed.append(Placed("Wt", l, KINDS["Wt"].section, col + 1, fan_in))
+        placed.append(Placed("Wt", l, KINDS["Wt"].section, col + 1, fan_in, matrix=True))
         for j in range(fan_out):
             for i in range(fan_in):
                 put(("Wt", l, j, i), HEAD + j, col + 1 + i)
@@ -172,7 +173,7 @@ def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:
     """The Steps sheet: each step's number, loss (and accuracy) read from its block, and for
     a small network its parameters, so they can be charted."""
     columns = [Column(("step",), "step"), Column(("loss",), "loss")]
-    if spec.loss == "cross_entropy":
+    if classifier(spec):
         columns += [Column(("bacc",), "loss"), Column(("acc",), "loss")]
     params = param_keys(spec)
     if len(params) <= CHARTED_PARAMETERS:

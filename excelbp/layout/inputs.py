@@ -41,6 +41,14 @@ class InputsSheet:
     confusion: Block | None  # classifiers: held-out counts, rows = true class, columns = predicted
     last_row: int
     charts: tuple[int, int]  # (row, column) of the charts' top-left corner, beside the settings
+    optimizer: Block  # its name (text, fixed when built)
+    hyper: dict[str, Block]  # the optimizer's hyperparameters (inputs), weight_decay last
+    # one input, one output, not a classifier: the final network's prediction at each sample
+    fit_z: tuple[Block, ...] = ()
+    fit_a: tuple[Block | None, ...] = ()
+    # two inputs, one sigmoid output: where the final network's p = 0.5, at the smallest and
+    # largest first input (two rows: x1, x2)
+    boundary: Block | None = None
     title: str = "Inputs"
 
 
@@ -49,10 +57,26 @@ SETTINGS = TEXT_ROWS + 2  # the settings' heading; the charts start level with i
 CHART_ROWS = 14  # the charts' band: parameters and data begin below it
 
 
+def fits(spec: Spec) -> bool:
+    """A curve to draw: one input, one output that is a value, not a class."""
+    return spec.sizes[0] == 1 and spec.sizes[-1] == 1 and spec.loss not in ("cross_entropy", "binary_cross_entropy")
+
+
+def has_boundary(spec: Spec) -> bool:
+    """A line to draw between two classes: two inputs, one sigmoid output, no hidden layer."""
+    return spec.sizes == (2, 1) and spec.loss == "binary_cross_entropy"
+
+
+def n_classes(spec: Spec) -> int:
+    """Classes of a classifier: its outputs, or two for one sigmoid output (p ≥ 0.5 or not)."""
+    return 2 if spec.sizes[-1] == 1 else spec.sizes[-1]
+
+
 def inputs_sheet(spec: Spec) -> InputsSheet:
     n_in, n_out = spec.sizes[0], spec.sizes[-1]
-    lr, batch, steps = (Block(SETTINGS + k, 2, 1, 1) for k in (1, 2, 3))
-    row = SETTINGS + 5  # a row naming the inputs above w_true / x_scale
+    lr, batch, steps, optimizer = (Block(SETTINGS + k, 2, 1, 1) for k in (1, 2, 3, 4))
+    hyper = {name: Block(SETTINGS + 5 + k, 2, 1, 1) for k, name in enumerate(spec.hyperparameters)}
+    row = SETTINGS + 6 + len(hyper)  # a row naming the inputs above w_true / x_scale
     w_true = x_scale = y_scale = None
     if spec.w_true is not None:
         w_true = Block(row, 2, 1, n_in)
@@ -65,8 +89,8 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
     row = max(row, SETTINGS + CHART_ROWS) + 1
 
     W_init, b_init, W_final, b_final, W_final_T = [], [], [], [], []
-    # the blocks layout's final weights, turned, serve a forward pass of the test set
-    turned = spec.layout == "blocks" and spec.X_test is not None
+    # the blocks layout's final weights, turned, serve a forward pass of the test set or the fit
+    turned = spec.layout == "blocks" and (spec.X_test is not None or fits(spec))
     for l in range(1, spec.n_layers + 1):
         fan_in, fan_out = spec.sizes[l - 1], spec.sizes[l]
         # a title row, a row saying initial / final, a row naming the output units, then
@@ -96,6 +120,14 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         X = Block(first, 2, n, n_in)
         Y = Block(first, 2 + n_in, n, n_out)
     row = first + n + 1
+    fit_z, fit_a, col = [], [], Y.col + n_out + 1
+    if fits(spec):  # beside the data, after a blank column
+        for l in range(1, spec.n_layers + 1):
+            fit_z.append(Block(first, col, n, spec.sizes[l]))
+            col += spec.sizes[l]
+            fit_a.append(Block(first, col, n, spec.sizes[l]) if spec.act(l) != "linear" else None)
+            col += spec.sizes[l] if spec.act(l) != "linear" else 0
+    boundary = Block(first, col, 2, 2) if has_boundary(spec) else None
 
     test_header_row = X_test = Y_test = test_pred = test_accuracy = confusion = None
     test_z: list[Block] = []
@@ -111,7 +143,7 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
             # the last layer's scores are enough for the arg-max: no softmax needed
             test_z.append(Block(t_first, col, n_test, spec.sizes[l]))
             col += spec.sizes[l]
-            if l < spec.n_layers and spec.activation != "linear":
+            if l < spec.n_layers and spec.act(l) != "linear":
                 test_a.append(Block(t_first, col, n_test, spec.sizes[l]))
                 col += spec.sizes[l]
             else:
@@ -119,8 +151,9 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         test_pred = Block(t_first, col, n_test, 3)
         test_accuracy = Block(test_header_row - 1, 2, 1, 1)
         # two rows for a title and the predicted classes' names above the matrix
-        confusion = Block(t_first + n_test + 3, 2, n_out, n_out)
-        row = confusion.row + n_out + 1
+        classes = n_classes(spec)
+        confusion = Block(t_first + n_test + 3, 2, classes, classes)
+        row = confusion.row + classes + 1
 
     return InputsSheet(
         lr=lr,
@@ -149,6 +182,11 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         test_accuracy=test_accuracy,
         last_row=row,
         charts=charts,
+        fit_z=tuple(fit_z),
+        fit_a=tuple(fit_a),
+        boundary=boundary,
+        optimizer=optimizer,
+        hyper=hyper,
         title=title(spec.lang, "inputs"),
     )
 
@@ -156,5 +194,5 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
 def input_blocks(sheet: InputsSheet) -> list[Block]:
     """The cells a learner edits: their values are the workbook's inputs."""
     data = [sheet.raw_X, sheet.raw_Y] if sheet.raw_X is not None else [sheet.X, sheet.Y]
-    blocks = [sheet.lr, sheet.w_true, sheet.x_scale, sheet.y_scale, *data, *sheet.W_init, *(sheet.b_init or ()), sheet.X_test, sheet.Y_test]
+    blocks = [sheet.lr, *sheet.hyper.values(), sheet.w_true, sheet.x_scale, sheet.y_scale, *data, *sheet.W_init, *(sheet.b_init or ()), sheet.X_test, sheet.Y_test]
     return [b for b in blocks if b is not None]

@@ -17,6 +17,8 @@ def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[st
     names = {
         "lr": on_inputs(sheet.lr),
         "batch": on_inputs(sheet.batch),
+        "optimizer": on_inputs(sheet.optimizer),
+        **{name: on_inputs(block) for name, block in sheet.hyper.items()},
         "X": on_inputs(sheet.X),
         "Y": on_inputs(sheet.Y),
     }

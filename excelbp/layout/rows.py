@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..quantities.registry import KINDS
-from ..quantities.step import PARAMETER_KINDS, param_keys, sample_areas
+from ..quantities.step import param_keys, parameter_kinds, sample_areas
 from ..spec import Spec
 from .grid import letter, quoted, title
 from .step_sheet import Label, StepSheet
@@ -143,7 +143,7 @@ def rows_layout(spec: Spec) -> StepTable:
         if area.kind == "hit":
             t.add(("acc",), "loss")
     per_sample("backward")
-    for kinds in PARAMETER_KINDS[1:]:
+    for kinds in parameter_kinds(spec)[1:]:
         for key in param_keys(spec, kinds):
             t.add(key, KINDS[kinds[0]].section, ("layer", key[1]))
     return t.table(spec)

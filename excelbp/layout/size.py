@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import InputError
-from ..quantities.names import has_activation_column, softmax_output
+from ..quantities.names import classifier, fused_output, has_activation_column, softmax_output
+from ..quantities.step import parameter_kinds
 from ..spec import Network
 
 # Excel's sheet size
@@ -38,22 +39,24 @@ def sample_cells(net: Network) -> int:
     backward = 0
     for l in range(1, L + 1):
         forward += sizes[l] * (2 if has_activation_column(net, l) else 1) + (2 if softmax_output(net, l) else 0)
-        backward += sizes[l] * (1 if softmax_output(net, l) or net.activation == "linear" else 2)
-    return 1 + forward + 1 + backward + (1 if net.loss == "cross_entropy" else 0)
+        backward += sizes[l] * (1 if fused_output(net, l) or net.act(l) == "linear" else 2)
+    return 1 + forward + 1 + backward + (1 if classifier(net) else 0)
 
 
 def rows_layout_width(net: Network) -> int:
     """The rows layout's columns (rows.rows_layout), counted without making B × units of them."""
     params = sum(n_params(net))
-    fixed = 1 + 3 * params + (net.sizes[0] if net.has_w_true else 0) + (1 if net.batch > 1 else 0) + (1 if net.loss == "cross_entropy" else 0)
+    fixed = 1 + len(parameter_kinds(net)) * params + (net.sizes[0] if net.has_w_true else 0) + (1 if net.batch > 1 else 0) + (1 if classifier(net) else 0)
     return fixed + net.batch * sample_cells(net)
 
 
-def blocks_layout_columns(sizes: tuple[int, ...]) -> int:
+def blocks_layout_columns(net: Network) -> int:
     """At least as many columns as the blocks layout needs: a sample's units in a row, and
-    each layer's W, ∂L/∂W and W updated (fan_out wide) and Wᵀ (fan_in wide) side by side."""
+    each layer's W, ∂L/∂W, the optimizer's state and W updated (fan_out wide) and Wᵀ
+    (fan_in wide) side by side."""
+    sizes, k = net.sizes, len(parameter_kinds(net))
     pairs = list(zip(sizes[:-1], sizes[1:]))
-    return 1 + sizes[0] + 2 * sum(sizes[1:]) + sizes[-1] + sum(3 * b + a for a, b in pairs)
+    return 1 + sizes[0] + 2 * sum(sizes[1:]) + sizes[-1] + sum(k * b + a for a, b in pairs)
 
 
 def block_height(net: Network) -> int:
@@ -68,7 +71,8 @@ def blocks_cells_per_step(net: Network) -> int:
     """Formula cells of one block: the samples, the step number, the batch's loss (and
     accuracy), and W, ∂L/∂W, W updated (with their biases) and Wᵀ."""
     weights, biases = n_params(net)
-    return net.batch * sample_cells(net) + 2 + (1 if net.loss == "cross_entropy" else 0) + 4 * weights + 3 * biases
+    k = len(parameter_kinds(net))
+    return net.batch * sample_cells(net) + 2 + (1 if classifier(net) else 0) + (k + 1) * weights + k * biases
 
 
 def step_cells(net: Network) -> int:
@@ -81,7 +85,7 @@ def settle(net: Network) -> Network:
     """The network with its layout chosen (the rows layout where it fits Excel's columns,
     else blocks), or an InputError naming what does not fit, before any data is made."""
     sizes, batch, steps = net.sizes, net.batch, net.steps
-    blocks_fit = blocks_layout_columns(sizes) <= MAX_COLS
+    blocks_fit = blocks_layout_columns(net) <= MAX_COLS
     if net.layout == "rows" and rows_layout_width(net) > MAX_COLS:
         params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
         hint = "use --layout blocks, fewer units or a smaller batch" if blocks_fit else "use fewer units"

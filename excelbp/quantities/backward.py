@@ -5,11 +5,11 @@ from __future__ import annotations
 from ..spec import Spec
 from . import functions as fn
 from .context import Context
-from .kind import Kind, prev_activation, say, weight_name
-from .names import dest, softmax_output, unit
+from .kind import Kind, bias_name, prev_activation, say, weight_name
+from .names import dest, fused_output, softmax_output, unit
 
 
-def _g(c: Context, key: tuple) -> str:
+def _g(c: Context, key: tuple) -> str:  # (not for a fused output: its δ comes straight)
     _, b, l, j = key
     if l == c.spec.n_layers:
         return "=" + fn.output_slope(c.spec.loss, c.at(("a", b, l, j)), c.at(("y", b, j)), c.spec.sizes[-1])
@@ -30,7 +30,11 @@ def _d(c: Context, key: tuple) -> str:
     _, b, l, j = key
     if softmax_output(c.spec, l):  # softmax and cross-entropy together
         return "=" + fn.SOFTMAX_DELTA.format(a=c.at(("a", b, l, j)), y=c.at(("y", b, j)))
-    return "=" + fn.slope_times(c.spec.activation, c.at(("z", b, l, j)), c.at(("a", b, l, j)), c.at(("g", b, l, j)))
+    if fused_output(c.spec, l):  # sigmoid and binary cross-entropy together
+        K = c.spec.sizes[-1]
+        text = fn.BCE_DELTA.format(a=c.at(("a", b, l, j)), y=c.at(("y", b, j)), k=K)
+        return "=" + (text[1 : -len("/1") - 1] if K == 1 else text)  # one output: (p−y)/1 reads p−y
+    return "=" + fn.slope_times(c.spec.act(l), c.at(("z", b, l, j)), c.at(("a", b, l, j)), c.at(("g", b, l, j)))
 
 
 def _d_note(spec: Spec, key: tuple) -> str:
@@ -38,7 +42,9 @@ def _d_note(spec: Spec, key: tuple) -> str:
     u, h = unit(spec, l, j), dest(spec, l, j)
     if softmax_output(spec, l):
         return f"δ {h} = ∂L/∂z {h} = " + fn.in_words(fn.SOFTMAX_DELTA).format(a=u, y=spec.output_names[j]) + say(spec, "note_d_softmax")
-    slope = fn.slope_words(spec.activation, a=u, z=f"z {h}")
+    if fused_output(spec, l):
+        return f"δ {h} = ∂L/∂z {h} = " + fn.in_words(fn.BCE_DELTA).format(a=u, y=spec.output_names[j], k="K") + say(spec, "note_d_bce")
+    slope = fn.slope_words(spec.act(l), a=u, z=f"z {h}")
     return f"δ {h} = ∂L/∂z {h} = {slope} · ∂L/∂{u}" + say(spec, "note_d")
 
 
@@ -74,21 +80,8 @@ def _db(c: Context, key: tuple) -> str:
     return "=" + c.batch_mean([("d", b, l, j) for b in range(c.spec.batch)])
 
 
-def _update(c: Context, key: tuple) -> str:
-    used, grad = ("W", "dW") if key[0] == "W+" else ("b", "db")
-    return f"={c.at((used,) + key[1:])}-lr*{c.at((grad,) + key[1:])}"
-
-
 def _fixed(word: str):
     return lambda spec, key: say(spec, word)
-
-
-def _bias_name(spec: Spec, key: tuple) -> str:
-    return f"b {dest(spec, *key[1:])}"
-
-
-def _new(spec: Spec, name: str) -> str:
-    return f"{say(spec, 'new')} {name}"
 
 
 KINDS = [
@@ -99,16 +92,12 @@ KINDS = [
     Kind(name="W", section="params", formula=_W, style="real", verify="parameters used", explain="w",
          series=lambda ch, key, spec: ch.trace.W[key[1] - 1][:-1, key[2], key[3]], header=lambda spec, key: weight_name(spec, *key[1:]), note=_fixed("note_params")),
     Kind(name="b", section="params", formula=_b, style="real", verify="parameters used",
-         series=lambda ch, key, spec: ch.trace.b[key[1] - 1][:-1, key[2]], header=_bias_name, note=_fixed("note_params")),
+         series=lambda ch, key, spec: ch.trace.b[key[1] - 1][:-1, key[2]], header=bias_name, note=_fixed("note_params")),
     Kind(name="Wt", section="params", formula=_Wt, style="real", verify="parameters used, turned (Wᵀ)", explain="wᵀ",
          series=lambda ch, key, spec: ch.trace.W[key[1] - 1][:-1, key[3], key[2]], header=lambda spec, key: weight_name(spec, key[1], key[3], key[2])),
     Kind(name="dW", section="gradient", formula=_dW, style="real", verify="gradients ∂L/∂w", explain="∂L/∂w",
          series=lambda ch, key, spec: ch.trace.dW[key[1] - 1][:, key[2], key[3]], header=lambda spec, key: f"∂L/∂{weight_name(spec, *key[1:])}", note=_dW_note),
     Kind(name="db", section="gradient", formula=_db, style="real", verify="gradients ∂L/∂b", explain="∂L/∂b",
-         series=lambda ch, key, spec: ch.trace.db[key[1] - 1][:, key[2]], header=lambda spec, key: f"∂L/∂{_bias_name(spec, key)}",
-         note=lambda spec, key: f"∂L/∂{_bias_name(spec, key)} = δ {dest(spec, *key[1:])}"),
-    Kind(name="W+", section="update", formula=_update, style="real", verify="updated parameters", explain="new w",
-         series=lambda ch, key, spec: ch.trace.W[key[1] - 1][1:, key[2], key[3]], header=lambda spec, key: _new(spec, weight_name(spec, *key[1:])), note=_fixed("note_update")),
-    Kind(name="b+", section="update", formula=_update, style="real", verify="updated parameters", explain="new b",
-         series=lambda ch, key, spec: ch.trace.b[key[1] - 1][1:, key[2]], header=lambda spec, key: _new(spec, _bias_name(spec, key)), note=_fixed("note_update")),
+         series=lambda ch, key, spec: ch.trace.db[key[1] - 1][:, key[2]], header=lambda spec, key: f"∂L/∂{bias_name(spec, key)}",
+         note=lambda spec, key: f"∂L/∂{bias_name(spec, key)} = δ {dest(spec, *key[1:])}"),
 ]

@@ -9,7 +9,7 @@ from ..spec import Spec
 from . import functions as fn
 from .context import Context
 from .kind import Kind, prev_activation, say, weight_name
-from .names import dest, pred_name, softmax_output, unit
+from .names import dest, has_activation_column, pred_name, softmax_output, unit
 
 
 def _step(c: Context, key: tuple) -> tuple[str, str]:
@@ -37,7 +37,7 @@ def _z(c: Context, key: tuple) -> str:
 
 def _z_header(spec: Spec, key: tuple) -> str:
     _, b, l, j = key
-    if spec.activation == "linear" and not softmax_output(spec, l):
+    if not has_activation_column(spec, l):
         return unit(spec, l, j)  # a = z: one column says both
     return f"z {dest(spec, l, j)}"
 
@@ -67,7 +67,7 @@ def _a(c: Context, key: tuple) -> str:
     _, b, l, j = key
     if softmax_output(c.spec, l):
         return f"=EXP({c.at(('z', b, l, j))}-{c.at(('m', b))})/{c.at(('S', b))}"
-    return "=" + fn.activation(c.spec.activation, c.at(("z", b, l, j)))
+    return "=" + fn.activation(c.spec.act(l), c.at(("z", b, l, j)))
 
 
 def _a_note(spec: Spec, key: tuple) -> str:
@@ -79,7 +79,8 @@ def _a_note(spec: Spec, key: tuple) -> str:
         "sigmoid": f"{u} = sigmoid(z) = 1/(1+e^(−z)), " + say(spec, "note_sigmoid"),
         "tanh": f"{u} = tanh(z)",
         "relu": f"{u} = max(z, 0)",
-    }[spec.activation]
+        "leaky_relu": f"{u} = max(z, 0.01·z)",
+    }[spec.act(l)]
 
 
 def _y(c: Context, key: tuple) -> str:
@@ -96,8 +97,11 @@ def _wt(c: Context, key: tuple) -> str:
 
 
 def _Lb_note(spec: Spec, key: tuple) -> str:
-    # cross-entropy is computed in its stable form: say which
-    stable = " = (max z + ln Σ e^(z−max z))·Σy − Σ y·z" if spec.loss == "cross_entropy" else ""
+    # the cross-entropies are computed in stable forms: say which
+    stable = {
+        "cross_entropy": " = (max z + ln Σ e^(z−max z))·Σy − Σ y·z",
+        "binary_cross_entropy": " = (1/K) Σ [max(z, 0) − y·z + ln(1 + e^(−|z|))]",
+    }.get(spec.loss, "")
     return f"L = {fn.loss_words(spec.loss)}{stable}"
 
 
@@ -107,6 +111,9 @@ def _Lb(c: Context, key: tuple) -> str:
     if c.spec.loss == "cross_entropy":
         # −Σ y·ln p with ln p = z − m − ln S: finite however large z is
         return f"=({c.at(('m', b))}+LN({c.at(('S', b))}))*SUM({ys})-SUMPRODUCT({ys},{_outputs(c, 'z', b)})"
+    if c.spec.loss == "binary_cross_entropy":
+        terms = "+".join(fn.BCE.format(z=c.at(("z", b, L, k)), y=c.at(("y", b, k))) for k in range(K))
+        return f"={terms}" if K == 1 else f"=({terms})/{K}"
     preds = [c.at(("a", b, L, k)) for k in range(K)]
     return "=" + fn.output_loss(c.spec.loss, preds, [c.at(("y", b, k)) for k in range(K)])
 
@@ -117,7 +124,11 @@ def _loss(c: Context, key: tuple) -> str:
 
 
 def _hit(c: Context, key: tuple) -> str:
-    ps, ys = _outputs(c, "a", key[1]), c.span(("y", key[1], 0), ("y", key[1], c.spec.sizes[-1] - 1))
+    b, L, K = key[1], c.spec.n_layers, c.spec.sizes[-1]
+    if c.spec.loss == "binary_cross_entropy":  # every output on its target's side of 0.5
+        sides = [f"({c.at(('a', b, L, k))}>=0.5)=({c.at(('y', b, k))}>=0.5)" for k in range(K)]
+        return f"=IF({sides[0]},1,0)" if K == 1 else f"=IF(AND({','.join(sides)}),1,0)"
+    ps, ys = _outputs(c, "a", b), c.span(("y", b, 0), ("y", b, K - 1))
     return f"=IF(MATCH(MAX({ps}),{ps},0)=MATCH(MAX({ys}),{ys},0),1,0)"
 
 

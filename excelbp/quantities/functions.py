@@ -18,6 +18,7 @@ ACTIVATIONS = {
     "sigmoid": ("EXP(MIN({z},0))/(1+EXP(-ABS({z})))", "{a}*(1-{a})"),
     "tanh": ("TANH({z})", "(1-{a}^2)"),
     "relu": ("MAX({z},0)", "IF({z}>0,1,0)"),
+    "leaky_relu": ("MAX({z},0.01*{z})", "IF({z}>0,1,0.01)"),  # z, or 0.01·z for z ≤ 0
 }
 
 # the per-sample loss over outputs ({squares}: (ŷ1−y1)^2+(ŷ2−y2)^2…, {k}: their number)
@@ -29,12 +30,17 @@ LOSSES = {
 }
 # softmax and cross-entropy together: δ = ∂L/∂z
 SOFTMAX_DELTA = "{a}-{y}"
+# binary cross-entropy of one output, in its stable form (finite for z = ±1000), and
+# with the sigmoid before it: δ = ∂L/∂z (the loss is the mean over the K outputs)
+BCE = "MAX({z},0)-{y}*{z}+LN(1+EXP(-ABS({z})))"
+BCE_DELTA = "({a}-{y})/{k}"
 # each loss in words, {k} marking the output's index (empty in a note, "_k" in How it works)
 LOSS_DEFINITIONS = {
     "sse": "Σ{k} (ŷ{k} − y{k})²",
     "half_sse": "½ Σ{k} (ŷ{k} − y{k})²",
     "mse": "(1/K) Σ{k} (ŷ{k} − y{k})²",
     "cross_entropy": "−Σ{k} y{k} · ln p{k}",
+    "binary_cross_entropy": "−(1/K) Σ{k} [y{k} · ln p{k} + (1 − y{k}) · ln(1 − p{k})]",
 }
 
 
@@ -47,8 +53,8 @@ def slope_times(name: str, z: str, a: str, g: str) -> str:
     slope = ACTIVATIONS[name][1].format(z=z, a=a)
     if slope == "1":
         return g
-    if m := re.fullmatch(r"IF\((.*),1,0\)", slope):  # a step function picks g or 0
-        return f"IF({m[1]},{g},0)"
+    if m := re.fullmatch(r"IF\((.*),1,(.*)\)", slope):  # a step function picks g or a share of it
+        return f"IF({m[1]},{g},0)" if m[2] == "0" else f"IF({m[1]},{g},{m[2]}*{g})"
     return f"{slope}*{g}"
 
 
@@ -63,7 +69,7 @@ def output_slope(loss: str, a: str, y: str, k: int) -> str:
 
 
 _WORDS = [
-    (re.compile(r"IF\((.*)>(.*),1,0\)"), r"(\1 > \2 ? 1 : 0)"),
+    (re.compile(r"IF\((.*)>(.*),1,(.*)\)"), r"(\1 > \2 ? 1 : \3)"),
     (re.compile(r"(\d)\*\("), r"\1("),  # 2*(a-y) reads 2(a − y)
     (re.compile(r"\*"), "·"),
     (re.compile(r"-"), " − "),

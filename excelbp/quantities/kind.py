@@ -14,7 +14,7 @@ from .context import Context
 from .names import dest, unit
 
 # The sections of a step, in the order a learner meets them; each has its colour.
-SECTIONS = ("step", "params", "reference", "forward", "loss", "backward", "gradient", "update")
+SECTIONS = ("step", "params", "reference", "forward", "loss", "backward", "gradient", "optimizer", "update")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,3 +43,13 @@ def prev_activation(b: int, l: int, i: int) -> tuple:
 
 def weight_name(spec: Spec, l: int, i: int, j: int) -> str:
     return f"w {unit(spec, l - 1, i)}→{dest(spec, l, j)}"
+
+
+def bias_name(spec: Spec, key: tuple) -> str:
+    """A bias by the unit it feeds: b h1 (key: (kind, l, j))."""
+    return f"b {dest(spec, key[1], key[2])}"
+
+
+def param_name(spec: Spec, key: tuple) -> str:
+    """A weight or bias key (of any per-parameter kind) by name: w x1→h2, b h2."""
+    return weight_name(spec, *key[1:]) if len(key) == 4 else bias_name(spec, key)

@@ -10,9 +10,20 @@ def softmax_output(spec: Spec | Network, l: int) -> bool:
     return spec.loss == "cross_entropy" and l == spec.n_layers
 
 
+def fused_output(spec: Spec | Network, l: int) -> bool:
+    """The last layer of a loss whose derivative goes straight to z (softmax with
+    cross-entropy, sigmoid with binary cross-entropy): δ = (p − y), no ∂L/∂a of its own."""
+    return classifier(spec) and l == spec.n_layers
+
+
 def has_activation_column(spec: Spec | Network, l: int) -> bool:
     """Whether layer l's activations need cells of their own (a linear layer's a is its z)."""
-    return softmax_output(spec, l) or spec.activation != "linear"
+    return spec.act(l) != "linear"
+
+
+def classifier(spec: Spec | Network) -> bool:
+    """Whether the outputs are class probabilities (p, not ŷ), and the steps count hits."""
+    return spec.loss in ("cross_entropy", "binary_cross_entropy")
 
 
 def pred_name(name: str) -> str:
@@ -26,7 +37,7 @@ def pred_name(name: str) -> str:
 
 def dest(spec: Spec, l: int, j: int) -> str:
     """The unit a weight feeds: h1, or the prediction it makes (y_pred) in the last layer."""
-    if l == spec.n_layers and not softmax_output(spec, l):
+    if l == spec.n_layers and not classifier(spec):
         return pred_name(spec.output_names[j])
     return spec.hidden_name(l, j)
 
@@ -37,12 +48,12 @@ def unit(spec: Spec, l: int, j: int) -> str:
         return spec.input_names[j]
     if l == spec.n_layers:
         name = spec.output_names[j]
-        return f"p {name}" if softmax_output(spec, l) else pred_name(name)
+        return f"p {name}" if classifier(spec) else pred_name(name)
     return spec.hidden_name(l, j)
 
 
 def network_summary(spec: Spec) -> str:
     w = words(spec.lang)
     arrows = " → ".join(map(str, spec.sizes))
-    act = spec.activation + (" + softmax" if spec.loss == "cross_entropy" else "")
+    act = " + ".join(dict.fromkeys(spec.activations))  # each layer's, once
     return f"{arrows} · {act} · {w['loss_label']} {spec.loss} · {w['with_bias'] if spec.bias else w['no_bias']}"

@@ -6,11 +6,11 @@ import numpy as np
 
 from ..engine import Chunk
 from ..spec import Spec
-from . import backward, forward
+from . import backward, forward, optimizer
 from .context import Context
 from .kind import SECTIONS, Kind
 
-KINDS: dict[str, Kind] = {k.name: k for k in (*forward.KINDS, *backward.KINDS)}
+KINDS: dict[str, Kind] = {k.name: k for k in (*forward.KINDS, *backward.KINDS, *optimizer.KINDS)}
 
 
 def kind_of(key: tuple) -> Kind:
@@ -34,7 +34,7 @@ def values(chunk: Chunk, keys: list[tuple], spec: Spec) -> np.ndarray:
 
 def explained() -> list[Kind]:
     """The kinds How it works names, section by section in the order a learner meets them."""
-    order = ("forward", "loss", "backward", "params", "gradient", "update")
+    order = ("forward", "loss", "backward", "params", "gradient", "optimizer", "update")
     return sorted((k for k in KINDS.values() if k.explain), key=lambda k: order.index(k.section))
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..spec import Spec
-from .names import has_activation_column, softmax_output
+from ..spec import Network, Spec
+from .names import classifier, fused_output, has_activation_column, softmax_output
+from .optimizer import state_kinds
 
-# Kinds per parameter, in step order: used, gradient, updated (a weight kind and its bias kind).
-PARAMETER_KINDS = (("W", "b"), ("dW", "db"), ("W+", "b+"))
+def parameter_kinds(spec: Spec | Network) -> tuple[tuple[str, str], ...]:
+    """Kinds per parameter, in step order, each a weight kind and its bias kind: used,
+    gradient, the optimizer's state, updated."""
+    state = tuple((k, k + "_b") for k in state_kinds(spec.optimizer))
+    return (("W", "b"), ("dW", "db"), *state, ("W+", "b+"))
 
 
 @dataclass(frozen=True)
@@ -49,18 +53,18 @@ def sample_areas(spec: Spec) -> list[Area]:
     if spec.y_scale is not None:  # the prediction back in the data's own units
         out.append(Area("raw", "forward", L, sizes[L]))
     out.append(Area("Lb", "loss", 0, 1))
-    if spec.loss == "cross_entropy":
+    if classifier(spec):
         out.append(Area("hit", "loss", 0, 1))
     for l in range(L, 0, -1):
-        if softmax_output(spec, l):  # δ straight from the output: no ∂L/∂a of its own
+        if fused_output(spec, l):  # δ straight from the output: no ∂L/∂a of its own
             out.append(Area("d", "backward", l, sizes[l]))
             continue
         out.append(Area("g", "backward", l, sizes[l]))
-        out.append(Area("d", "backward", l, sizes[l], alias="g" if spec.activation == "linear" else None))
+        out.append(Area("d", "backward", l, sizes[l], alias="g" if spec.act(l) == "linear" else None))
     return out
 
 
-def param_keys(spec: Spec, kinds: tuple[str, str] = PARAMETER_KINDS[0]) -> list[tuple]:
+def param_keys(spec: Spec, kinds: tuple[str, str] = ("W", "b")) -> list[tuple]:
     """A step's parameters of one kind, grouped by the unit they feed: w(·→j) for every
     input, then b j."""
     w, b = kinds
@@ -71,9 +75,3 @@ def param_keys(spec: Spec, kinds: tuple[str, str] = PARAMETER_KINDS[0]) -> list[
             if spec.bias:
                 keys.append((b, l, j))
     return keys
-
-
-def n_params(spec: Spec) -> tuple[int, int]:
-    """(weights, biases)."""
-    pairs = list(zip(spec.sizes[:-1], spec.sizes[1:]))
-    return sum(a * b for a, b in pairs), (sum(b for _, b in pairs) if spec.bias else 0)

@@ -28,6 +28,8 @@ class Series:
     col: int  # 1-based
     first_row: int
     last_row: int
+    x_col: int | None = None  # a scatter chart's x values, same rows
+    points: bool = False  # markers, no line
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ChartPlan:
     categories: Series  # the x axis: step numbers
     anchor: str
     size_cm: tuple[float, float] = (16.0, 8.5)  # width, height
+    scatter: bool = False  # x values from the series' x_col (categories name the x axis)
 
 
 @dataclass(frozen=True)

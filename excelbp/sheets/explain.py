@@ -7,7 +7,7 @@ from ..layout.grid import letter, titles
 from ..layout.steps import StepLayout
 from ..quantities.context import EXPLICIT_TERMS
 from ..quantities.functions import loss_slope_words, loss_words, slope_words
-from ..quantities.names import network_summary, softmax_output, unit
+from ..quantities.names import classifier, fused_output, network_summary, unit
 from ..quantities.registry import explained
 from ..spec import Spec
 from ..words import words
@@ -34,6 +34,15 @@ def _runs(cols: list[int]) -> str:
     return ", ".join(runs)
 
 
+def _per_layer(spec: Spec, layers, say, w: dict) -> str:
+    """One text for the layers' activations where they agree, else each with its layer."""
+    layers = list(layers)
+    said = {l: say(spec.act(l)) for l in layers}
+    if len(set(said.values())) <= 1:
+        return next(iter(said.values()), "")
+    return "; ".join(f"{text} ({w['layer'].format(n=l)})" for l, text in said.items())
+
+
 def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
     w = words(spec.lang)
 
@@ -44,7 +53,7 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
 
     rows.append([text(t("drawing"), "section")])
     heads = [t("input")] + [
-        t("output" if l == spec.n_layers else "hidden").format(l=l, act="softmax" if softmax_output(spec, l) else spec.activation)
+        t("output" if l == spec.n_layers else "hidden").format(l=l, act=spec.act(l))
         for l in range(1, spec.n_layers + 1)
     ]
     row: list[Cell | None] = []
@@ -62,24 +71,32 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
     bias = " + b_j" if spec.bias else ""
     rows.append([text(t("forward"), "section")])
     rows.append([text(t("z").format(bias=bias))])
-    if spec.activation != "linear" or spec.n_layers > 1:
-        rows.append([text(t("a").format(act=spec.activation))])
+    hidden = _per_layer(spec, range(1, spec.n_layers), lambda a: a, w)
+    last = spec.act(spec.n_layers)
+    if last != "linear" or spec.n_layers > 1:
+        shown = _per_layer(spec, range(1, spec.n_layers + 1), lambda a: a, w) if last != "softmax" else hidden
+        rows.append([text(t("a").format(act=shown))])
     if spec.loss == "cross_entropy":
         rows.append([text(t("softmax"))])
     rows.append([text(t("loss").format(loss=loss_words(spec.loss, "_k"), batch=spec.batch))])
     rows.append([])
     rows.append([text(t("backward"), "section")])
-    if spec.loss == "cross_entropy":
-        rows.append([text(t("d_ce"))])
+    def slopes(layers) -> str:
+        return _per_layer(spec, layers, lambda a: slope_words(a, a="a", z="z"), w)
+
+    if spec.loss in ("cross_entropy", "binary_cross_entropy"):
+        rows.append([text(t("d_ce" if spec.loss == "cross_entropy" else "d_bce"))])
     else:
         rows.append([text(t("g_out").format(slope=loss_slope_words(spec.loss, a="ŷ_k", y="y_k", k="K")))])
-        rows.append([text(t("d").format(deriv=slope_words(spec.activation, a="a", z="z")))])
+        rows.append([text(t("d").format(deriv=slopes([spec.n_layers])))])
     if spec.n_layers > 1:
         rows.append([text(t("g"))])
-        if spec.loss == "cross_entropy":
-            rows.append([text(t("d").format(deriv=slope_words(spec.activation, a="a", z="z")))])
+        if fused_output(spec, spec.n_layers) or slopes(range(1, spec.n_layers)) != slopes([spec.n_layers]):
+            rows.append([text(t("d").format(deriv=slopes(range(1, spec.n_layers))))])
     rows.append([text(t("dw") if spec.bias else t("dw").split("        ")[0])])
-    rows.append([text(t("update"))])
+    if spec.optimizer != "sgd" or spec.weight_decay:
+        rows.append([text(t("opt_" + spec.optimizer))])
+    rows.append([text(t("update").format(rule=w["rule_" + spec.optimizer]))])
     rows.append([])
 
     table = steps.main
@@ -104,7 +121,7 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
             rows.append([text(kind.explain, "label"), text(f"{table.title}!{_runs(cols)} ({len(cols)} {t('cols')})")])
     if matrices and spec.bias:
         rows.append([text(t("bias_rows"))])
-    rows.append([text(t(note).format(acc=t("and_accuracy") if spec.loss == "cross_entropy" else "", **titles(spec.lang)), "note")])
+    rows.append([text(t(note).format(acc=t("and_accuracy") if classifier(spec) else "", **titles(spec.lang)), "note")])
     extent = (len(rows), max(len(r) for r in rows))
     cells = {(r, c): cell for r, row in enumerate(rows, start=1) for c, cell in enumerate(row, start=1) if cell is not None}
     widths, heights = fit(cells, {c: 4.0 for c in range(2, 2 * spec.n_layers + 1, 2)})  # the arrows' columns

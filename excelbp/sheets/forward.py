@@ -27,7 +27,7 @@ def forward_formulas(spec: Spec, main: StepSheet, inputs: InputsSheet, out: Cell
         for j in range(z.cols):
             out[(z.row + t, z.col + j)] = "=" + _final_unit(spec, main, inputs, l, j, prev)
             if a is not None:
-                out[(a.row + t, a.col + j)] = "=" + activation(spec.activation, z.cell(t, j, absolute=False))
+                out[(a.row + t, a.col + j)] = "=" + activation(spec.act(l), z.cell(t, j, absolute=False))
         prev = (a if a is not None else z).row_span(t)
     return prev
 
@@ -55,7 +55,7 @@ def forward_values(spec: Spec, W: list[np.ndarray], b: list[np.ndarray], a: np.n
         yield from block_values(z_blocks[l], z)
         a = z
         if a_blocks[l] is not None:
-            a = activate(spec.activation, z)
+            a = activate(spec.act(l + 1), z)
             yield from block_values(a_blocks[l], a)
     return a
 

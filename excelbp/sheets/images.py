@@ -43,7 +43,7 @@ def images_formulas(spec: Spec, view: ImagesSheet, inputs: InputsSheet) -> dict[
             bias = f"+{quoted(inputs.title)}!{inputs.b_final[l - 1].cell(0, j)}" if spec.bias else ""
             out[(z.row + j, z.col)] = f"={text_}{bias}"
             if a is not None:
-                out[(a.row + j, a.col)] = "=" + activation(spec.activation, z.cell(j, 0, absolute=False))
+                out[(a.row + j, a.col)] = "=" + activation(spec.act(l), z.cell(j, 0, absolute=False))
         prev = a if a is not None else z
     scores = view.z[-1].column_span()
     out[(view.predicted.row, view.predicted.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"
@@ -65,7 +65,7 @@ def images_values(spec: Spec, view: ImagesSheet, W: list[np.ndarray], b: list[np
         yield from block_values(view.z[l], z[:, None])
         a = z
         if view.a[l] is not None:
-            a = activate(spec.activation, z)
+            a = activate(spec.act(l + 1), z)
             yield from block_values(view.a[l], a[:, None])
     yield (view.predicted.row, view.predicted.col), float(np.argmax(z))
     yield from block_values(view.target, y[:, None])
@@ -86,7 +86,7 @@ def images_plan(spec: Spec, view: ImagesSheet, inputs: InputsSheet, training: Tr
     for l in range(1, spec.n_layers + 1):
         columns.append((view.z[l - 1], f"z, {w['layer'].format(n=l)}", l))
         if view.a[l - 1] is not None:
-            columns.append((view.a[l - 1], f"{spec.activation}, {w['layer'].format(n=l)}", None))
+            columns.append((view.a[l - 1], f"{spec.act(l)}, {w['layer'].format(n=l)}", None))
     columns.append((view.target, w["target"], None))
     for block, heading, names in columns:
         cells[(TOP - 1, block.col)] = text(heading, "header_forward")

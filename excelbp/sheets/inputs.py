@@ -46,6 +46,11 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
     put(sheet.lr.row, 2, number(spec.lr))
     put(sheet.batch.row, 1, text(w["batch"], "label"))
     put(sheet.steps.row, 1, text(w["steps"], "label"))
+    put(sheet.optimizer.row, 1, text(w["optimizer_label"], "label"))
+    put(sheet.optimizer.row, 2, text(spec.optimizer))
+    for name, block in sheet.hyper.items():
+        put(block.row, 1, text(w[f"hyper_{name}"], "label"))
+        put(block.row, 2, number(getattr(spec, name)))
     if sheet.w_true is not None:
         put_block(sheet.w_true, [spec.w_true], names_top=spec.input_names)
         put(sheet.w_true.row, 1, text(w["w_true"], "label"))
@@ -97,6 +102,18 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
             put(h, sheet.Y.col + k, text(n, "header_loss"))
     for t in range(spec.n_samples):
         put(sheet.X.row + t, 1, text(f"#{t + 1}", "label"))
+    if sheet.fit_z:
+        put(h - 1, sheet.fit_z[0].col, text(w["fit"], "label"))
+        for l in range(1, spec.n_layers + 1):
+            for j in range(spec.sizes[l]):
+                put(h, sheet.fit_z[l - 1].col + j, text(f"z {dest(spec, l, j)}", "header_update"))
+                if sheet.fit_a[l - 1] is not None:
+                    put(h, sheet.fit_a[l - 1].col + j, text(dest(spec, l, j), "header_update"))
+    if sheet.boundary is not None:
+        B = sheet.boundary
+        put(h - 1, B.col, text(w["boundary"], "label"))
+        put(h, B.col, text(spec.input_names[0], "header_update"))
+        put(h, B.col + 1, text(w["on_line"].format(x=spec.input_names[1]), "header_update"))
 
     if sheet.X_test is not None:
         put(sheet.test_header_row - 2, 1, text(w["test"], "section"))
@@ -123,7 +140,8 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
         put(c.row - 2, 1, text(w["confusion"], "section"))
         for k in range(c.rows):
             put(c.row - 1, c.col + k, text(f"{w['predicted']} {k}", "header_update"))
-            put(c.row + k, 1, text(f"{w['true']} {k}: {spec.output_names[k]}", "label"))
+            name = spec.output_names[k] if spec.sizes[-1] > 1 else f"{spec.output_names[0]} {'≥' if k else '<'} 0.5"
+            put(c.row + k, 1, text(f"{w['true']} {k}: {name}", "label"))
 
     counts = set()
     if sheet.test_pred is not None:  # classes, right/wrong and counts are whole numbers
@@ -140,6 +158,6 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
     if sheet.confusion is not None:
         heatmaps.append((sheet.confusion.ref(), "counts"))
     return SheetPlan(
-        sheet.title, grid_rows(cells, cached), widths, charts=charts(spec, steps.summary, sheet.charts, widths),
+        sheet.title, grid_rows(cells, cached), widths, charts=charts(spec, steps.summary, sheet, sheet.charts, widths),
         extent=extent, heatmaps=heatmaps, heights=RowHeights(fixed=heights), print_scale=PRINT_SCALE,
     )

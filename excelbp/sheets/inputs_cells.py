@@ -42,14 +42,27 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, main: StepSheet) -> dict[tup
                 for i in range(T.cols):
                     out[(T.row + j, T.col + i)] = f"={W.cell(i, j, absolute=False)}"
 
+    for t in range(spec.n_samples if sheet.fit_z else 0):
+        forward_formulas(spec, main, sheet, out, t, sheet.X.row_span(t), sheet.fit_z, sheet.fit_a)
+    if sheet.boundary is not None:
+        B, W = sheet.boundary, sheet.W_final[0]
+        bias = f"+{sheet.b_final[0].cell()}" if spec.bias else ""
+        for i, pick in enumerate(("MIN", "MAX")):
+            out[(B.row + i, B.col)] = f"={pick}({sheet.X.column_span(0)})"
+            # w1·x1 + w2·x2 + b = 0: z = 0 is p = 0.5
+            out[(B.row + i, B.col + 1)] = f"=-({W.cell(0, 0)}*{B.cell(i, 0, absolute=False)}{bias})/{W.cell(1, 0)}"
     if sheet.X_test is not None:
         n_test = sheet.X_test.rows
         p = sheet.test_pred
         for t in range(n_test):
             scores = forward_formulas(spec, main, sheet, out, t, sheet.X_test.row_span(t), sheet.test_z, sheet.test_a)
             ys = sheet.Y_test.row_span(t)
-            out[(p.row + t, p.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"  # class 0, 1, …
-            out[(p.row + t, p.col + 1)] = f"=MATCH(MAX({ys}),{ys},0)-1"
+            if spec.sizes[-1] == 1:  # one sigmoid output: class 1 where p ≥ 0.5, that is z ≥ 0
+                out[(p.row + t, p.col)] = f"=IF({sheet.test_z[-1].cell(t, 0, absolute=False)}>=0,1,0)"
+                out[(p.row + t, p.col + 1)] = f"=IF({sheet.Y_test.cell(t, 0, absolute=False)}>=0.5,1,0)"
+            else:
+                out[(p.row + t, p.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"  # class 0, 1, …
+                out[(p.row + t, p.col + 1)] = f"=MATCH(MAX({ys}),{ys},0)-1"
             out[(p.row + t, p.col + 2)] = f"=IF({p.cell(t, 0, absolute=False)}={p.cell(t, 1, absolute=False)},1,0)"
         acc = sheet.test_accuracy
         out[(acc.row, acc.col)] = f"=AVERAGE({p.cell(0, 2)}:{p.cell(n_test - 1, 2)})"
@@ -76,12 +89,21 @@ def inputs_values(spec: Spec, sheet: InputsSheet, W: list[np.ndarray], b: list[n
             yield from block_values(sheet.b_final[l], b[l][None, :])
         if sheet.W_final_T is not None:
             yield from block_values(sheet.W_final_T[l], W[l].T)
+    if sheet.fit_z:
+        yield from forward_values(spec, W, b, spec.X, sheet.fit_z, sheet.fit_a)
+    if sheet.boundary is not None:
+        x1 = np.array([spec.X[:, 0].min(), spec.X[:, 0].max()])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x2 = -(W[0][0, 0] * x1 + b[0][0]) / W[0][1, 0]
+        yield from block_values(sheet.boundary, np.column_stack([x1, x2]))
     if sheet.X_test is not None:
         scores = yield from forward_values(spec, W, b, spec.X_test, sheet.test_z, sheet.test_a)
-        pred = np.argmax(scores, axis=1)  # classes counted from 0, as MATCH(…) − 1 gives them
-        true = np.argmax(spec.Y_test, axis=1)
+        if spec.sizes[-1] == 1:  # p ≥ 0.5, that is z ≥ 0
+            pred, true = (scores[:, 0] >= 0).astype(int), (spec.Y_test[:, 0] >= 0.5).astype(int)
+        else:  # classes counted from 0, as MATCH(…) − 1 gives them
+            pred, true = np.argmax(scores, axis=1), np.argmax(spec.Y_test, axis=1)
         right = (pred == true).astype(float)
         yield from block_values(sheet.test_pred, np.column_stack([pred, true, right]))
         yield (sheet.test_accuracy.row, sheet.test_accuracy.col), float(right.mean())
-        k = spec.sizes[-1]
+        k = sheet.confusion.rows
         yield from block_values(sheet.confusion, np.array([[np.sum((true == i) & (pred == j)) for j in range(k)] for i in range(k)], dtype=float))

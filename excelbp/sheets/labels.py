@@ -11,7 +11,6 @@ from ..spec import Spec
 from ..words import words
 from .cells import Cell
 
-MATRICES = ("W", "dW", "W+", "Wt")
 WIDE_TABLE = 400  # columns; beyond it a header's note is given once per kind and layer
 # the areas of a block whose first cell's note explains them (on the first block only)
 NOTED = {"z", "a", "Lb", "hit", "g", "d", "W", "W+"}
@@ -20,10 +19,9 @@ NOTED = {"z", "a", "Lb", "hit", "g", "d", "W", "W+"}
 def says(spec: Spec, what: tuple) -> str:
     w = words(spec.lang)
     kind = what[0]
-    if kind == "word":
-        return w[what[1]].format_map(titles(spec.lang)) if "{" in w[what[1]] else w[what[1]]
-    if kind == "section":
-        return w[what[1]]
+    if kind in ("word", "section"):
+        text = w[what[1]]
+        return text.format_map(context(spec)) if "{" in text else text
     if kind == "sub":
         return w[what[1]].format(n=what[2] if len(what) > 2 else "")
     if kind == "header":
@@ -37,18 +35,23 @@ def says(spec: Spec, what: tuple) -> str:
     return ""  # ("blank",)
 
 
-def area_title(spec: Spec, name: str, layer: int, cols: int) -> str:
+def context(spec: Spec) -> dict[str, str]:
+    """What words may name: the sheets, the optimizer and its update rule."""
+    return titles(spec.lang) | {"opt": spec.optimizer, "rule": words(spec.lang)["rule_" + spec.optimizer]}
+
+
+def area_title(spec: Spec, name: str, layer: int, cols: int, matrix: bool) -> str:
     """The title over a group of a block's columns."""
     w = words(spec.lang)
-    if cols == 1 and name not in MATRICES:  # a long title would be cut off by the next group
+    if cols == 1 and not matrix:  # a long title would be cut off by the next group
         return w["layer"].format(n=layer) if layer else ""
     if name == "z" and not spec.bias:
         name = "z_nobias"
     if name == "a" and softmax_output(spec, layer):
         name = "p"
-    if name == "g" and spec.activation == "linear":
+    if name == "g" and spec.act(layer) == "linear":
         name = "g_linear"  # δ shares these cells
-    return w[f"area_{name}"].format(l=layer, act=spec.activation)
+    return w[f"area_{name}"].format(l=layer, act=spec.act(layer) if layer else "", rule=w["rule_" + spec.optimizer])
 
 
 def area_note(spec: Spec, name: str, layer: int) -> str | None:

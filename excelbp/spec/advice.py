@@ -26,9 +26,10 @@ def advice(spec: Spec, *, source: str | None = None) -> list[str]:
 
 
 def unreachable_targets(spec: Spec, source: str | None = None) -> str | None:
-    if spec.loss == "cross_entropy" or spec.activation not in REACH:
-        return None
-    low, high, reach = REACH[spec.activation]
+    out = spec.act(spec.n_layers)
+    if spec.loss in ("cross_entropy", "binary_cross_entropy") or out not in REACH:
+        return None  # a classifier's targets are checked as it is validated
+    low, high, reach = REACH[out]
     Y = np.asarray(spec.Y, dtype=float)
     outside = [k for k in range(Y.shape[1]) if Y[:, k].min() < low or Y[:, k].max() > high]
     if not outside:
@@ -36,12 +37,12 @@ def unreachable_targets(spec: Spec, source: str | None = None) -> str | None:
     names = ", ".join(spec.output_names[k] for k in outside[:3]) + (", …" if len(outside) > 3 else "")
     low_seen, high_seen = Y[:, outside].min(), Y[:, outside].max()
     where = f"{source}: " if source else ""
-    if spec.activation == "relu":
+    if out == "relu":
         fix = "shift the targets to be ≥ 0, or use a linear output (--activation linear)"
     else:
         fix = f"scale the targets into {reach} (as the sigmoid-2-3-1 template does with y_scale), or use a linear output (--activation linear)"
     return (
-        f"warning: {where}the targets run from {low_seen:g} to {high_seen:g} ({names}), but a {spec.activation} output only reaches "
+        f"warning: {where}the targets run from {low_seen:g} to {high_seen:g} ({names}), but a {out} output only reaches "
         f"{reach}, so the loss cannot fall far; {fix}"
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import InputError
-from .network import LANGUAGES, Network
+from .network import DEFAULT_HYPER, LANGUAGES, Network
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -38,7 +38,7 @@ class Spec:
     template: str
     description: str
     sizes: tuple[int, ...]
-    activation: str
+    activations: tuple[str, ...]  # one per layer, the last as the loss needs
     loss: str
     bias: bool
     batch: int
@@ -58,6 +58,13 @@ class Spec:
     Y_test: np.ndarray | None = None
     image_side: int | None = None  # inputs are side × side pixels: the workbook shows them as images
     lang: str = "en"
+    optimizer: str = "sgd"
+    momentum: float = DEFAULT_HYPER["momentum"]
+    alpha: float = DEFAULT_HYPER["alpha"]
+    beta1: float = DEFAULT_HYPER["beta1"]
+    beta2: float = DEFAULT_HYPER["beta2"]
+    eps: float = DEFAULT_HYPER["eps"]
+    weight_decay: float = DEFAULT_HYPER["weight_decay"]
     layout: str = "rows"
 
     # --- derived -------------------------------------------------------------------
@@ -66,7 +73,7 @@ class Spec:
     def network(self) -> Network:
         return Network(
             sizes=self.sizes,
-            activation=self.activation,
+            activations=self.activations,
             loss=self.loss,
             bias=self.bias,
             batch=self.batch,
@@ -75,7 +82,17 @@ class Spec:
             layout=self.layout,
             has_w_true=self.has_w_true,
             scaled=self.scaled,
+            optimizer=self.optimizer,
+            **{k: getattr(self, k) for k in DEFAULT_HYPER},
         )
+
+    def act(self, l: int) -> str:
+        """Layer l's activation (1-based)."""
+        return self.activations[l - 1]
+
+    @property
+    def hyperparameters(self) -> tuple[str, ...]:
+        return self.network.hyperparameters
 
     @property
     def has_w_true(self) -> bool:
@@ -166,6 +183,10 @@ class Spec:
             for Y in (self.Y, self.Y_test):
                 if Y is not None and not (np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1)):
                     raise InputError("--loss cross_entropy: targets must be one-hot (one 1, the rest 0, per row)")
+        if self.loss == "binary_cross_entropy":
+            for Y in (self.Y, self.Y_test):
+                if Y is not None and not np.all((Y >= 0) & (Y <= 1)):
+                    raise InputError("--loss binary_cross_entropy: targets must lie between 0 and 1")
 
         def opt(a):
             return None if a is None else _frozen(fifteen_digits(a))
@@ -182,6 +203,7 @@ class Spec:
             W_init=tuple(opt(w) for w in self.W_init),
             b_init=None if self.b_init is None else tuple(opt(v) for v in self.b_init),
             lr=float(f"{self.lr:.15g}"),
+            **{k: float(f"{float(getattr(self, k)):.15g}") for k in DEFAULT_HYPER},
         )
 
 

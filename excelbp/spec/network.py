@@ -10,9 +10,21 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 
-# The vocabulary of the contract (docs/WORKBOOK.md, "Training semantics").
-ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu")
-LOSSES = ("sse", "half_sse", "mse", "cross_entropy")
+# The vocabulary of the contract (docs/WORKBOOK.md, "Training semantics", "Optimizers").
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")  # any layer
+LOSSES = ("sse", "half_sse", "mse", "cross_entropy", "binary_cross_entropy")
+OUTPUT_ACTIVATION = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}  # what these losses need last
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+# each optimizer's hyperparameters (weight_decay: every optimizer's), and their defaults
+HYPERPARAMETERS = {
+    "sgd": (),
+    "momentum": ("momentum",),
+    "nesterov": ("momentum",),
+    "rmsprop": ("alpha", "eps"),
+    "adam": ("beta1", "beta2", "eps"),
+    "adamw": ("beta1", "beta2", "eps"),
+}
+DEFAULT_HYPER = {"momentum": 0.9, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
 LANGUAGES = ("en", "zh")
 # rows: one row per step, every sample side by side (the seeds' tables, small networks);
 # blocks: a block of rows per step, one row per sample, parameters as matrices
@@ -24,7 +36,7 @@ class Network:
     """What the layouts' sizes depend on. `layout` None: the layout stage chooses."""
 
     sizes: tuple[int, ...]
-    activation: str
+    activations: tuple[str, ...]  # one per layer, the last as the loss needs (softmax for cross_entropy)
     loss: str
     bias: bool
     batch: int
@@ -33,10 +45,26 @@ class Network:
     layout: str | None
     has_w_true: bool = False  # Y is computed from an editable w_true (the linear template)
     scaled: bool = False  # the data are typed raw and scaled by live formulas
+    optimizer: str = "sgd"
+    momentum: float = DEFAULT_HYPER["momentum"]
+    alpha: float = DEFAULT_HYPER["alpha"]
+    beta1: float = DEFAULT_HYPER["beta1"]
+    beta2: float = DEFAULT_HYPER["beta2"]
+    eps: float = DEFAULT_HYPER["eps"]
+    weight_decay: float = DEFAULT_HYPER["weight_decay"]
 
     @property
     def n_layers(self) -> int:
         return len(self.sizes) - 1
+
+    def act(self, l: int) -> str:
+        """Layer l's activation (1-based)."""
+        return self.activations[l - 1]
+
+    @property
+    def hyperparameters(self) -> tuple[str, ...]:
+        """The optimizer's hyperparameters, weight_decay last (every optimizer has it)."""
+        return HYPERPARAMETERS[self.optimizer] + ("weight_decay",)
 
     def validate(self) -> "Network":
         """Return self, or raise InputError naming the option at fault."""
@@ -45,10 +73,9 @@ class Network:
             raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
         if any(n < 1 for n in sizes):
             raise InputError(f"--layers: every size must be at least 1, got {','.join(map(str, sizes))}")
-        if self.activation not in ACTIVATIONS:
-            raise InputError(f"--activation: unknown {self.activation!r}; choose from {', '.join(ACTIVATIONS)}")
         if self.loss not in LOSSES:
             raise InputError(f"--loss: unknown {self.loss!r}; choose from {', '.join(LOSSES)}")
+        check_activations(self.activations, self.loss, len(sizes) - 1)
         if not (isinstance(self.lr, float) and math.isfinite(self.lr) and self.lr > 0):
             raise InputError(f"--lr: must be a finite number > 0, got {self.lr}")
         if self.batch < 1:
@@ -57,4 +84,43 @@ class Network:
             raise InputError(f"--steps: must be at least 1, got {self.steps}")
         if self.layout is not None and self.layout not in LAYOUTS:
             raise InputError(f"--layout: unknown {self.layout!r}; choose from {', '.join(LAYOUTS)}")
+        check_optimizer(self)
         return self
+
+
+def layer_activations(text: str, loss: str, n_layers: int) -> tuple[str, ...]:
+    """--activation as given → one name per layer. One name serves every layer, the last
+    becoming what the loss needs (softmax for cross_entropy, sigmoid for binary_cross_entropy)."""
+    names = tuple(n.strip() for n in str(text).split(","))
+    if len(names) == 1:
+        return names * (n_layers - 1) + (OUTPUT_ACTIVATION.get(loss, names[0]),)
+    return names
+
+
+def check_activations(activations: tuple[str, ...], loss: str, n_layers: int) -> None:
+    given = ",".join(activations)
+    if len(activations) != n_layers:
+        raise InputError(f"--activation: {given} names {len(activations)} layer(s), the network has {n_layers}; give one name, or one per layer")
+    for l, name in enumerate(activations, start=1):
+        known = ACTIVATIONS + (("softmax",) if l == n_layers else ())
+        if name not in known:
+            where = "" if name not in ("softmax",) else " (softmax only for the last layer)"
+            raise InputError(f"--activation: unknown {name!r} for layer {l}{where}; choose from {', '.join(known)}")
+    last, needed = activations[-1], OUTPUT_ACTIVATION.get(loss)
+    if needed and last != needed:
+        raise InputError(f"--activation/--loss: {loss} needs a {needed} last layer, not {last}")
+    if last == "softmax" and loss != "cross_entropy":
+        raise InputError(f"--activation/--loss: a softmax last layer goes with --loss cross_entropy, not {loss}")
+
+
+def check_optimizer(net: Network) -> None:
+    if net.optimizer not in OPTIMIZERS:
+        raise InputError(f"--optimizer: unknown {net.optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
+    for name in ("momentum", "alpha", "beta1", "beta2"):
+        v = getattr(net, name)
+        if not (isinstance(v, float) and math.isfinite(v) and 0 <= v < 1):
+            raise InputError(f"--{name}: must be at least 0 and below 1, got {v:g}")
+    if not (isinstance(net.eps, float) and math.isfinite(net.eps) and net.eps > 0):
+        raise InputError(f"--eps: must be a finite number > 0, got {net.eps:g}")
+    if not (isinstance(net.weight_decay, float) and math.isfinite(net.weight_decay) and net.weight_decay >= 0):
+        raise InputError(f"--weight-decay: must be a finite number ≥ 0, got {net.weight_decay:g}")

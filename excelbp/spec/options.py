@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import InputError
 from .data import glorot, make_data, read_csv, split_columns
 from .model import Spec
-from .network import Network
+from .network import DEFAULT_HYPER, Network, layer_activations
 from .templates import DEFAULT_TEMPLATE, labelled_data, load_template
 
 
@@ -29,8 +29,15 @@ class BuildOptions:
     lr: float | None = None
     batch: int | None = None
     layers: tuple[int, ...] | None = None
-    activation: str | None = None
+    activation: str | None = None  # one name for every layer, or one per layer: "relu,linear"
     loss: str | None = None
+    optimizer: str | None = None
+    momentum: float | None = None
+    alpha: float | None = None
+    beta1: float | None = None
+    beta2: float | None = None
+    eps: float | None = None
+    weight_decay: float | None = None
     bias: bool | None = None
     seed: int | None = None
     data: Path | None = None
@@ -65,7 +72,17 @@ class Choice:
 
 # What a network gets where neither the options nor its template say (a custom network:
 # --layers without --template); `excelbp build --help` shows them.
-DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "bias": True, "batch": 1, "lr": 0.1, "steps": 20, "seed": 0}
+DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "bias": True, "batch": 1, "lr": 0.1, "steps": 20, "seed": 0, "optimizer": "sgd", **DEFAULT_HYPER}
+
+
+def _given(opts: BuildOptions, t: dict, name: str):
+    """An option as given, else as the template says, else the default."""
+    value = getattr(opts, name)
+    return value if value is not None else t.get(name, DEFAULTS[name])
+
+
+def _activation_text(value) -> str:
+    return ",".join(value) if isinstance(value, (list, tuple)) else str(value)
 
 
 def choose(opts: BuildOptions) -> Choice:
@@ -73,19 +90,21 @@ def choose(opts: BuildOptions) -> Choice:
     custom = opts.layers is not None and opts.template is None
     name = "custom" if custom else (opts.template or DEFAULT_TEMPLATE)
     t = {} if custom else load_template(name)
-    activation = opts.activation or t.get("activation", DEFAULTS["activation"])
-    seed = opts.seed if opts.seed is not None else t.get("seed", DEFAULTS["seed"])
+    seed = _given(opts, t, "seed")
     if seed < 0:
         raise InputError(f"--seed: must be 0 or more, got {seed}")
+    sizes, loss = tuple(opts.layers or t["layers"]), _given(opts, t, "loss")
     choice = Choice(opts, name, t, Network(
-        sizes=tuple(opts.layers or t["layers"]),
-        activation=activation,
-        loss=opts.loss or t.get("loss", "cross_entropy" if activation == "softmax" else DEFAULTS["loss"]),
-        bias=opts.bias if opts.bias is not None else t.get("bias", DEFAULTS["bias"]),
-        batch=opts.batch if opts.batch is not None else t.get("batch", DEFAULTS["batch"]),
-        lr=float(opts.lr if opts.lr is not None else t.get("lr", DEFAULTS["lr"])),
-        steps=opts.steps if opts.steps is not None else t.get("steps", DEFAULTS["steps"]),
+        sizes=sizes,
+        activations=layer_activations(_activation_text(_given(opts, t, "activation")), loss, len(sizes) - 1),
+        loss=loss,
+        bias=_given(opts, t, "bias"),
+        batch=_given(opts, t, "batch"),
+        lr=float(_given(opts, t, "lr")),
+        steps=_given(opts, t, "steps"),
         layout=opts.layout if opts.layout is not None else t.get("layout"),
+        optimizer=_given(opts, t, "optimizer"),
+        **{k: float(_given(opts, t, k)) for k in DEFAULT_HYPER},
     ), seed)
     own = choice.own_data and "data_file" not in t
     network = replace(choice.network, has_w_true=own and "w_true" in t, scaled=own and "x_scale" in t)
@@ -102,12 +121,15 @@ def _array(value, *, ndim: int) -> np.ndarray | None:
 def _description(t: dict, network: Network, lang: str) -> str:
     """The template's own words (in the workbook's language where it has them), unless
     options changed its network."""
-    own = {k: t.get(k) for k in ("activation", "loss", "bias", "batch")}
-    chosen = {"activation": network.activation, "loss": network.loss, "bias": network.bias, "batch": network.batch}
-    if t and tuple(t["layers"]) == network.sizes and own == chosen:
+    own = {k: t.get(k, DEFAULTS[k]) for k in ("loss", "bias", "batch", "optimizer")}
+    chosen = {"loss": network.loss, "bias": network.bias, "batch": network.batch, "optimizer": network.optimizer}
+    same = t and tuple(t["layers"]) == network.sizes and own == chosen
+    if same and layer_activations(_activation_text(t.get("activation", DEFAULTS["activation"])), network.loss, network.n_layers) == network.activations:
         return t.get(f"description_{lang}", t.get("description", ""))
     arrows = " → ".join(map(str, network.sizes))
-    summary = f"{arrows}, {network.activation}, loss {network.loss}, batch {network.batch}"
+    summary = f"{arrows}, {','.join(dict.fromkeys(network.activations))}, loss {network.loss}, batch {network.batch}"
+    if network.optimizer != "sgd":
+        summary += f", {network.optimizer}"
     with_options = "(模板的数据,按选项修改)" if lang == "zh" else "(from the template's data, with options)"
     return f"{summary} {with_options}" if t else summary
 
@@ -137,7 +159,7 @@ def make_spec(choice: Choice) -> Spec:
         Y_test = _array(t.get("Y_test"), ndim=2)
         input_names, output_names = tuple(t["inputs"]), tuple(t["outputs"])
     else:
-        raw_X, raw_Y = make_data(sizes, activation=net.activation, loss=net.loss, seed=choice.seed, n_samples=max(8, net.batch))
+        raw_X, raw_Y = make_data(sizes, activation=net.act(net.n_layers), loss=net.loss, seed=choice.seed, n_samples=max(8, net.batch))
     if input_names is None:
         input_names = tuple(f"x{i + 1}" for i in range(sizes[0]))
         output_names = tuple(f"y{k + 1}" for k in range(sizes[-1])) if sizes[-1] > 1 else ("y",)
@@ -156,7 +178,9 @@ def make_spec(choice: Choice) -> Spec:
         template=name,
         description=_description(t, net, opts.lang),
         sizes=sizes,
-        activation=net.activation,
+        activations=net.activations,
+        optimizer=net.optimizer,
+        **{k: getattr(net, k) for k in DEFAULT_HYPER},
         loss=net.loss,
         bias=net.bias,
         batch=net.batch,

@@ -18,7 +18,10 @@ from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference
+from openpyxl.chart import LineChart, Reference, ScatterChart
+from openpyxl.chart import Series as ScatterSeries
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -30,8 +33,11 @@ from .openpyxl_private import FastSheet
 from .styles import HEATMAPS, named_styles
 
 
-def _chart(plan: ChartPlan, sheets: dict) -> LineChart:
-    chart = LineChart()
+PALETTE = ("4472C4", "ED7D31", "70AD47", "7030A0", "C00000")  # a scatter chart's series, in order
+
+
+def _chart(plan: ChartPlan, sheets: dict) -> LineChart | ScatterChart:
+    chart = ScatterChart() if plan.scatter else LineChart()
     chart.title = plan.title
     chart.y_axis.title = plan.y_title
     chart.x_axis.title = plan.categories.name
@@ -41,20 +47,36 @@ def _chart(plan: ChartPlan, sheets: dict) -> LineChart:
         chart.y_axis.scaling.logBase = 10
     for s in plan.series:
         ref = Reference(sheets[s.sheet], min_col=s.col, min_row=s.first_row, max_row=s.last_row)
-        chart.add_data(ref, titles_from_data=False)
-        chart.series[-1].tx = SeriesLabel(v=s.name)
+        if plan.scatter:
+            xs = Reference(sheets[s.sheet], min_col=s.x_col, min_row=s.first_row, max_row=s.last_row)
+            chart.series.append(ScatterSeries(ref, xs, title=s.name))
+            colour = PALETTE[(len(chart.series) - 1) % len(PALETTE)]
+            if s.points:  # markers only
+                chart.series[-1].marker = Marker(symbol="circle", size=6)
+                chart.series[-1].marker.graphicalProperties = GraphicalProperties(solidFill=colour)
+                chart.series[-1].marker.graphicalProperties.line.solidFill = colour
+                chart.series[-1].graphicalProperties.line.noFill = True
+            else:
+                chart.series[-1].marker = Marker(symbol="none")
+                chart.series[-1].graphicalProperties.line.solidFill = colour
+        else:
+            chart.add_data(ref, titles_from_data=False)
+            chart.series[-1].tx = SeriesLabel(v=s.name)
         chart.series[-1].smooth = False
     c = plan.categories
-    chart.set_categories(Reference(sheets[c.sheet], min_col=c.col, min_row=c.first_row, max_row=c.last_row))
+    if not plan.scatter:
+        chart.set_categories(Reference(sheets[c.sheet], min_col=c.col, min_row=c.first_row, max_row=c.last_row))
     # openpyxl ≥ 3.1 hides axes unless told otherwise
     if len(plan.series) == 1:
         chart.legend = None  # the title says what the one line is
     else:
         chart.legend.position = "r"  # a list beside the lines leaves them the chart's height
+    if plan.scatter:  # the axes at the plot's left and bottom edges, not through 0
+        chart.x_axis.crosses = chart.y_axis.crosses = "min"
     chart.x_axis.delete = False
     chart.x_axis.tickLblPos = "low"  # step numbers below the plot, not across it at 0
-    # about eight step numbers: more would be turned on their side and crowd the axis title
-    chart.x_axis.tickLblSkip = chart.x_axis.tickMarkSkip = max(1, -(-(c.last_row - c.first_row + 1) // 8))
+    if not plan.scatter:  # about eight step numbers: more would be turned on their side
+        chart.x_axis.tickLblSkip = chart.x_axis.tickMarkSkip = max(1, -(-(c.last_row - c.first_row + 1) // 8))
     chart.y_axis.delete = False
     return chart
 

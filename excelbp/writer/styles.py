@@ -14,6 +14,7 @@ GROUP_COLOURS = {
     "loss": "FCE4D6",
     "backward": "F8CBAD",
     "gradient": "FFF2CC",
+    "optimizer": "E4DFEC",
     "update": "C6EFCE",
 }
 INPUT_FILL = "FFFF99"
