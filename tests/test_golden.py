@@ -68,7 +68,8 @@ def dump(path: Path, edges: tuple[int, int] | None = None) -> str:
         for chart in ws._charts:
             title = chart.title.tx.rich.p[0].r[0].t if chart.title else None
             marker = chart.anchor._from
-            series = [s.val.numRef.f for s in chart.series]
+            # a line chart's series have values; a scatter chart's, x and y values
+            series = [s.val.numRef.f if s.val is not None else f"{s.xVal.numRef.f} → {s.yVal.numRef.f}" for s in chart.series]
             names = [s.tx.v for s in chart.series]
             out.append(f"chart at col {marker.col} row {marker.row}: {title!r} log={chart.y_axis.scaling.logBase} series={series} names={names}")
         values = cached[ws.title]
