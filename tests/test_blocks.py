@@ -64,6 +64,7 @@ def _formulas(path):
                     yield ws.title, c.coordinate, c.value
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "options",
     [
@@ -86,6 +87,7 @@ def test_every_sumproduct_pairs_ranges_of_one_shape(make_workbook, options):
     assert seen > 0
 
 
+@pytest.mark.slow
 def test_digits_block_formulas_are_dot_products_of_a_row_or_a_column(make_workbook):
     """The forward pass pairs a sample's 64 inputs with a row of W1ᵀ; the gradient pairs two
     columns of the 32-sample batch and divides by 32."""
@@ -211,6 +213,7 @@ def test_blocks_cells_are_counted_without_laying_them_out():
         assert blocks_cells_per_step(spec.network) == len(blocks_layout(spec).positions())
 
 
+@pytest.mark.slow
 def test_how_it_works_points_at_the_blocks(make_workbook):
     wb = load_workbook(make_workbook(template="digits", steps=1))
     text = " ".join(str(c.value) for row in wb["How it works"].iter_rows() for c in row if c.value)

@@ -229,6 +229,7 @@ def test_chain_of_2000_rows(tmp_path):
         assert ours[f"Train data!C{r}"] == pytest.approx(c, rel=1e-12, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_chain_matches_oracle_bit_for_bit(tmp_path):
     path = tmp_path / "chain.xlsx"
     chain_workbook(path, 300, reverse_rows=50)  # ExcelModel needs 25 s for 2,000 rows
