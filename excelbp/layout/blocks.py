@@ -92,6 +92,8 @@ class StepBlocks(StepSheet):
         first_sample = {c: key for key, dr, c in self.positions() if dr == HEAD}
         for p in self.placed:
             out.append(Label(1, p.col, ("area", p.kind, p.layer, p.cols, p.matrix), f"group_{p.section}", note=("area", p.kind, p.layer)))
+            # the group's colour across all its columns, the title running over them
+            out += [Label(1, p.col + k, ("blank",), f"group_{p.section}") for k in range(1, p.cols)]
             style, l = f"header_{p.section}", p.layer
             if not p.matrix:
                 out += [Label(HEAD - 1, p.col + k, ("header", first_sample[p.col + k]), style) for k in range(p.cols)]
