@@ -10,10 +10,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# The engine's vocabulary; the spec stage checks user input against its own lists.
-ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")  # any layer
-OUTPUT_ACTIVATION = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}  # the only last layer these losses take
-LOSSES = ("sse", "half_sse", "mse", "cross_entropy", "binary_cross_entropy")
+# The vocabulary is the contract's, kept by the spec stage; the functions below are the engine's own.
+from ..spec.network import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATION, layer_activations
+
+__all__ = ["ACTIVATIONS", "LOSSES", "OUTPUT_ACTIVATION", "layer_activations"]
 LEAKY_SLOPE = 0.01
 
 # --- activations: f(z) and f'(z) expressed through z and a = f(z) -------------------
@@ -47,13 +47,6 @@ def activation_slope(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
     if name == "leaky_relu":
         return np.where(z > 0, 1.0, LEAKY_SLOPE)  # the slope at z <= 0, as relu's 0 there
     raise ValueError(f"unknown activation {name!r}")
-
-
-def layer_activations(activation: str, loss: str, n_layers: int) -> tuple[str, ...]:
-    """One name for every layer, the last replaced by what the loss requires (softmax for
-    cross_entropy, sigmoid for binary_cross_entropy): the meaning of a single --activation."""
-    last = OUTPUT_ACTIVATION.get(loss, activation)
-    return (activation,) * (n_layers - 1) + (last,)
 
 
 def check_activations(activations: Sequence[str], loss: str, n_layers: int) -> tuple[str, ...]:

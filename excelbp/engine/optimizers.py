@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+from ..spec.network import OPTIMIZERS
 
 # The state each optimizer carries from step to step (zeros before step 1).
 STATE: dict[str, tuple[str, ...]] = {

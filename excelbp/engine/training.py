@@ -15,27 +15,19 @@ import numpy as np
 from ..spec import Spec
 from .backprop import Trace
 from .backprop import train as train_network
-from .functions import layer_activations
+from ..spec.network import DEFAULT_HYPER
 from .optimizers import Optimizer, State
 
 CHUNK_STEPS = 4096
-_HYPER = ("momentum", "alpha", "beta1", "beta2", "eps", "weight_decay")
 
 
-def engine_options(spec: Spec) -> tuple[tuple[str, ...], Optimizer | None]:
-    """The spec's per-layer activations and optimizer, as the engine takes them.
-
-    Reads `spec.activations` and `spec.optimizer` where the spec has them (the optimizer
-    as an Optimizer, or a name with its hyperparameters in spec.momentum, … spec.weight_decay);
-    otherwise one `spec.activation` for every layer, the last as the loss requires, and SGD.
-    """
-    activations = getattr(spec, "activations", None)
-    if activations is None:
-        activations = layer_activations(spec.activation, spec.loss, spec.n_layers)
-    optimizer = getattr(spec, "optimizer", None)
+def engine_options(spec: Spec) -> tuple[tuple[str, ...], Optimizer]:
+    """The spec's per-layer activations and optimizer (its name and hyperparameters, or
+    an Optimizer already), as the engine takes them."""
+    optimizer = spec.optimizer
     if isinstance(optimizer, str):
-        optimizer = Optimizer(optimizer, **{k: getattr(spec, k) for k in _HYPER if getattr(spec, k, None) is not None})
-    return tuple(activations), optimizer
+        optimizer = Optimizer(optimizer, **{k: getattr(spec, k) for k in DEFAULT_HYPER})
+    return tuple(spec.activations), optimizer
 
 
 def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, b=None, state: State | None = None) -> Trace:
