@@ -7,6 +7,7 @@ from pathlib import Path
 
 from . import writer
 from .engine import Training
+from .engine.gradcheck import DEFAULT_EPS, gradient_check
 from .layout import size
 from .layout.inputs import inputs_sheet
 from .layout.steps import step_layout
@@ -38,7 +39,8 @@ def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> Buil
     inputs = inputs_sheet(spec)
     size.check_sheets(steps.main, inputs.last_row, steps=spec.steps, n_samples=spec.n_samples)
     training = Training(spec)  # in full, before anything is written
-    writer.write(workbook_plan(spec, inputs, steps, training, progress), path, force=force)
+    check = gradient_check(spec, DEFAULT_EPS) if spec.gradcheck else None
+    writer.write(workbook_plan(spec, inputs, steps, training, progress, check), path, force=force)
     return BuildResult(
         path=Path(path),
         steps=spec.steps,

@@ -18,7 +18,7 @@ from . import __version__
 from .errors import ExternalError, InputError
 from .progress import Progress
 from .spec.advice import advice, count
-from .spec.network import LANGUAGES
+from .spec.network import GRADCHECK_DEFAULT, GRADCHECK_LIMIT, LANGUAGES
 from .spec.options import DEFAULTS, BuildOptions
 from .spec.templates import DEFAULT_TEMPLATE, load_template, template_names
 
@@ -155,6 +155,12 @@ def parser() -> argparse.ArgumentParser:
         help="where to write; default output/<template>.xlsx, and for a custom network a name from its shape: "
         "output/<sizes>-<activation>-<loss>.xlsx, e.g. output/2-2-2-sigmoid-half_sse.xlsx",
     )
+    b.add_argument(
+        "--gradcheck",
+        action=argparse.BooleanOptionalAction,
+        help="the Gradient check sheet: finite differences of step 1's loss beside backprop's gradient, "
+        f"for every parameter (up to {GRADCHECK_LIMIT}); default: on where the network has at most {GRADCHECK_DEFAULT} parameters",
+    )
     b.add_argument("--force", action="store_true", help="overwrite an existing file")
     b.add_argument("--quiet", action="store_true", help="print nothing but errors and warnings")
     b.add_argument("--debug", action="store_true", help="show a traceback on errors")
@@ -197,6 +203,7 @@ def _build(args: argparse.Namespace) -> int:
         data=args.data,
         lang=args.lang,
         layout=args.layout,
+        gradcheck=args.gradcheck,
         optimizer=args.optimizer,
         **{k: getattr(args, k) for k in ("momentum", "alpha", "beta1", "beta2", "eps", "weight_decay")},
     )

@@ -106,7 +106,7 @@ def test_only_inputs_are_literal_numbers(make_workbook):
     path = make_workbook(template="sigmoid-2-3-1")
     wb = load_workbook(path)
     input_cells = set()
-    for name in ("lr", "weight_decay", "batch", "X_raw", "Y_raw", "x_scale", "y_scale", "W1_init", "W2_init", "b1_init", "b2_init"):
+    for name in ("lr", "weight_decay", "batch", "X_raw", "Y_raw", "x_scale", "y_scale", "W1_init", "W2_init", "b1_init", "b2_init", "gradcheck_eps"):
         [(sheet, ref)] = list(wb.defined_names[name].destinations)
         cells = wb[sheet][ref.replace("$", "")]
         flat = [cells] if not isinstance(cells, tuple) else [c for row in cells for c in (row if isinstance(row, tuple) else (row,))]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from ..spec import Spec
+from .gradcheck import GradcheckSheet
 from .grid import Block, quoted
 from .inputs import InputsSheet
 from .rows import StepTable
 
 
-def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[str, str]:
+def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable, gradcheck: GradcheckSheet | None = None) -> dict[str, str]:
     """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
 
     def on_inputs(block: Block) -> str:
@@ -41,4 +42,7 @@ def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[st
         names["X_test"] = on_inputs(sheet.X_test)
         names["Y_test"] = on_inputs(sheet.Y_test)
         names["test_accuracy"] = on_inputs(sheet.test_accuracy)
+    if gradcheck is not None:
+        for name, block in (("eps", gradcheck.eps), ("numeric", gradcheck.numeric), ("backprop", gradcheck.backprop), ("max_rel_diff", gradcheck.max_rel)):
+            names[f"gradcheck_{name}"] = f"{quoted(gradcheck.title)}!{block.ref()}"
     return names

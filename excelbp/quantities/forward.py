@@ -107,15 +107,17 @@ def _Lb_note(spec: Spec, key: tuple) -> str:
 
 def _Lb(c: Context, key: tuple) -> str:
     b, L, K = key[1], c.spec.n_layers, c.spec.sizes[-1]
-    ys = c.span(("y", b, 0), ("y", b, K - 1))
-    if c.spec.loss == "cross_entropy":
-        # −Σ y·ln p with ln p = z − m − ln S: finite however large z is
-        return f"=({c.at(('m', b))}+LN({c.at(('S', b))}))*SUM({ys})-SUMPRODUCT({ys},{_outputs(c, 'z', b)})"
-    if c.spec.loss == "binary_cross_entropy":
-        terms = "+".join(fn.BCE.format(z=c.at(("z", b, L, k)), y=c.at(("y", b, k))) for k in range(K))
-        return f"={terms}" if K == 1 else f"=({terms})/{K}"
-    preds = [c.at(("a", b, L, k)) for k in range(K)]
-    return "=" + fn.output_loss(c.spec.loss, preds, [c.at(("y", b, k)) for k in range(K)])
+    softmax = c.spec.loss == "cross_entropy"  # only then are m, S and the spans used
+    return "=" + fn.sample_loss_text(
+        c.spec.loss,
+        z=[c.at(("z", b, L, k)) for k in range(K)],
+        a=[c.at(("a", b, L, k)) for k in range(K)],
+        y=[c.at(("y", b, k)) for k in range(K)],
+        z_span=_outputs(c, "z", b) if softmax else "",
+        y_span=c.span(("y", b, 0), ("y", b, K - 1)) if softmax else "",
+        m=c.at(("m", b)) if softmax else "",
+        S=c.at(("S", b)) if softmax else "",
+    )
 
 
 def _loss(c: Context, key: tuple) -> str:

@@ -63,6 +63,19 @@ def output_loss(loss: str, preds: list[str], targets: list[str]) -> str:
     return LOSSES[loss][0].format(squares=squares, k=len(preds))
 
 
+def sample_loss_text(loss: str, *, z: list[str], a: list[str], y: list[str], z_span: str = "", y_span: str = "", m: str = "", S: str = "") -> str:
+    """One sample's loss, from its last layer's z (and a) and targets y, each a cell: the
+    cross-entropies in their stable forms, which need z (and, with softmax, the ranges of z
+    and y, max z as m and Σ e^(z − m) as S)."""
+    if loss == "cross_entropy":
+        # −Σ y·ln p with ln p = z − m − ln S: finite however large z is
+        return f"({m}+LN({S}))*SUM({y_span})-SUMPRODUCT({y_span},{z_span})"
+    if loss == "binary_cross_entropy":
+        terms = "+".join(BCE.format(z=zk, y=yk) for zk, yk in zip(z, y))
+        return terms if len(z) == 1 else f"({terms})/{len(z)}"
+    return output_loss(loss, a, y)
+
+
 def output_slope(loss: str, a: str, y: str, k: int) -> str:
     """∂(per-sample loss)/∂ŷ."""
     return LOSSES[loss][1].format(a=a, y=y, k=k)

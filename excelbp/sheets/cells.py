@@ -55,7 +55,7 @@ class SheetPlan:
     fit_width: bool = False  # print (and render) one page wide, landscape
     print_scale: int | None = None  # print (and render) landscape at this percentage
     extent: tuple[int, int] | None = None  # rows × columns, written as <dimension> so readers need not scan
-    heatmaps: list[tuple[str, str]] = field(default_factory=list)  # (range, "diverging" | "ink" | "counts")
+    heatmaps: list[tuple[str, str]] = field(default_factory=list)  # (range, "diverging" | "ink" | "counts" | "verdict")
     heights: object | None = None  # row → points: anything with .get(row) (sheets/style.RowHeights)
 
 

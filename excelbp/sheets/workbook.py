@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..engine import Training
+from ..engine.gradcheck import GradientCheck
+from ..layout.gradcheck import gradcheck_sheet
 from ..layout.grid import STRUCTURE
 from ..layout.images import images_sheet
 from ..layout.inputs import InputsSheet
@@ -14,6 +16,7 @@ from ..spec import Spec
 from ..spec.structure import structure_json
 from .cells import SheetPlan, WorkbookPlan, text
 from .explain import explain_plan
+from .gradcheck import gradcheck_plan
 from .images import images_plan
 from .inputs import inputs_plan
 from .steps import step_sheet_plan
@@ -26,15 +29,23 @@ def structure_plan(spec: Spec) -> SheetPlan:
 
 
 def workbook_plan(
-    spec: Spec, inputs: InputsSheet, steps: StepLayout, training: Training | None, progress: Callable[[int, int], None] | None = None
+    spec: Spec,
+    inputs: InputsSheet,
+    steps: StepLayout,
+    training: Training | None,
+    progress: Callable[[int, int], None] | None = None,
+    check: GradientCheck | None = None,
 ) -> WorkbookPlan:
-    """Every sheet of the workbook. With a training (run in full beforehand), formulas carry
-    the engine's values; without, they carry none."""
+    """Every sheet of the workbook. With a training (run in full beforehand) and the gradient
+    check, formulas carry the engine's values; without, they carry none."""
     main_progress = {steps.main.title: progress}
     sheets = [inputs_plan(spec, inputs, steps, training)]
     sheets += [step_sheet_plan(spec, sheet, inputs, training, main_progress.get(sheet.title)) for sheet in steps.sheets]
     view = images_sheet(spec)
     if view is not None:
         sheets.append(images_plan(spec, view, inputs, training))
+    gradcheck = gradcheck_sheet(spec)
+    if gradcheck is not None:
+        sheets.append(gradcheck_plan(spec, gradcheck, inputs, steps.main, check))
     sheets += [explain_plan(spec, steps), structure_plan(spec)]
-    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary))
+    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary, gradcheck))

@@ -66,6 +66,7 @@ class Spec:
     eps: float = DEFAULT_HYPER["eps"]
     weight_decay: float = DEFAULT_HYPER["weight_decay"]
     layout: str = "rows"
+    gradcheck: bool = False  # the gradient check sheet of step 1
 
     # --- derived -------------------------------------------------------------------
 
@@ -84,6 +85,7 @@ class Spec:
             scaled=self.scaled,
             optimizer=self.optimizer,
             **{k: getattr(self, k) for k in DEFAULT_HYPER},
+            gradcheck=self.gradcheck,
         )
 
     def act(self, l: int) -> str:
@@ -105,6 +107,10 @@ class Spec:
     @property
     def n_layers(self) -> int:
         return len(self.sizes) - 1
+
+    @property
+    def n_params(self) -> int:
+        return self.network.n_params
 
     @property
     def n_samples(self) -> int:

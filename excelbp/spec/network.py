@@ -29,6 +29,11 @@ LANGUAGES = ("en", "zh")
 # rows: one row per step, every sample side by side (the seeds' tables, small networks);
 # blocks: a block of rows per step, one row per sample, parameters as matrices
 LAYOUTS = ("rows", "blocks")
+# the gradient check sheet: present by default up to this many parameters (the contract's
+# rule), and on request (--gradcheck) up to the limit, past which its 2P + 1 forward passes,
+# each carrying a copy of all P parameters, would pass 180,000 cells
+GRADCHECK_DEFAULT = 100
+GRADCHECK_LIMIT = 300
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,10 +57,16 @@ class Network:
     beta2: float = DEFAULT_HYPER["beta2"]
     eps: float = DEFAULT_HYPER["eps"]
     weight_decay: float = DEFAULT_HYPER["weight_decay"]
+    gradcheck: bool = False  # the gradient check sheet
 
     @property
     def n_layers(self) -> int:
         return len(self.sizes) - 1
+
+    @property
+    def n_params(self) -> int:
+        """Weights and biases, P."""
+        return sum(a * b + (b if self.bias else 0) for a, b in zip(self.sizes[:-1], self.sizes[1:]))
 
     def act(self, l: int) -> str:
         """Layer l's activation (1-based)."""
@@ -85,6 +96,8 @@ class Network:
         if self.layout is not None and self.layout not in LAYOUTS:
             raise InputError(f"--layout: unknown {self.layout!r}; choose from {', '.join(LAYOUTS)}")
         check_optimizer(self)
+        if self.gradcheck and self.n_params > GRADCHECK_LIMIT:
+            raise InputError(f"--gradcheck: the network has {self.n_params:,} parameters; the gradient check sheet takes at most {GRADCHECK_LIMIT}")
         return self
 
 

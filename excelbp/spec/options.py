@@ -16,7 +16,7 @@ import numpy as np
 from ..errors import InputError
 from .data import glorot, make_data, read_csv, split_columns
 from .model import Spec
-from .network import DEFAULT_HYPER, Network, layer_activations
+from .network import DEFAULT_HYPER, GRADCHECK_DEFAULT, Network, layer_activations
 from .templates import DEFAULT_TEMPLATE, labelled_data, load_template
 
 
@@ -43,6 +43,7 @@ class BuildOptions:
     data: Path | None = None
     lang: str = "en"
     layout: str | None = None
+    gradcheck: bool | None = None  # None: where the network has at most GRADCHECK_DEFAULT parameters
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def choose(opts: BuildOptions) -> Choice:
         **{k: float(_given(opts, t, k)) for k in DEFAULT_HYPER},
     ), seed)
     own = choice.own_data and "data_file" not in t
-    network = replace(choice.network, has_w_true=own and "w_true" in t, scaled=own and "x_scale" in t)
+    gradcheck = opts.gradcheck if opts.gradcheck is not None else choice.network.n_params <= GRADCHECK_DEFAULT
+    network = replace(choice.network, has_w_true=own and "w_true" in t, scaled=own and "x_scale" in t, gradcheck=gradcheck)
     return replace(choice, network=network.validate())
 
 
@@ -201,4 +203,5 @@ def make_spec(choice: Choice) -> Spec:
         image_side=image_side,
         lang=opts.lang,
         layout=net.layout or "rows",
+        gradcheck=net.gradcheck,
     ).validate()

@@ -16,6 +16,7 @@ import numpy as np
 from ..engine import Training
 from ..errors import InputError
 from ..layout.grid import STRUCTURE, Block, letter
+from ..layout.gradcheck import gradcheck_sheet
 from ..layout.images import images_sheet
 from ..layout.inputs import InputsSheet, input_blocks, inputs_sheet
 from ..layout.steps import step_layout
@@ -26,6 +27,7 @@ from ..sheets.inputs_cells import inputs_values
 from ..spec import Spec
 from ..spec.structure import shaped_spec
 from . import reader
+from .gradcheck import gradcheck_cells
 from .report import Report
 
 
@@ -122,10 +124,16 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
         for (r, c), want in images_values(spec, view, training.final_W, training.final_b, int(pick)):
             cell = f"{letter(c)}{r}"
             check("Images sheet formulas", f"{IMAGES}!{cell}", value(IMAGES, cell), want, abs(want), "Images formula")
+    gradcheck = gradcheck_sheet(spec)
+    if gradcheck is not None:
+        for where, got, want, scale in gradcheck_cells(spec, gradcheck, values, path):
+            check("Gradient check sheet", where, got, want, scale, "Gradient check formula")
     # verify reads by layout; make sure no formula cell escaped the comparison
     inputs = {f"{INPUTS}!{b.cell(i, j, absolute=False)}" for b in input_blocks(sheet) for i in range(b.rows) for j in range(b.cols)}
     if view is not None:
         inputs.add(f"{IMAGES}!{view.pick.cell(absolute=False)}")
+    if gradcheck is not None:
+        inputs.add(f"{gradcheck.title}!{gradcheck.eps.cell(absolute=False)}")
     unchecked = result.formulas - checked - inputs  # an input may be typed as a formula
     if unchecked:
         report.mismatches += len(unchecked)

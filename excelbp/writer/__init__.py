@@ -182,7 +182,9 @@ def _write(plan: WorkbookPlan, wb: Workbook) -> None:
             sheets[sheet.title].append(row)
     for sheet in plan.sheets:
         for ref, kind in sheet.heatmaps:
-            sheets[sheet.title].conditional_formatting.add(ref, HEATMAPS[kind]())
+            rules = HEATMAPS[kind]()
+            for rule in rules if isinstance(rules, list) else [rules]:
+                sheets[sheet.title].conditional_formatting.add(ref, rule)
         for chart in sheet.charts:
             sheets[sheet.title].add_chart(_chart(chart, sheets), chart.anchor)
     for name, ref in plan.names.items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
 # One colour per column group, pale enough to read numbers on.
@@ -25,6 +25,11 @@ HEATMAPS = {
     "diverging": lambda: ColorScaleRule(start_type="min", start_color="9DC3E6", mid_type="num", mid_value=0, mid_color="FFFFFF", end_type="max", end_color="F4B183"),
     "ink": lambda: ColorScaleRule(start_type="num", start_value=0, start_color="FFFFFF", end_type="max", end_color="000000"),
     "counts": lambda: ColorScaleRule(start_type="min", start_color="FFFFFF", end_type="max", end_color="9BC2E6"),
+    # the gradient check: green where backprop agrees with the finite differences, red where not
+    "verdict": lambda: [
+        CellIsRule(operator="lessThan", formula=["1E-6"], fill=PatternFill("solid", bgColor="C6EFCE")),
+        CellIsRule(operator="greaterThanOrEqual", formula=["1E-6"], fill=PatternFill("solid", bgColor="FFC7CE")),
+    ],
 }
 
 
@@ -47,6 +52,7 @@ def named_styles() -> list[NamedStyle]:
         NamedStyle("percent", border=box, number_format="0.0%"),
         NamedStyle("result", font=Font(bold=True), border=box, number_format="0.0%"),
         NamedStyle("pixel", number_format=";;;"),  # the colour is the picture
+        NamedStyle("moved", font=Font(bold=True), border=box, number_format="General"),  # a parameter moved by ε
     ]
     for group, colour in GROUP_COLOURS.items():
         fill = PatternFill("solid", fgColor=colour)
