@@ -18,7 +18,7 @@ from . import __version__
 from .errors import ExternalError, InputError
 from .progress import Progress
 from .spec.advice import advice, count
-from .spec.network import LANGUAGES
+from .spec.network import LANGUAGES, MAX_RATES
 from .spec.options import DEFAULTS, BuildOptions
 from .spec.templates import DEFAULT_TEMPLATE, load_template, template_names
 
@@ -52,6 +52,13 @@ def _float(text: str) -> float:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"a number, got {text!r}") from None
+
+
+def _rates(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(p) for p in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"learning rates separated by commas, e.g. 0.1,0.5,1; got {text!r}") from None
 
 
 def _default(key: str, shown=str) -> str:
@@ -129,6 +136,14 @@ def parser() -> argparse.ArgumentParser:
         ("weight_decay", "--weight-decay", "λ, every optimizer's weight decay"),
     ):
         b.add_argument(flag, dest=name, type=_float, metavar="F", help=f"{what}; {_default(name)}")
+    b.add_argument(
+        "--compare-lr",
+        type=_rates,
+        metavar="R1,R2,…",
+        default=(),
+        help=f"train the same network from the same start once per rate (at most {MAX_RATES}), each on a sheet of its own, "
+        "and compare their losses on one sheet with one chart, e.g. 0.1,0.2,0.5,0.8,1,2; default: no comparison",
+    )
     with_bias = _default("bias", lambda b: "with bias" if b else "no bias")
     b.add_argument("--no-bias", dest="bias", action="store_false", default=None, help=f"layers without bias; {with_bias}")
     b.add_argument("--bias", dest="bias", action="store_true", help="layers with bias")
@@ -199,6 +214,7 @@ def _build(args: argparse.Namespace) -> int:
         layout=args.layout,
         optimizer=args.optimizer,
         **{k: getattr(args, k) for k in ("momentum", "alpha", "beta1", "beta2", "eps", "weight_decay")},
+        compare_lr=args.compare_lr,
     )
     from .build import build, make_spec
 
@@ -218,6 +234,8 @@ def _build(args: argparse.Namespace) -> int:
         result = build(spec, path, force=args.force, progress=bar)
     if result.diverged_at is not None:
         print(f"warning: training diverges: step {result.diverged_at:,} overflows (try a smaller --lr)", file=sys.stderr)
+    for rate, step in result.sweep_diverged:
+        print(f"warning: --compare-lr: training with rate {rate:g} diverges: step {step:,} overflows", file=sys.stderr)
     if not args.quiet:
         print(
             f"wrote {result.path}: {spec.template}, {count(result.steps, 'step')} in the {spec.layout} layout, "

@@ -29,6 +29,10 @@ LANGUAGES = ("en", "zh")
 # rows: one row per step, every sample side by side (the seeds' tables, small networks);
 # blocks: a block of rows per step, one row per sample, parameters as matrices
 LAYOUTS = ("rows", "blocks")
+# --compare-lr: each rate is a full copy of the steps, so a sweep of more would multiply a
+# workbook's size past what a learner's spreadsheet opens comfortably, and its chart's
+# legend past what anyone reads
+MAX_RATES = 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +56,7 @@ class Network:
     beta2: float = DEFAULT_HYPER["beta2"]
     eps: float = DEFAULT_HYPER["eps"]
     weight_decay: float = DEFAULT_HYPER["weight_decay"]
+    compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
 
     @property
     def n_layers(self) -> int:
@@ -85,6 +90,7 @@ class Network:
         if self.layout is not None and self.layout not in LAYOUTS:
             raise InputError(f"--layout: unknown {self.layout!r}; choose from {', '.join(LAYOUTS)}")
         check_optimizer(self)
+        check_compare_lr(self.compare_lr)
         return self
 
 
@@ -124,3 +130,11 @@ def check_optimizer(net: Network) -> None:
         raise InputError(f"--eps: must be a finite number > 0, got {net.eps:g}")
     if not (isinstance(net.weight_decay, float) and math.isfinite(net.weight_decay) and net.weight_decay >= 0):
         raise InputError(f"--weight-decay: must be a finite number ≥ 0, got {net.weight_decay:g}")
+
+
+def check_compare_lr(rates: tuple[float, ...]) -> None:
+    if len(rates) > MAX_RATES:
+        raise InputError(f"--compare-lr: at most {MAX_RATES} rates, got {len(rates)}")
+    for r in rates:
+        if isinstance(r, bool) or not isinstance(r, (int, float)) or not math.isfinite(r) or r <= 0:
+            raise InputError(f"--compare-lr: every rate must be a finite number > 0, got {r}")

@@ -38,6 +38,7 @@ class BuildOptions:
     beta2: float | None = None
     eps: float | None = None
     weight_decay: float | None = None
+    compare_lr: tuple[float, ...] = ()  # --compare-lr: rates to train the same network with, side by side
     bias: bool | None = None
     seed: int | None = None
     data: Path | None = None
@@ -105,6 +106,7 @@ def choose(opts: BuildOptions) -> Choice:
         layout=opts.layout if opts.layout is not None else t.get("layout"),
         optimizer=_given(opts, t, "optimizer"),
         **{k: float(_given(opts, t, k)) for k in DEFAULT_HYPER},
+        compare_lr=tuple(opts.compare_lr),
     ), seed)
     own = choice.own_data and "data_file" not in t
     network = replace(choice.network, has_w_true=own and "w_true" in t, scaled=own and "x_scale" in t)
@@ -181,6 +183,7 @@ def make_spec(choice: Choice) -> Spec:
         activations=net.activations,
         optimizer=net.optimizer,
         **{k: getattr(net, k) for k in DEFAULT_HYPER},
+        compare_lr=net.compare_lr,
         loss=net.loss,
         bias=net.bias,
         batch=net.batch,

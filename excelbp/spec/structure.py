@@ -30,6 +30,7 @@ def structure(spec: Spec) -> dict:
         "image_side": spec.image_side,
         "lang": spec.lang,
         "layout": spec.layout,
+        "compare_lr": len(spec.compare_lr),  # how many rates; their values are read live
     }
 
 
@@ -71,6 +72,7 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
             image_side=recorded.get("image_side"),
             lang=str(recorded.get("lang", "en")),
             layout=str(recorded.get("layout", "rows")),
+            compare_lr=(1.0,) * int(recorded.get("compare_lr", 0)),
         )
         spec.network.validate()
     except (KeyError, TypeError, ValueError, InputError) as e:
