@@ -10,6 +10,7 @@ from .engine import Training
 from .layout import size
 from .layout.inputs import inputs_sheet
 from .layout.steps import step_layout
+from .layout.sweep import sweep_layout
 from .sheets.workbook import workbook_plan
 from .spec import BuildOptions, Spec
 from .spec import options as spec_options
@@ -22,6 +23,7 @@ class BuildResult:
     cells: int  # formula cells of the step sheets
     final_loss: float
     diverged_at: int | None  # first step whose loss or update is not finite
+    sweep_diverged: tuple[tuple[float, int], ...] = ()  # --compare-lr: (rate, first step not finite) of each rate that diverges
 
 
 def make_spec(opts: BuildOptions) -> Spec:
@@ -36,13 +38,18 @@ def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> Buil
     size.settle(spec.network)  # a spec made elsewhere is checked too, before it is laid out
     steps = step_layout(spec)
     inputs = inputs_sheet(spec)
-    size.check_sheets(steps.main, inputs.last_row, steps=spec.steps, n_samples=spec.n_samples)
+    sweep = sweep_layout(spec, steps)
+    sweep_rows = sweep.extent()[0] if sweep is not None else 0
+    size.check_sheets(steps.main, inputs.last_row, steps=spec.steps, n_samples=spec.n_samples, sweep_rows=sweep_rows)
     training = Training(spec)  # in full, before anything is written
-    writer.write(workbook_plan(spec, inputs, steps, training, progress), path, force=force)
+    runs = [Training(replace(spec, lr=rate)) for rate in spec.compare_lr]  # the sweep's: the same spec but its rate
+    writer.write(workbook_plan(spec, inputs, steps, training, progress, sweep_trainings=runs), path, force=force)
+    copies = sweep.copies if sweep is not None else ()
     return BuildResult(
         path=Path(path),
         steps=spec.steps,
-        cells=sum(len(sheet.positions()) for sheet in steps.sheets) * spec.steps,
+        cells=sum(len(sheet.positions()) for sheet in (*steps.sheets, *copies)) * spec.steps,
         final_loss=training.final_loss,
         diverged_at=training.diverged_at,
+        sweep_diverged=tuple((rate, run.diverged_at) for rate, run in zip(spec.compare_lr, runs) if run.diverged_at is not None),
     )

@@ -6,9 +6,10 @@ from ..spec import Spec
 from .grid import Block, quoted
 from .inputs import InputsSheet
 from .rows import StepTable
+from .sweep import SweepSheet
 
 
-def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[str, str]:
+def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable, sweep: SweepSheet | None = None) -> dict[str, str]:
     """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
 
     def on_inputs(block: Block) -> str:
@@ -41,4 +42,7 @@ def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[st
         names["X_test"] = on_inputs(sheet.X_test)
         names["Y_test"] = on_inputs(sheet.Y_test)
         names["test_accuracy"] = on_inputs(sheet.test_accuracy)
+    if sweep is not None:
+        names["sweep_lr"] = f"{quoted(sweep.title)}!{sweep.rates.ref()}"
+        names["sweep_loss"] = f"{quoted(sweep.title)}!{sweep.loss.ref()}"
     return names
