@@ -54,11 +54,6 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"a number, got {text!r}") from None
 
 
-def _rates(text: str) -> tuple[float, ...]:
-    try:
-        return tuple(float(p) for p in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"learning rates separated by commas, e.g. 0.1,0.5,1; got {text!r}") from None
 
 
 def _default(key: str, shown=str) -> str:
@@ -136,14 +131,9 @@ def parser() -> argparse.ArgumentParser:
         ("weight_decay", "--weight-decay", "λ, every optimizer's weight decay"),
     ):
         b.add_argument(flag, dest=name, type=_float, metavar="F", help=f"{what}; {_default(name)}")
-    b.add_argument(
-        "--compare-lr",
-        type=_rates,
-        metavar="R1,R2,…",
-        default=(),
-        help=f"train the same network from the same start once per rate (at most {MAX_RATES}), each on a sheet of its own, "
-        "and compare their losses on one sheet with one chart, e.g. 0.1,0.2,0.5,0.8,1,2; default: no comparison",
-    )
+    sweep = f"train the same network from the same start once per rate (at most {MAX_RATES}), each on a sheet of its own, and compare"
+    rates = lambda text: tuple(_float(p) for p in text.split(","))  # noqa: E731 - "argument --compare-lr: a number, got 'x'"
+    b.add_argument("--compare-lr", type=rates, metavar="R1,R2,…", default=(), help=f"{sweep} the losses on one sheet and chart, e.g. 0.1,0.5,1,2; default: none")
     with_bias = _default("bias", lambda b: "with bias" if b else "no bias")
     b.add_argument("--no-bias", dest="bias", action="store_false", default=None, help=f"layers without bias; {with_bias}")
     b.add_argument("--bias", dest="bias", action="store_true", help="layers with bias")

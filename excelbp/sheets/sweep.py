@@ -47,7 +47,7 @@ def log_axis(trainings: list[Training]) -> bool:
     """Whether the losses span more than two decades (and are all above 0, as a log axis needs)."""
     losses = np.concatenate([t.loss for t in trainings]) if trainings else np.array([])
     losses = losses[np.isfinite(losses)]
-    return bool(losses.size) and losses.min() > 0 and losses.max() / losses.min() > LOG_SPAN
+    return bool(losses.size) and losses.min() > 0 and np.log10(losses.max()) - np.log10(losses.min()) > np.log10(LOG_SPAN)
 
 
 def sweep_plan(spec: Spec, sweep: SweepSheet, steps: StepLayout, trainings: list[Training] | None) -> SheetPlan:

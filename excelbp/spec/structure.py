@@ -12,7 +12,7 @@ from .model import Spec
 
 
 def structure(spec: Spec) -> dict:
-    return {
+    out = {
         "template": spec.template,
         "sizes": list(spec.sizes),
         "activations": list(spec.activations),
@@ -30,8 +30,10 @@ def structure(spec: Spec) -> dict:
         "image_side": spec.image_side,
         "lang": spec.lang,
         "layout": spec.layout,
-        "compare_lr": len(spec.compare_lr),  # how many rates; their values are read live
     }
+    if spec.compare_lr:  # how many rates (their values are read live); absent: no sweep
+        out["compare_lr"] = len(spec.compare_lr)
+    return out
 
 
 def structure_json(spec: Spec) -> str:
