@@ -18,7 +18,7 @@ from . import __version__
 from .errors import ExternalError, InputError
 from .progress import Progress
 from .spec.advice import advice, count
-from .spec.network import GRADCHECK_DEFAULT, GRADCHECK_LIMIT, LANGUAGES
+from .spec.network import GRADCHECK_DEFAULT, GRADCHECK_LIMIT, LANGUAGES, MAX_RATES
 from .spec.options import DEFAULTS, BuildOptions
 from .spec.templates import DEFAULT_TEMPLATE, load_template, template_names
 
@@ -54,6 +54,8 @@ def _float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"a number, got {text!r}") from None
 
 
+
+
 def _default(key: str, shown=str) -> str:
     """'default: the template's (linear: 0.001), 0.1 for a custom network'."""
     value = _default_template().get(key, DEFAULTS[key])
@@ -63,14 +65,6 @@ def _default(key: str, shown=str) -> str:
 @functools.lru_cache(maxsize=1)
 def _default_template() -> dict:
     return load_template(DEFAULT_TEMPLATE)
-
-
-def custom_name(spec) -> str:
-    """The file name of a custom network (--layers without --template): its shape, e.g.
-    2-2-2-sigmoid-half_sse.xlsx, so that two different networks never share a file."""
-    acts = "-".join(dict.fromkeys(spec.activations[:-1] or spec.activations))  # the hidden layers', once each
-    optimizer = "" if spec.optimizer == "sgd" else f"-{spec.optimizer}"
-    return f"{'-'.join(map(str, spec.sizes))}-{acts}-{spec.loss}{optimizer}.xlsx"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -129,6 +123,9 @@ def parser() -> argparse.ArgumentParser:
         ("weight_decay", "--weight-decay", "λ, every optimizer's weight decay"),
     ):
         b.add_argument(flag, dest=name, type=_float, metavar="F", help=f"{what}; {_default(name)}")
+    sweep = f"train the same network from the same start once per rate (at most {MAX_RATES}), each on a sheet of its own, and compare"
+    rates = lambda text: tuple(_float(p) for p in text.split(","))  # noqa: E731 - "argument --compare-lr: a number, got 'x'"
+    b.add_argument("--compare-lr", type=rates, metavar="R1,R2,…", default=(), help=f"{sweep} the losses on one sheet and chart, e.g. 0.1,0.5,1,2; default: none")
     with_bias = _default("bias", lambda b: "with bias" if b else "no bias")
     b.add_argument("--no-bias", dest="bias", action="store_false", default=None, help=f"layers without bias; {with_bias}")
     b.add_argument("--bias", dest="bias", action="store_true", help="layers with bias")
@@ -206,8 +203,9 @@ def _build(args: argparse.Namespace) -> int:
         gradcheck=args.gradcheck,
         optimizer=args.optimizer,
         **{k: getattr(args, k) for k in ("momentum", "alpha", "beta1", "beta2", "eps", "weight_decay")},
+        compare_lr=args.compare_lr,
     )
-    from .build import build, make_spec
+    from .build import build, custom_name, make_spec
 
     path = args.output
     if path is not None and path.suffix.lower() != ".xlsx":
@@ -225,6 +223,8 @@ def _build(args: argparse.Namespace) -> int:
         result = build(spec, path, force=args.force, progress=bar)
     if result.diverged_at is not None:
         print(f"warning: training diverges: step {result.diverged_at:,} overflows (try a smaller --lr)", file=sys.stderr)
+    for rate, step in result.sweep_diverged:
+        print(f"warning: --compare-lr: training with rate {rate:g} diverges: step {step:,} overflows", file=sys.stderr)
     if not args.quiet:
         print(
             f"wrote {result.path}: {spec.template}, {count(result.steps, 'step')} in the {spec.layout} layout, "

@@ -65,6 +65,12 @@ def test_existing_file_needs_force(tmp_path):
         (["--layers", "2,1", "--loss", "cross_entropy"], "cross_entropy"),
         (["--data", "missing.csv"], "missing.csv"),
         (["-o", "no/such/folder/x.xlsx"], "no/such/folder"),
+        (["--compare-lr", "0.1,fast"], "--compare-lr"),
+        (["--compare-lr", "0.1,0"], "--compare-lr"),
+        (["--compare-lr", "-0.5"], "--compare-lr"),
+        (["--compare-lr", "0.1,inf"], "--compare-lr"),
+        (["--compare-lr", "nan"], "--compare-lr"),
+        (["--compare-lr", ",".join(["0.1"] * 11)], "--compare-lr"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_no_file(tmp_path, args, culprit):

@@ -44,6 +44,9 @@ CASES = {
     "adam-rows": dict(layers=(1, 4, 1), activation="relu,linear", loss="mse", optimizer="adam", batch=2, steps=4),
     "rmsprop-blocks": dict(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer="rmsprop", batch=2, steps=3, layout="blocks"),
     "sigmoid-2-3-1-blocks-zh": dict(template="sigmoid-2-3-1", steps=3, layout="blocks", lang="zh"),
+    # the learning-rate sweep: its sheet and one copy per rate
+    "sweep-linear-2-2-1": dict(template="linear-2-2-1", steps=5, compare_lr=(0.01, 0.1, 0.5)),
+    "sweep-blocks-zh": dict(template="sigmoid-2-3-1", steps=3, layout="blocks", lang="zh", compare_lr=(0.1, 1)),
 }
 WRAPPED = re.compile(r"^header_")  # styles whose text wraps inside its cell
 ONE_LINE = 40  # characters of a label that must fit on one printed page

@@ -7,9 +7,12 @@ from .gradcheck import GradcheckSheet
 from .grid import Block, quoted
 from .inputs import InputsSheet
 from .rows import StepTable
+from .sweep import SweepSheet
 
 
-def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable, gradcheck: GradcheckSheet | None = None) -> dict[str, str]:
+def defined_names(
+    spec: Spec, sheet: InputsSheet, summary: StepTable, sweep: SweepSheet | None = None, gradcheck: GradcheckSheet | None = None
+) -> dict[str, str]:
     """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
 
     def on_inputs(block: Block) -> str:
@@ -45,4 +48,7 @@ def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable, gradcheck:
     if gradcheck is not None:
         for name, block in (("eps", gradcheck.eps), ("numeric", gradcheck.numeric), ("backprop", gradcheck.backprop), ("max_rel_diff", gradcheck.max_rel)):
             names[f"gradcheck_{name}"] = f"{quoted(gradcheck.title)}!{block.ref()}"
+    if sweep is not None:
+        names["sweep_lr"] = f"{quoted(sweep.title)}!{sweep.rates.ref()}"
+        names["sweep_loss"] = f"{quoted(sweep.title)}!{sweep.loss.ref()}"
     return names

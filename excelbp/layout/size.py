@@ -76,9 +76,10 @@ def blocks_cells_per_step(net: Network) -> int:
 
 
 def step_cells(net: Network) -> int:
-    """About how many formula cells the steps take (the blocks' Steps sheet aside)."""
+    """About how many formula cells the steps take (the blocks' Steps sheet aside), a
+    learning-rate sweep's copies of them included."""
     per_step = rows_layout_width(net) if net.layout == "rows" else blocks_cells_per_step(net)
-    return per_step * net.steps
+    return per_step * net.steps * (1 + len(net.compare_lr))
 
 
 def settle(net: Network) -> Network:
@@ -103,14 +104,15 @@ def settle(net: Network) -> Network:
         raise InputError(f"--batch/--steps: {steps:,} blocks of {batch:,} samples need more than a sheet's {MAX_ROWS:,} rows; {way_out}")
     cells = step_cells(net)
     if cells > MAX_CELLS:
+        sweep = f", {len(net.compare_lr) + 1} times over with --compare-lr" if net.compare_lr else ""
         raise InputError(
-            f"--steps/--batch/--layers: the steps would take {cells / 1e6:,.0f} million formula cells, more than the "
+            f"--steps/--batch/--layers{'/--compare-lr' if sweep else ''}: the steps{sweep} would take {cells / 1e6:,.0f} million formula cells, more than the "
             f"{MAX_CELLS / 1e6:.0f} million excelbp writes; use fewer steps, a smaller batch or fewer units"
         )
     return net
 
 
-def check_sheets(main, inputs_last_row: int, *, steps: int, n_samples: int) -> None:
+def check_sheets(main, inputs_last_row: int, *, steps: int, n_samples: int, sweep_rows: int = 0) -> None:
     """Excel's sheet limits for the laid-out steps (`main`, a StepSheet) and Inputs sheet,
     with the largest value allowed for this layout in the message."""
     if main.width > MAX_COLS:
@@ -118,5 +120,7 @@ def check_sheets(main, inputs_last_row: int, *, steps: int, n_samples: int) -> N
     most = (MAX_ROWS - main.first_row + 1) // main.height
     if steps > most:
         raise InputError(f"--steps: {steps:,} steps do not fit in a sheet; at most {most:,} for this layout")
+    if sweep_rows > MAX_ROWS:
+        raise InputError(f"--steps/--compare-lr: the sweep's table of {steps:,} steps needs {sweep_rows:,} rows, more than a sheet's {MAX_ROWS:,}; use fewer steps")
     if inputs_last_row > MAX_ROWS:
         raise InputError(f"data: {n_samples:,} samples do not fit in the Inputs sheet")

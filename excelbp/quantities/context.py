@@ -54,11 +54,14 @@ class InputCells(Protocol):
 
 @dataclass(frozen=True)
 class Context:
-    """One step sheet's formulas: the spec, the sheet's places and the Inputs cells."""
+    """One step sheet's formulas: the spec, the sheet's places and the Inputs cells; `lr`
+    is what its updates multiply by: the name `lr`, or on a learning-rate sweep's copy the
+    sweep sheet's cell of its rate ('LR sweep'!$B$4)."""
 
     spec: Spec
     places: Places
     inputs: InputCells
+    lr: str = "lr"
 
     def at(self, key: tuple, which: str = "r") -> str:
         return self.places.at(key, which)

@@ -62,13 +62,14 @@ def _state(c: Context, key: tuple) -> str | tuple[str, str]:
 def _update(c: Context, key: tuple) -> str:
     p, g = c.at(_param(key)), gradient(c, key)
     state = {name: c.at(_same(name, key)) for name in state_kinds(c.spec.optimizer)}
+    lr = c.lr
     return {
-        "sgd": lambda: f"={p}-lr*{g}",
-        "momentum": lambda: f"={p}-lr*{state.get('velocity')}",
-        "nesterov": lambda: f"={p}-lr*({g}+momentum*{state.get('velocity')})",
-        "rmsprop": lambda: f"={p}-lr*{g}/(SQRT({state.get('square_avg')})+eps)",
-        "adam": lambda: f"={p}-lr*{state.get('exp_avg_hat')}/(SQRT({state.get('exp_avg_sq_hat')})+eps)",
-        "adamw": lambda: f"={p}*(1-lr*weight_decay)-lr*{state.get('exp_avg_hat')}/(SQRT({state.get('exp_avg_sq_hat')})+eps)",
+        "sgd": lambda: f"={p}-{lr}*{g}",
+        "momentum": lambda: f"={p}-{lr}*{state.get('velocity')}",
+        "nesterov": lambda: f"={p}-{lr}*({g}+momentum*{state.get('velocity')})",
+        "rmsprop": lambda: f"={p}-{lr}*{g}/(SQRT({state.get('square_avg')})+eps)",
+        "adam": lambda: f"={p}-{lr}*{state.get('exp_avg_hat')}/(SQRT({state.get('exp_avg_sq_hat')})+eps)",
+        "adamw": lambda: f"={p}*(1-{lr}*weight_decay)-{lr}*{state.get('exp_avg_hat')}/(SQRT({state.get('exp_avg_sq_hat')})+eps)",
     }[c.spec.optimizer]()
 
 

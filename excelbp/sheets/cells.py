@@ -30,6 +30,7 @@ class Series:
     last_row: int
     x_col: int | None = None  # a scatter chart's x values, same rows
     points: bool = False  # markers, no line
+    name_ref: str | None = None  # a cell whose value names the series live ('Sheet'!$B$4); `name` is its text as built
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,13 @@ def data_rows(spec: Spec, inputs: InputsSheet, s: int) -> list[int]:
     return [inputs.X.row + (s * B + b) % n for b in range(B)]
 
 
-def step_sheet_plan(spec: Spec, sheet: StepSheet, inputs: InputsSheet, training: Training | None, progress: Progress | None = None) -> SheetPlan:
+def step_sheet_plan(
+    spec: Spec, sheet: StepSheet, inputs: InputsSheet, training: Training | None, progress: Progress | None = None, *, lr: str = "lr"
+) -> SheetPlan:
     """Every step of `sheet`: the heading, then per step its labels and formula cells, each
-    formula with the engine's value (without a training, no cached values)."""
-    context = Context(spec, sheet, inputs)
+    formula with the engine's value (without a training, no cached values). `lr`: what the
+    updates multiply by (a learning-rate sweep's copy: its rate's cell)."""
+    context = Context(spec, sheet, inputs, lr=lr)
     keys = [key for key, _, _ in sheet.positions()]
     by_row: list[list[tuple[int, int, str, str, str]]] = [[] for _ in range(sheet.height)]
     for k, (key, dr, c) in enumerate(sheet.positions()):

@@ -12,6 +12,7 @@ from ..layout.images import images_sheet
 from ..layout.inputs import InputsSheet
 from ..layout.names import defined_names
 from ..layout.steps import StepLayout
+from ..layout.sweep import sweep_layout
 from ..spec import Spec
 from ..spec.structure import structure_json
 from .cells import SheetPlan, WorkbookPlan, text
@@ -20,6 +21,7 @@ from .gradcheck import gradcheck_plan
 from .images import images_plan
 from .inputs import inputs_plan
 from .steps import step_sheet_plan
+from .sweep import sweep_plan
 
 
 def structure_plan(spec: Spec) -> SheetPlan:
@@ -34,10 +36,13 @@ def workbook_plan(
     steps: StepLayout,
     training: Training | None,
     progress: Callable[[int, int], None] | None = None,
+    *,
     check: GradientCheck | None = None,
+    sweep_trainings: list[Training] | None = None,
 ) -> WorkbookPlan:
     """Every sheet of the workbook. With a training (run in full beforehand) and the gradient
-    check, formulas carry the engine's values; without, they carry none."""
+    check, formulas carry the engine's values; without, they carry none. `sweep_trainings`:
+    the run of each rate of --compare-lr, for their sheets' values (without, none)."""
     main_progress = {steps.main.title: progress}
     sheets = [inputs_plan(spec, inputs, steps, training)]
     sheets += [step_sheet_plan(spec, sheet, inputs, training, main_progress.get(sheet.title)) for sheet in steps.sheets]
@@ -47,5 +52,10 @@ def workbook_plan(
     gradcheck = gradcheck_sheet(spec)
     if gradcheck is not None:
         sheets.append(gradcheck_plan(spec, gradcheck, inputs, steps.main, check))
+    sweep = sweep_layout(spec, steps)
+    if sweep is not None:
+        runs = sweep_trainings or [None] * sweep.n
+        sheets.append(sweep_plan(spec, sweep, steps, sweep_trainings))
+        sheets += [step_sheet_plan(spec, copy, inputs, run, lr=sweep.lr(j)) for j, (copy, run) in enumerate(zip(sweep.copies, runs))]
     sheets += [explain_plan(spec, steps), structure_plan(spec)]
-    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary, gradcheck))
+    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary, sweep, gradcheck))

@@ -65,6 +65,7 @@ class Spec:
     beta2: float = DEFAULT_HYPER["beta2"]
     eps: float = DEFAULT_HYPER["eps"]
     weight_decay: float = DEFAULT_HYPER["weight_decay"]
+    compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
     layout: str = "rows"
     gradcheck: bool = False  # the gradient check sheet of step 1
 
@@ -86,6 +87,7 @@ class Spec:
             optimizer=self.optimizer,
             **{k: getattr(self, k) for k in DEFAULT_HYPER},
             gradcheck=self.gradcheck,
+            compare_lr=self.compare_lr,
         )
 
     def act(self, l: int) -> str:
@@ -210,6 +212,7 @@ class Spec:
             b_init=None if self.b_init is None else tuple(opt(v) for v in self.b_init),
             lr=float(f"{self.lr:.15g}"),
             **{k: float(f"{float(getattr(self, k)):.15g}") for k in DEFAULT_HYPER},
+            compare_lr=tuple(float(f"{float(r):.15g}") for r in self.compare_lr),
         )
 
 

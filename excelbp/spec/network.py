@@ -34,6 +34,10 @@ LAYOUTS = ("rows", "blocks")
 # each carrying a copy of all P parameters, would pass 180,000 cells
 GRADCHECK_DEFAULT = 100
 GRADCHECK_LIMIT = 300
+# --compare-lr: each rate is a full copy of the steps, so a sweep of more would multiply a
+# workbook's size past what a learner's spreadsheet opens comfortably, and its chart's
+# legend past what anyone reads
+MAX_RATES = 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,6 +62,7 @@ class Network:
     eps: float = DEFAULT_HYPER["eps"]
     weight_decay: float = DEFAULT_HYPER["weight_decay"]
     gradcheck: bool = False  # the gradient check sheet
+    compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
 
     @property
     def n_layers(self) -> int:
@@ -98,6 +103,7 @@ class Network:
         check_optimizer(self)
         if self.gradcheck and self.n_params > GRADCHECK_LIMIT:
             raise InputError(f"--gradcheck: the network has {self.n_params:,} parameters; the gradient check sheet takes at most {GRADCHECK_LIMIT}")
+        check_compare_lr(self.compare_lr)
         return self
 
 
@@ -137,3 +143,11 @@ def check_optimizer(net: Network) -> None:
         raise InputError(f"--eps: must be a finite number > 0, got {net.eps:g}")
     if not (isinstance(net.weight_decay, float) and math.isfinite(net.weight_decay) and net.weight_decay >= 0):
         raise InputError(f"--weight-decay: must be a finite number ≥ 0, got {net.weight_decay:g}")
+
+
+def check_compare_lr(rates: tuple[float, ...]) -> None:
+    if len(rates) > MAX_RATES:
+        raise InputError(f"--compare-lr: at most {MAX_RATES} rates, got {len(rates)}")
+    for r in rates:
+        if isinstance(r, bool) or not isinstance(r, (int, float)) or not math.isfinite(r) or r <= 0:
+            raise InputError(f"--compare-lr: every rate must be a finite number > 0, got {r}")

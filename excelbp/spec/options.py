@@ -38,6 +38,7 @@ class BuildOptions:
     beta2: float | None = None
     eps: float | None = None
     weight_decay: float | None = None
+    compare_lr: tuple[float, ...] = ()  # --compare-lr: rates to train the same network with, side by side
     bias: bool | None = None
     seed: int | None = None
     data: Path | None = None
@@ -106,6 +107,7 @@ def choose(opts: BuildOptions) -> Choice:
         layout=opts.layout if opts.layout is not None else t.get("layout"),
         optimizer=_given(opts, t, "optimizer"),
         **{k: float(_given(opts, t, k)) for k in DEFAULT_HYPER},
+        compare_lr=tuple(opts.compare_lr),
     ), seed)
     own = choice.own_data and "data_file" not in t
     gradcheck = opts.gradcheck if opts.gradcheck is not None else choice.network.n_params <= GRADCHECK_DEFAULT
@@ -183,6 +185,7 @@ def make_spec(choice: Choice) -> Spec:
         activations=net.activations,
         optimizer=net.optimizer,
         **{k: getattr(net, k) for k in DEFAULT_HYPER},
+        compare_lr=net.compare_lr,
         loss=net.loss,
         bias=net.bias,
         batch=net.batch,

@@ -12,7 +12,7 @@ from .model import Spec
 
 
 def structure(spec: Spec) -> dict:
-    return {
+    out = {
         "template": spec.template,
         "sizes": list(spec.sizes),
         "activations": list(spec.activations),
@@ -32,6 +32,9 @@ def structure(spec: Spec) -> dict:
         "layout": spec.layout,
         "gradcheck": spec.gradcheck,
     }
+    if spec.compare_lr:  # how many rates (their values are read live); absent: no sweep
+        out["compare_lr"] = len(spec.compare_lr)
+    return out
 
 
 def structure_json(spec: Spec) -> str:
@@ -73,6 +76,7 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
             lang=str(recorded.get("lang", "en")),
             layout=str(recorded.get("layout", "rows")),
             gradcheck=bool(recorded.get("gradcheck", False)),
+            compare_lr=(1.0,) * int(recorded.get("compare_lr", 0)),
         )
         spec.network.validate()
     except (KeyError, TypeError, ValueError, InputError) as e:

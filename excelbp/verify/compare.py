@@ -20,8 +20,6 @@ from ..layout.gradcheck import gradcheck_sheet
 from ..layout.images import images_sheet
 from ..layout.inputs import InputsSheet, input_blocks, inputs_sheet
 from ..layout.steps import step_layout
-from ..quantities.registry import kind_of
-from ..quantities.registry import values as step_values
 from ..sheets.images import images_values
 from ..sheets.inputs_cells import inputs_values
 from ..spec import Spec
@@ -29,6 +27,8 @@ from ..spec.structure import shaped_spec
 from . import reader
 from .gradcheck import gradcheck_cells
 from .report import Report
+from .steps import check_steps
+from .sweep import check_sweep
 
 
 def read_structure(book: reader.Book) -> dict:
@@ -97,20 +97,8 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
         report.check(group, where, got, expected, scale, where in result.formulas, what)
         checked.add(where)
 
-    # step by step, so that the first mismatch reported is the earliest step that goes wrong
-    # (the main sheet first: the others show its cells)
-    sheets = [steps.main, *(t for t in steps.sheets if t is not steps.main)]
-    placed = [(t, [(key, dr, letter(c + 1)) for key, dr, c in t.positions()]) for t in sheets]
-    keys = list({key: None for _, cells in placed for key, _, _ in cells})
-    expected = dict(zip(keys, step_values(chunk, keys, spec).T))
-    scales = {key: float(np.max(np.abs(e[np.isfinite(e)]), initial=0.0)) for key, e in expected.items()}
-    for s in range(spec.steps):
-        for t, cells in placed:
-            top = t.row(s + 1)
-            for key, dr, col in cells:
-                where = f"{t.title}!{col}{top + dr}"
-                what = lambda key=key, s=s: f"{kind_of(key).header(spec, key)}, step {s + 1}"  # noqa: E731
-                check(kind_of(key).verify, where, values.get(where), expected[key][s], scales[key], what)
+    # the main sheet first: the others show its cells
+    check_steps(check, [steps.main, *(t for t in steps.sheets if t is not steps.main)], spec, chunk, values)
     INPUTS = sheet.title  # noqa: N806 - a constant for this workbook
     for (r, c), want in inputs_values(spec, sheet, training.final_W, training.final_b):
         cell = f"{letter(c)}{r}"
@@ -128,13 +116,14 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     if gradcheck is not None:
         for where, got, want, scale in gradcheck_cells(spec, gradcheck, values, path):
             check("Gradient check sheet", where, got, want, scale, "Gradient check formula")
+    swept = check_sweep(check, spec, steps, values, path)  # the learning-rate sweep's sheets, if any
     # verify reads by layout; make sure no formula cell escaped the comparison
     inputs = {f"{INPUTS}!{b.cell(i, j, absolute=False)}" for b in input_blocks(sheet) for i in range(b.rows) for j in range(b.cols)}
     if view is not None:
         inputs.add(f"{IMAGES}!{view.pick.cell(absolute=False)}")
     if gradcheck is not None:
         inputs.add(f"{gradcheck.title}!{gradcheck.eps.cell(absolute=False)}")
-    unchecked = result.formulas - checked - inputs  # an input may be typed as a formula
+    unchecked = result.formulas - checked - inputs - swept  # an input may be typed as a formula
     if unchecked:
         report.mismatches += len(unchecked)
         report.first_mismatch = report.first_mismatch or f"{sorted(unchecked)[0]}: a formula cell excelbp did not write"

@@ -181,4 +181,13 @@ WORDS = {
     "class": "class",
     "boundary_short": "p = 0.5",
     "chart_boundary": "The line between the classes",
+    # learning-rate sweep
+    "sheet_sweep": "LR sweep",
+    "sheet_rate": "Rate {n}",
+    "sweep_title": "Learning-rate sweep: the same network, data and initial parameters, trained once per rate",
+    "sweep_note": "Each rate (yellow) is an input: edit one and its sheet (Rate 1, Rate 2, …) trains again. The data, initial weights and other settings are the ones on {inputs}, shared by every rate.",
+    "sweep_lr": "learning rate",
+    "sweep_final": "final loss",
+    "sweep_head_note": "The loss of each step of this rate's training, from its own sheet.",
+    "chart_sweep": "Loss per step, one curve per learning rate",
 }

@@ -181,4 +181,13 @@ WORDS = {
     "class": "类别",
     "boundary_short": "p = 0.5",
     "chart_boundary": "两类之间的分界线",
+    # learning-rate sweep
+    "sheet_sweep": "学习率对比",
+    "sheet_rate": "学习率 {n}",
+    "sweep_title": "学习率对比:同一网络、同一数据、同一初始参数,每个学习率各训练一次",
+    "sweep_note": "每个学习率(黄色)都是输入:修改后,它的工作表(学习率 1、学习率 2……)会重新训练。数据、初始权重和其他设置都取自{inputs},所有学习率共用。",
+    "sweep_lr": "学习率",
+    "sweep_final": "最终损失",
+    "sweep_head_note": "该学习率训练中每一步的损失,取自它自己的工作表。",
+    "chart_sweep": "每步的损失,每个学习率一条曲线",
 }

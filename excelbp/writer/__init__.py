@@ -22,7 +22,7 @@ from openpyxl.chart import LineChart, Reference, ScatterChart
 from openpyxl.chart import Series as ScatterSeries
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.shapes import GraphicalProperties
-from openpyxl.chart.series import SeriesLabel
+from openpyxl.chart.series import SeriesLabel, StrRef
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.writer.excel import ExcelWriter
@@ -61,7 +61,7 @@ def _chart(plan: ChartPlan, sheets: dict) -> LineChart | ScatterChart:
                 chart.series[-1].graphicalProperties.line.solidFill = colour
         else:
             chart.add_data(ref, titles_from_data=False)
-            chart.series[-1].tx = SeriesLabel(v=s.name)
+            chart.series[-1].tx = SeriesLabel(v=s.name) if s.name_ref is None else SeriesLabel(strRef=StrRef(f=s.name_ref))
         chart.series[-1].smooth = False
     c = plan.categories
     if not plan.scatter:
