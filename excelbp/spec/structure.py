@@ -28,6 +28,7 @@ def structure(spec: Spec) -> dict:
         "scaled": spec.scaled,
         "n_test": 0 if spec.X_test is None else int(spec.X_test.shape[0]),
         "image_side": spec.image_side,
+        "pixel_scale": spec.pixel_scale,
         "lang": spec.lang,
         "layout": spec.layout,
     }
@@ -69,6 +70,7 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
             X_test=np.zeros((n_test, n_in)) if n_test else None,
             Y_test=np.zeros((n_test, n_out)) if n_test else None,
             image_side=recorded.get("image_side"),
+            pixel_scale=None if recorded.get("pixel_scale") is None else float(recorded["pixel_scale"]),
             lang=str(recorded.get("lang", "en")),
             layout=str(recorded.get("layout", "rows")),
         )
