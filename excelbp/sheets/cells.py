@@ -30,6 +30,7 @@ class Series:
     last_row: int
     x_col: int | None = None  # a scatter chart's x values, same rows
     points: bool = False  # markers, no line
+    last_col: int | None = None  # a row of cells col…last_col (first_row = last_row), not a column
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class ChartPlan:
     anchor: str
     size_cm: tuple[float, float] = (16.0, 8.5)  # width, height
     scatter: bool = False  # x values from the series' x_col (categories name the x axis)
+    bar: bool = False  # columns over the categories (a bar chart), not lines
+    y_limits: tuple[float, float] | None = None  # a fixed value axis (probabilities: 0 to 1)
 
 
 @dataclass(frozen=True)
