@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from ..spec import Spec
 from .grid import Block, quoted
+from .images import ImagesSheet
 from .inputs import InputsSheet
 from .rows import StepTable
 
 
-def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[str, str]:
+def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable, images: ImagesSheet | None = None) -> dict[str, str]:
     """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
 
     def on_inputs(block: Block) -> str:
@@ -41,4 +42,9 @@ def defined_names(spec: Spec, sheet: InputsSheet, summary: StepTable) -> dict[st
         names["X_test"] = on_inputs(sheet.X_test)
         names["Y_test"] = on_inputs(sheet.Y_test)
         names["test_accuracy"] = on_inputs(sheet.test_accuracy)
+    if images is not None:
+        d = images.drawing
+        names["drawing"] = f"{quoted(images.title)}!{d.grid.ref()}"
+        names["drawing_probs"] = f"{quoted(images.title)}!{d.probs.ref()}"
+        names["drawing_guess"] = f"{quoted(images.title)}!{d.guess.ref()}"
     return names

@@ -37,4 +37,4 @@ def workbook_plan(
     if view is not None:
         sheets.append(images_plan(spec, view, inputs, training))
     sheets += [explain_plan(spec, steps), structure_plan(spec)]
-    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary))
+    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary, view))
