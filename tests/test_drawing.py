@@ -12,8 +12,6 @@ import pytest
 from conftest import edit_named, needs_soffice
 from openpyxl import load_workbook
 
-from excelbp.build import make_spec
-from excelbp.spec import BuildOptions
 from excelbp.verify import verify
 from excelbp.verify.libreoffice import recalculate
 
