@@ -5,13 +5,19 @@ from __future__ import annotations
 from ..spec import Spec
 from .gradcheck import GradcheckSheet
 from .grid import Block, quoted
+from .images import ImagesSheet
 from .inputs import InputsSheet
 from .rows import StepTable
 from .sweep import SweepSheet
 
 
 def defined_names(
-    spec: Spec, sheet: InputsSheet, summary: StepTable, sweep: SweepSheet | None = None, gradcheck: GradcheckSheet | None = None
+    spec: Spec,
+    sheet: InputsSheet,
+    summary: StepTable,
+    images: ImagesSheet | None = None,
+    sweep: SweepSheet | None = None,
+    gradcheck: GradcheckSheet | None = None,
 ) -> dict[str, str]:
     """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
 
@@ -45,6 +51,11 @@ def defined_names(
         names["X_test"] = on_inputs(sheet.X_test)
         names["Y_test"] = on_inputs(sheet.Y_test)
         names["test_accuracy"] = on_inputs(sheet.test_accuracy)
+    if images is not None:
+        d = images.drawing
+        names["drawing"] = f"{quoted(images.title)}!{d.grid.ref()}"
+        names["drawing_probs"] = f"{quoted(images.title)}!{d.probs.ref()}"
+        names["drawing_guess"] = f"{quoted(images.title)}!{d.guess.ref()}"
     if gradcheck is not None:
         for name, block in (("eps", gradcheck.eps), ("numeric", gradcheck.numeric), ("backprop", gradcheck.backprop), ("max_rel_diff", gradcheck.max_rel)):
             names[f"gradcheck_{name}"] = f"{quoted(gradcheck.title)}!{block.ref()}"

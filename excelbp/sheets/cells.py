@@ -31,6 +31,7 @@ class Series:
     x_col: int | None = None  # a scatter chart's x values, same rows
     points: bool = False  # markers, no line
     name_ref: str | None = None  # a cell whose value names the series live ('Sheet'!$B$4); `name` is its text as built
+    last_col: int | None = None  # a row of cells col…last_col (first_row = last_row), not a column
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class ChartPlan:
     anchor: str
     size_cm: tuple[float, float] = (16.0, 8.5)  # width, height
     scatter: bool = False  # x values from the series' x_col (categories name the x axis)
+    bar: bool = False  # columns over the categories (a bar chart), not lines
+    y_limits: tuple[float, float] | None = None  # a fixed value axis (probabilities: 0 to 1)
 
 
 @dataclass(frozen=True)

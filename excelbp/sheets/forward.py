@@ -1,5 +1,6 @@
-"""A forward pass with the trained parameters, for rows of inputs outside the training: the
-held-out test set on Inputs, the picked image on Images. Formula text and engine values."""
+"""A forward pass with the trained parameters, for inputs outside the training: rows of them
+(the held-out test set on Inputs), or a column (the picked image and the drawing on Images).
+Formula text and engine values."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..engine.functions import activate
-from ..layout.grid import Block
-from ..layout.grid import quoted
+from ..engine.functions import activate, softmax_parts
+from ..layout.grid import Block, quoted
+from ..layout.images import Pass
 from ..layout.inputs import InputsSheet
 from ..layout.step_sheet import StepSheet
 from ..quantities.functions import activation
@@ -64,3 +65,53 @@ def block_values(block: Block, values: np.ndarray) -> Iterator[tuple[tuple[int, 
     for i in range(block.rows):
         for j in range(block.cols):
             yield (block.row + i, block.col + j), float(values[i, j])
+
+
+def column_pass_formulas(spec: Spec, inputs: InputsSheet, p: Pass, out: Cells) -> Block:
+    """The z/a columns of `p`, from its pixel column: each sum pairs a column of activations
+    with the column of final weights into the unit on Inputs. Returns the last z column."""
+    prev = p.pixels
+    for l in range(1, spec.n_layers + 1):
+        z, a, W = p.z[l - 1], p.a[l - 1], inputs.W_final[l - 1]
+        for j in range(z.rows):
+            text_ = f"SUMPRODUCT({prev.column_span()},{quoted(inputs.title)}!{W.column_span(j)})"
+            bias = f"+{quoted(inputs.title)}!{inputs.b_final[l - 1].cell(0, j)}" if spec.bias else ""
+            out[(z.row + j, z.col)] = f"={text_}{bias}"
+            if a is not None:
+                out[(a.row + j, a.col)] = "=" + activation(spec.act(l), z.cell(j, 0, absolute=False))
+        prev = a if a is not None else z
+    return p.z[-1]
+
+
+def column_pass_values(spec: Spec, p: Pass, W: list[np.ndarray], b: list[np.ndarray], x: np.ndarray):
+    """Cells of the same pass, by the engine, for the inputs x (a vector); a generator that
+    returns the last layer's scores z."""
+    a = x
+    for l in range(spec.n_layers):
+        z = a @ W[l] + b[l]
+        yield from block_values(p.z[l], z[:, None])
+        a = z
+        if p.a[l] is not None:
+            a = activate(spec.act(l + 1), z)
+            yield from block_values(p.a[l], a[:, None])
+    return z
+
+
+def output_formulas(spec: Spec, z: Block, out_row: Block, out: Cells) -> None:
+    """The last layer's output as a row, from its column of scores z: softmax in its stable
+    form, e^(z − max z) / Σ e^(z − max z), or the layer's activation."""
+    zs = z.column_span()
+    for k in range(out_row.cols):
+        zk = z.cell(k, 0)
+        if spec.act(spec.n_layers) == "softmax":
+            text_ = f"EXP({zk}-MAX({zs}))/SUMPRODUCT(EXP({zs}-MAX({zs})))"
+        else:
+            text_ = activation(spec.act(spec.n_layers), zk)
+        out[(out_row.row, out_row.col + k)] = "=" + text_
+
+
+def output_values(spec: Spec, z: np.ndarray) -> np.ndarray:
+    """The engine's value of the same output, for one vector of scores z."""
+    if spec.act(spec.n_layers) == "softmax":
+        return softmax_parts(z[None, :])[2][0]
+    return activate(spec.act(spec.n_layers), z)

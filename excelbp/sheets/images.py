@@ -1,5 +1,6 @@
 """The Images sheet: any sample drawn as a picture, picked by its number, beside what the
-trained network says it is, with the forward pass that says it."""
+trained network says it is, with the forward pass that says it; and a picture the learner
+draws, with the network's probabilities and guess for it."""
 
 from __future__ import annotations
 
@@ -7,69 +8,96 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ..engine import Training, activate
+from ..engine import Training
 from ..layout.images import TOP, ImagesSheet
 from ..layout.grid import quoted
 from ..layout.inputs import InputsSheet
-from ..quantities.functions import activation
 from ..quantities.names import dest, unit
 from ..spec import Spec
 from ..words import words
-from .cells import Cell, SheetPlan, blank, formula, grid_rows, number, text
-from .forward import block_values
+from .cells import Cell, ChartPlan, Series, SheetPlan, blank, formula, grid_rows, number, text
+from .drawing import drawing_formulas, drawing_image, drawing_values, raw_scale
+from .forward import block_values, column_pass_formulas, column_pass_values
 from .style import RowHeights, fit
 
 # a pixel's cell: 2.6 characters wide and a row of 15 points are a square in both clients
 PIXEL_WIDTH, PIXEL_HEIGHT = 2.6, 15.0
+GUESS_HEIGHT = 26.0  # the drawing's guess is written large
+CHART_CM = (12.0, 6.5)
 
 
 def images_formulas(spec: Spec, view: ImagesSheet, inputs: InputsSheet) -> dict[tuple[int, int], str]:
-    """The picked sample's pixels, as a column and as a picture, its forward pass, the guess."""
+    """The picked sample's pixels, as a column and as a picture, its forward pass, the guess;
+    the drawing's pass, probabilities and guess."""
     out: dict[tuple[int, int], str] = {}
-    pick = view.pick.cell()
-    for k in range(view.pixels.rows):
+    pick, pixels = view.pick.cell(), view.forward.pixels
+    for k in range(pixels.rows):
         # one column of X, not the whole block: INDEX then reads 1,000 cells, not 64,000
-        out[(view.pixels.row + k, view.pixels.col)] = f"=INDEX({quoted(inputs.title)}!{inputs.X.column_span(k)},{pick})"
+        out[(pixels.row + k, pixels.col)] = f"=INDEX({quoted(inputs.title)}!{inputs.X.column_span(k)},{pick})"
     side = view.grid.rows
     for r in range(side):
         for c in range(side):
-            out[(view.grid.row + r, view.grid.col + c)] = f"={view.pixels.cell(r * side + c, 0)}"
-    prev = view.pixels
-    for l in range(1, spec.n_layers + 1):
-        z, a, W = view.z[l - 1], view.a[l - 1], inputs.W_final[l - 1]
-        for j in range(z.rows):
-            # a column of activations with the column of final weights into unit j
-            text_ = f"SUMPRODUCT({prev.column_span()},{quoted(inputs.title)}!{W.column_span(j)})"
-            bias = f"+{quoted(inputs.title)}!{inputs.b_final[l - 1].cell(0, j)}" if spec.bias else ""
-            out[(z.row + j, z.col)] = f"={text_}{bias}"
-            if a is not None:
-                out[(a.row + j, a.col)] = "=" + activation(spec.act(l), z.cell(j, 0, absolute=False))
-        prev = a if a is not None else z
-    scores = view.z[-1].column_span()
+            out[(view.grid.row + r, view.grid.col + c)] = f"={pixels.cell(r * side + c, 0)}"
+    scores = column_pass_formulas(spec, inputs, view.forward, out).column_span()
     out[(view.predicted.row, view.predicted.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"
     for k in range(view.target.rows):
         out[(view.target.row + k, view.target.col)] = f"=INDEX({quoted(inputs.title)}!{inputs.Y.column_span(k)},{pick})"
     ys = view.target.column_span()
     out[(view.true.row, view.true.col)] = f"=MATCH(MAX({ys}),{ys},0)-1"
+    drawing_formulas(spec, view.drawing, inputs, out)
     return out
 
 
-def images_values(spec: Spec, view: ImagesSheet, W: list[np.ndarray], b: list[np.ndarray], pick: int) -> Iterator[tuple[tuple[int, int], float]]:
-    """((row, col), value) for every formula cell, sample `pick` (1-based), final W and b."""
+def images_values(
+    spec: Spec, view: ImagesSheet, W: list[np.ndarray], b: list[np.ndarray], pick: int, drawn: np.ndarray
+) -> Iterator[tuple[tuple[int, int], float]]:
+    """((row, col), value) for every formula cell, sample `pick` (1-based), final W and b,
+    and the drawing's raw pixels `drawn` (side × side)."""
     x, y = spec.X[pick - 1], spec.Y[pick - 1]
-    yield from block_values(view.pixels, x[:, None])
+    yield from block_values(view.forward.pixels, x[:, None])
     yield from block_values(view.grid, x.reshape(view.grid.rows, view.grid.cols))
-    a = x
-    for l in range(spec.n_layers):
-        z = a @ W[l] + b[l]
-        yield from block_values(view.z[l], z[:, None])
-        a = z
-        if view.a[l] is not None:
-            a = activate(spec.act(l + 1), z)
-            yield from block_values(view.a[l], a[:, None])
+    z = yield from column_pass_values(spec, view.forward, W, b, x)
     yield (view.predicted.row, view.predicted.col), float(np.argmax(z))
     yield from block_values(view.target, y[:, None])
     yield (view.true.row, view.true.col), float(np.argmax(y))
+    yield from drawing_values(spec, view.drawing, W, b, drawn)
+
+
+def _columns(spec: Spec, view: ImagesSheet, w: dict) -> list:
+    """(block, header, whose names go in the column before it) of every column of values."""
+    scale = raw_scale(spec)
+    drawn = w["draw_pixels_x"] if spec.x_scale is not None else w["draw_pixels"].format(scale=f"{scale[0]:g}")
+    out = []
+    for p, first in ((view.forward, w["pixels"]), (view.drawing.forward, drawn)):
+        out.append((p.pixels, first, 0))
+        for l in range(1, spec.n_layers + 1):
+            out.append((p.z[l - 1], f"z, {w['layer'].format(n=l)}", l))
+            if p.a[l - 1] is not None:
+                out.append((p.a[l - 1], f"{spec.act(l)}, {w['layer'].format(n=l)}", None))
+        if p is view.forward:
+            out.append((view.target, w["target"], None))
+    return out
+
+
+def _drawing_texts(spec: Spec, view: ImagesSheet, w: dict, cells: dict) -> ChartPlan:
+    """The drawing's words and inputs, and the chart of its probabilities."""
+    d = view.drawing
+    cells[(d.heading, 1)] = text(w["draw"], "section")
+    cells[(d.heading + 1, 1)] = text(w["draw_hint"].format(top=f"{float(raw_scale(spec).max()):g}"), "note")
+    cells[(d.heading + 2, 1)] = text(w["draw_hint2"], "note")
+    for (r, c), v in zip(d.grid.cells(), drawing_image(spec).reshape(-1)):
+        cells[(r, c)] = number(v, "drawing")
+    cells[(d.guess.row, 1)] = text(w["guess"], "label")
+    cells[(TOP - 3, d.forward.pixels.col - 1)] = text(w["draw_pass"], "section")
+    cells[(d.probs.row, d.probs.col - 1)] = text(w["probs"], "label")
+    cells[(TOP - 1, d.probs.col - 1)] = blank("header_forward")
+    for k in range(d.probs.cols):
+        cells[(TOP - 1, d.probs.col + k)] = text(spec.output_names[k], "header_forward")
+    sheet, cols = view.title, (d.probs.col, d.probs.col + d.probs.cols - 1)
+    probs = Series(w["probs"], sheet, cols[0], d.probs.row, d.probs.row, last_col=cols[1])
+    names = Series(w["class"], sheet, cols[0], TOP - 1, TOP - 1, last_col=cols[1])
+    limits = (0.0, 1.0) if spec.act(spec.n_layers) in ("softmax", "sigmoid") else None
+    return ChartPlan(w["chart_probs"], w["probs"], False, [probs], names, f"A{d.chart_row}", CHART_CM, bar=True, y_limits=limits)
 
 
 def images_plan(spec: Spec, view: ImagesSheet, inputs: InputsSheet, training: Training | None) -> SheetPlan:
@@ -82,29 +110,30 @@ def images_plan(spec: Spec, view: ImagesSheet, inputs: InputsSheet, training: Tr
         (view.predicted.row, 1): text(w["predicted"], "label"),
         (view.true.row, 1): text(w["true"], "label"),
     }
-    columns = [(view.pixels, w["pixels"], 0)]
-    for l in range(1, spec.n_layers + 1):
-        columns.append((view.z[l - 1], f"z, {w['layer'].format(n=l)}", l))
-        if view.a[l - 1] is not None:
-            columns.append((view.a[l - 1], f"{spec.act(l)}, {w['layer'].format(n=l)}", None))
-    columns.append((view.target, w["target"], None))
-    for block, heading, names in columns:
+    for block, heading, names in _columns(spec, view, w):
         cells[(TOP - 1, block.col)] = text(heading, "header_forward")
         if names is not None:  # the units' names in the column before
             cells[(TOP - 1, block.col - 1)] = blank("header_forward")
             for k in range(block.rows):  # inputs by name, units as the weights' targets name them
                 cells[(block.row + k, block.col - 1)] = text(unit(spec, 0, k) if names == 0 else dest(spec, names, k), "label")
+    chart = _drawing_texts(spec, view, w, cells)
+    d = view.drawing
     whole = {(view.predicted.row, view.predicted.col), (view.true.row, view.true.col)}
     picture = set(view.grid.cells())
     for rc, f in images_formulas(spec, view, inputs).items():
-        cells[rc] = formula(f, "int" if rc in whole else "pixel" if rc in picture else "real")
-    cached = dict(images_values(spec, view, training.final_W, training.final_b, 1)) if training is not None else {}
+        style = "guess" if rc == (d.guess.row, d.guess.col) else "int" if rc in whole else "pixel" if rc in picture else "real"
+        cells[rc] = formula(f, style)
+    cached = {}
+    if training is not None:
+        cached = dict(images_values(spec, view, training.final_W, training.final_b, 1, drawing_image(spec)))
     widths, heights = fit(cells)
-    widths.update({c: PIXEL_WIDTH for _, c in picture})
-    heights.update({r: max(heights.get(r, 0), PIXEL_HEIGHT) for r, _ in picture})
+    squares = picture | set(d.grid.cells())
+    widths.update({c: PIXEL_WIDTH for _, c in squares})
+    heights.update({r: max(heights.get(r, 0), PIXEL_HEIGHT) for r, _ in squares})
+    heights[d.guess.row] = GUESS_HEIGHT
     rows = grid_rows(cells, cached)
     widths[view.grid.col - 1] = 2.0  # a narrow gap between the guess and the picture
     return SheetPlan(
-        view.title, rows, widths, extent=(len(rows), len(rows[0])), heatmaps=[(view.grid.ref(), "ink")],
-        heights=RowHeights(fixed=heights), print_scale=60,
+        view.title, rows, widths, extent=(len(rows), len(rows[0])), heatmaps=[(view.grid.ref(), "ink"), (d.grid.ref(), "ink")],
+        heights=RowHeights(fixed=heights), print_scale=60, charts=[chart],
     )

@@ -3,7 +3,8 @@ how tall a row for the wrapped text in it.
 
 Number styles (writer/styles.py gives their formats): `real` (General: as many digits as the
 column shows, so 0.61, 196 and 1.96E-05 each read naturally), `int`, `percent`, `input`
-(typed by the learner), `pixel` (an image's cell: its colour says it, no figure). Text
+(typed by the learner), `pixel` (an image's cell: its colour says it, no figure), `drawing`
+(a pixel the learner types: a small figure on its colour), `guess` (one large class). Text
 styles: `header_<section>` wraps inside its cell; every other text reads on one line, running
 over the empty cells to its right, and its column widens where a neighbour would cut it.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from .cells import Cell
 
 # characters a number of each style needs, with the cell's padding
-NUMBER_WIDTH = {"real": 11.0, "input": 11.0, "int": 6.0, "percent": 8.0, "pixel": 2.6}
+NUMBER_WIDTH = {"real": 11.0, "input": 11.0, "int": 6.0, "percent": 8.0, "pixel": 2.6, "drawing": 2.6, "guess": 6.0}
 MIN_WIDTH, MAX_WIDTH = 4.0, 60.0
 MAX_HEADER_WIDTH = 18.0  # a wrapped header takes more lines rather than a wider column
 LINE_HEIGHT = 15.0  # points, at the default 11-point font

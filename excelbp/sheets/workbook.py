@@ -58,4 +58,4 @@ def workbook_plan(
         sheets.append(sweep_plan(spec, sweep, steps, sweep_trainings))
         sheets += [step_sheet_plan(spec, copy, inputs, run, lr=sweep.lr(j)) for j, (copy, run) in enumerate(zip(sweep.copies, runs))]
     sheets += [explain_plan(spec, steps), structure_plan(spec)]
-    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary, sweep, gradcheck))
+    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary, view, sweep, gradcheck))

@@ -57,6 +57,7 @@ class Spec:
     X_test: np.ndarray | None = None
     Y_test: np.ndarray | None = None
     image_side: int | None = None  # inputs are side × side pixels: the workbook shows them as images
+    pixel_scale: float | None = None  # image data divided by this as read (digits: 16): the raw pixels' scale
     lang: str = "en"
     optimizer: str = "sgd"
     momentum: float = DEFAULT_HYPER["momentum"]
@@ -179,6 +180,8 @@ class Spec:
                     raise InputError(f"b{l}_init: {v.size} values, layer {l} has {sizes[l]} units")
         if self.image_side is not None and self.image_side**2 != n_in:
             raise InputError(f"image_side: {self.image_side}² is not the {n_in} inputs")
+        if self.pixel_scale is not None and not (np.isfinite(self.pixel_scale) and self.pixel_scale > 0):
+            raise InputError(f"pixel_scale: {self.pixel_scale} should be a positive number")
         if (self.X_test is None) != (self.Y_test is None):
             raise InputError("test data: X_test and Y_test go together")
         if self.X_test is not None:

@@ -145,6 +145,8 @@ def make_spec(choice: Choice) -> Spec:
     sizes = net.sizes
     w_true = x_scale = y_scale = X_test = Y_test = None
     image_side = t.get("image_side") if choice.own_data else None
+    # the drawing on Images is typed on the data's own scale, then divided as the data were
+    pixel_scale = float(t["pixel_scale"]) if image_side and "pixel_scale" in t else None
     input_names = output_names = None
     if opts.data is not None:
         table = read_csv(opts.data)
@@ -204,6 +206,7 @@ def make_spec(choice: Choice) -> Spec:
         X_test=X_test,
         Y_test=Y_test,
         image_side=image_side,
+        pixel_scale=pixel_scale,
         lang=opts.lang,
         layout=net.layout or "rows",
         gradcheck=net.gradcheck,

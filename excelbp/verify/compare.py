@@ -109,7 +109,8 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
         pick = value(IMAGES, view.pick.cell(absolute=False))
         if isinstance(pick, bool) or not isinstance(pick, (int, float)) or not 1 <= pick <= spec.n_samples or pick != int(pick):
             raise InputError(f"{path}: {IMAGES}!{view.pick.cell(absolute=False)} should hold a sample number from 1 to {spec.n_samples}, holds {pick!r}")
-        for (r, c), want in images_values(spec, view, training.final_W, training.final_b, int(pick)):
+        drawn = np.array([_pixel(value(IMAGES, f"{letter(c)}{r}"), f"{IMAGES}!{letter(c)}{r}", path) for r, c in view.drawing.grid.cells()])
+        for (r, c), want in images_values(spec, view, training.final_W, training.final_b, int(pick), drawn):
             cell = f"{letter(c)}{r}"
             check("Images sheet formulas", f"{IMAGES}!{cell}", value(IMAGES, cell), want, abs(want), "Images formula")
     gradcheck = gradcheck_sheet(spec)
@@ -121,6 +122,7 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     inputs = {f"{INPUTS}!{b.cell(i, j, absolute=False)}" for b in input_blocks(sheet) for i in range(b.rows) for j in range(b.cols)}
     if view is not None:
         inputs.add(f"{IMAGES}!{view.pick.cell(absolute=False)}")
+        inputs |= {f"{IMAGES}!{letter(c)}{r}" for r, c in view.drawing.grid.cells()}
     if gradcheck is not None:
         inputs.add(f"{gradcheck.title}!{gradcheck.eps.cell(absolute=False)}")
     unchecked = result.formulas - checked - inputs - swept  # an input may be typed as a formula
@@ -128,3 +130,12 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
         report.mismatches += len(unchecked)
         report.first_mismatch = report.first_mismatch or f"{sorted(unchecked)[0]}: a formula cell excelbp did not write"
     return report
+
+
+def _pixel(v, where: str, path: Path) -> float:
+    """A drawing's pixel as the learner left it: a number, or 0 where the cell was cleared."""
+    if v is None or v == "":
+        return 0.0
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise InputError(f"{path}: {where} (the drawing) should hold a number, holds {v!r}")
+    return float(v)

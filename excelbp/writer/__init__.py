@@ -18,7 +18,7 @@ from pathlib import Path
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
-from openpyxl.chart import LineChart, Reference, ScatterChart
+from openpyxl.chart import BarChart, LineChart, Reference, ScatterChart
 from openpyxl.chart import Series as ScatterSeries
 from openpyxl.chart.marker import Marker
 from openpyxl.chart.shapes import GraphicalProperties
@@ -36,7 +36,32 @@ from .styles import HEATMAPS, named_styles
 PALETTE = ("4472C4", "ED7D31", "70AD47", "7030A0", "C00000")  # a scatter chart's series, in order
 
 
-def _chart(plan: ChartPlan, sheets: dict) -> LineChart | ScatterChart:
+def _bar_chart(plan: ChartPlan, sheets: dict) -> BarChart:
+    """Upright bars, one for each category (a row or a column of cells)."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.title, chart.y_axis.title = plan.title, plan.y_title
+    chart.width, chart.height = plan.size_cm
+
+    def ref(s):
+        return Reference(sheets[s.sheet], min_col=s.col, max_col=s.last_col or s.col, min_row=s.first_row, max_row=s.last_row)
+
+    for s in plan.series:
+        chart.series.append(ScatterSeries(ref(s), title=s.name))  # the factory takes a row as one series
+        chart.series[-1].graphicalProperties.solidFill = PALETTE[(len(chart.series) - 1) % len(PALETTE)]
+    chart.set_categories(ref(plan.categories))
+    if plan.y_limits is not None:
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = plan.y_limits
+    chart.y_axis.number_format = "General"
+    chart.legend = None if len(plan.series) == 1 else chart.legend
+    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl ≥ 3.1 hides axes unless told otherwise
+    chart.gapWidth = 50
+    return chart
+
+
+def _chart(plan: ChartPlan, sheets: dict) -> LineChart | ScatterChart | BarChart:
+    if plan.bar:
+        return _bar_chart(plan, sheets)
     chart = ScatterChart() if plan.scatter else LineChart()
     chart.title = plan.title
     chart.y_axis.title = plan.y_title

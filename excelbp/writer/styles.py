@@ -53,6 +53,9 @@ def named_styles() -> list[NamedStyle]:
         NamedStyle("result", font=Font(bold=True), border=box, number_format="0.0%"),
         NamedStyle("pixel", number_format=";;;"),  # the colour is the picture
         NamedStyle("moved", font=Font(bold=True), border=box, number_format="General"),  # a parameter moved by ε
+        # a pixel the learner types: the colour is the picture, a small grey figure says what to edit
+        NamedStyle("drawing", font=Font(size=7, color="808080"), border=box, number_format="General", alignment=Alignment(horizontal="center")),
+        NamedStyle("guess", font=Font(bold=True, size=16, color="1F4E78"), border=box, number_format="0", alignment=Alignment(horizontal="center", vertical="center")),
     ]
     for group, colour in GROUP_COLOURS.items():
         fill = PatternFill("solid", fgColor=colour)
