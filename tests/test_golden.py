@@ -63,6 +63,9 @@ def dump(path: Path, edges: tuple[int, int] | None = None) -> str:
         for cf in ws.conditional_formatting:
             for rule in cf.rules:
                 scale = rule.colorScale
+                if scale is None:  # a rule on the cell's value: its test and its fill
+                    out.append(f"cell rule {cf.sqref}: {rule.operator} {rule.formula} fill {rule.dxf.fill.bgColor.rgb}")
+                    continue
                 stops = [f"{o.type}{'' if o.val is None else ':' + _number(float(o.val))}" for o in scale.cfvo]
                 out.append(f"colour scale {cf.sqref}: {' '.join(stops)} {' '.join(c.rgb for c in scale.color)}")
         for chart in ws._charts:
