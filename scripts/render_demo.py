@@ -36,6 +36,7 @@ CASES = {
     "logistic": dict(template="logistic"),
     "adam-blocks": dict(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer="adam", batch=3, steps=10, layout="blocks"),
     "digits-zh": dict(template="digits", steps=10, lang="zh"),
+    "sweep": dict(layers=(2, 2, 2), activation="sigmoid", loss="half_sse", batch=8, steps=40, compare_lr=(0.1, 0.2, 0.5, 0.8, 1, 2)),
 }
 README = [  # (case, sheet index, picture) shown in the README
     ("linear", 0, "demo.png"),
@@ -43,6 +44,8 @@ README = [  # (case, sheet index, picture) shown in the README
     ("digits", 3, "digits-images.png"),
     ("classifier-zh", 0, "classifier-zh.png"),
     ("regression", 0, "regression.png"),
+    ("sigmoid-2-3-1", 2, "gradcheck.png"),  # Inputs, Steps, Gradient check
+    ("sweep", 3, "sweep.png"),  # Inputs, Steps, Gradient check, LR sweep
 ]
 CROP = (0.9, 0.62)  # the share of a page's width and height a README picture keeps
 
