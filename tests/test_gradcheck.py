@@ -122,13 +122,28 @@ def test_gradcheck_over_the_limit_is_one_line_and_writes_nothing(tmp_path):
 def test_verify_names_a_tampered_gradient_check_cell(make_workbook, template):
     path = make_workbook(template=template, steps=3)
     assert verify(path).ok
+    cell = _tamper(path)
+    report = verify(path)
+    assert not report.ok and report.first_mismatch.startswith(cell), report.first_mismatch
+
+
+def _tamper(path) -> str:
+    """Change the first central difference's formula (moving its ε); return the cell."""
     wb = load_workbook(path)
     [(sheet, ref)] = list(wb.defined_names["gradcheck_numeric"].destinations)
     first = ref.split(":")[0].replace("$", "")
-    wb[sheet][first].value = 0.25  # a typed number where the central difference was
+    wb[sheet][first].value = wb[sheet][first].value + "*1.001"
     wb.save(path)
-    report = verify(path)
-    assert not report.ok and f"{sheet}!{first}" in report.first_mismatch
+    return f"{sheet}!{first}"
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_verify_names_a_tampered_gradient_check_cell(make_workbook):
+    needs_soffice()
+    path = make_workbook(template="linear-2-2-1", steps=2)
+    cell = _tamper(path)
+    report = verify(path, engine="libreoffice")
+    assert not report.ok and report.first_mismatch.startswith(cell), report.first_mismatch
 
 
 # --- the workbooks in LibreOffice against the oracle ----------------------------------
