@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
+import stat
 import unicodedata
 from array import array
 from dataclasses import dataclass
@@ -56,6 +58,26 @@ def _bad_cell(name: str, line: int, header: tuple[str, ...], record: list[str]) 
     return InputError(f"{name}:{line}: not a row of numbers")  # not reached: some cell is bad
 
 
+def _read_capped(path: Path, name: str) -> bytes:
+    """The bytes of a regular file of at most MAX_CSV_BYTES. Opened without blocking and
+    checked once open, so a pipe, a FIFO with no writer or a device (/dev/zero, whose size
+    says 0) is refused at once instead of hanging or filling memory; read with a cap in
+    case the file grows while it is read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"{name}: not a regular file (a pipe, FIFO or device); save the data to a file first")
+        chunks, size = [], 0
+        while chunk := f.read(1 << 20):  # in pieces: read(cap) would allocate the cap at once
+            size += len(chunk)
+            if size > MAX_CSV_BYTES:
+                raise InputError(f"{name}: file is larger than {MAX_CSV_BYTES // 1_000_000} MB")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def read_csv(path: Path) -> Table:
     """Read a CSV file with a header row and numbers below it.
 
@@ -66,10 +88,7 @@ def read_csv(path: Path) -> Table:
     """
     name = str(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_CSV_BYTES:
-            raise InputError(f"{name}: file is larger than {MAX_CSV_BYTES // 1_000_000} MB")
-        raw = path.read_bytes()
+        raw = _read_capped(path, name)
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:
