@@ -22,7 +22,22 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
 def advice(spec: Spec, *, source: str | None = None) -> list[str]:
     """Lines beginning "warning:" (the training cannot do what it seems to) or "note:".
     `source` names the data file, if the data came from one."""
-    return [line for line in (unreachable_targets(spec, source), batch_over_data(spec)) if line]
+    lines = (numbers_as_header(spec, source), unreachable_targets(spec, source), batch_over_data(spec))
+    return [line for line in lines if line]
+
+
+def numbers_as_header(spec: Spec, source: str | None) -> str | None:
+    """A data file whose first row is all numbers has probably lost its header: that row
+    named the columns and is not trained on."""
+    if source is None:
+        return None
+    names = spec.input_names + spec.output_names
+    try:
+        [float(n) for n in names]
+    except ValueError:
+        return None
+    shown = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+    return f"warning: {source}: the first row ({shown}) is all numbers, so it was read as the header (the columns' names), not as data; give the file a header row of names"
 
 
 def unreachable_targets(spec: Spec, source: str | None = None) -> str | None:
