@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ExternalError, InputError
-from .progress import Progress
+from .progress import Progress, one_line, say, warn
 from .spec.advice import advice, count
 from .spec.network import GRADCHECK_DEFAULT, GRADCHECK_LIMIT, LANGUAGES, MAX_RATES
 from .spec.options import DEFAULTS, BuildOptions
@@ -210,6 +210,8 @@ def _build(args: argparse.Namespace) -> int:
     path = args.output
     if path is not None and path.suffix.lower() != ".xlsx":
         raise InputError(f"-o {path}: the file name must end in .xlsx")
+    if path is not None and one_line(str(path)) != str(path):
+        raise InputError(f"-o {path}: the name holds a control character; choose another")
     started = time.perf_counter()
     with Progress("building", enabled=not args.quiet) as bar:  # reading a large CSV is work too
         spec = make_spec(opts)
@@ -222,11 +224,11 @@ def _build(args: argparse.Namespace) -> int:
             path = DEFAULT_OUTPUT_DIR / (custom_name(spec) if custom else f"{spec.template}.xlsx")
         result = build(spec, path, force=args.force, progress=bar)
     if result.diverged_at is not None:
-        print(f"warning: training diverges: step {result.diverged_at:,} overflows (try a smaller --lr)", file=sys.stderr)
+        warn(f"warning: training diverges: step {result.diverged_at:,} overflows (try a smaller --lr)")
     for rate, step in result.sweep_diverged:
-        print(f"warning: --compare-lr: training with rate {rate:g} diverges: step {step:,} overflows", file=sys.stderr)
+        warn(f"warning: --compare-lr: training with rate {rate:g} diverges: step {step:,} overflows")
     if not args.quiet:
-        print(
+        say(
             f"wrote {result.path}: {spec.template}, {count(result.steps, 'step')} in the {spec.layout} layout, "
             f"{count(result.cells, 'formula cell')}, final loss {result.final_loss:.6g} ({time.perf_counter() - started:.1f} s)"
         )
@@ -239,7 +241,7 @@ def _verify(args: argparse.Namespace) -> int:
     with Progress("recalculating", enabled=not args.quiet) as bar:
         report = verify(args.file, engine=args.engine, progress=bar)
     lines = report.lines()
-    print("\n".join(lines[-1:] if args.quiet else lines))
+    say("\n".join(lines[-1:] if args.quiet else lines))
     return 0 if report.ok else 1
 
 
@@ -251,7 +253,7 @@ def _templates(args: argparse.Namespace) -> int:
     width = max(map(len, names))
     for name in names:
         t = load_template(name)
-        print(f"{name:<{width}}  {t.get(key) or t.get('description', '')}")
+        say(f"{name:<{width}}  {t.get(key) or t.get('description', '')}")
     return 0
 
 
@@ -263,7 +265,8 @@ def _exit_on_sigterm(signum, frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if threading.current_thread() is threading.main_thread():  # signals can only be set there
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        for name in ("SIGTERM", "SIGHUP"):  # a closed terminal too: clean up, then exit
+            signal.signal(getattr(signal, name), _exit_on_sigterm)
     debug = "--debug" in argv
     try:
         p = parser()
@@ -275,23 +278,18 @@ def main(argv: list[str] | None = None) -> int:
             print(p.format_help(), end="", file=sys.stderr)
             return 2
         return {"build": _build, "verify": _verify, "templates": _templates}[args.command](args)
-    except InputError as e:
+    except (InputError, ExternalError) as e:
         if debug:
             raise
-        print(f"excelbp: error: {e}", file=sys.stderr)
-        return 2
-    except ExternalError as e:
-        if debug:
-            raise
-        print(f"excelbp: error: {e}", file=sys.stderr)
-        return 3
+        warn(f"excelbp: error: {e}")
+        return 2 if isinstance(e, InputError) else 3
     except KeyboardInterrupt:
-        print("excelbp: interrupted", file=sys.stderr)
+        warn("excelbp: interrupted")
         return 130
     except Exception as e:  # a bug: still one line, no traceback, and not called bad input
         if debug:
             raise
-        print(f"excelbp: internal error (a bug in excelbp, please report it): {type(e).__name__}: {str(e)[:200]} (run with --debug for a traceback)", file=sys.stderr)
+        warn(f"excelbp: internal error (a bug in excelbp, please report it): {type(e).__name__}: {str(e)[:200]} (run with --debug for a traceback)")
         return 4
 
 

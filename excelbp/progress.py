@@ -1,10 +1,40 @@
-"""A progress line on stderr, only on a terminal and only for work longer than about 2 s."""
+"""What the command line prints: a progress line on stderr (only on a terminal, only for
+work longer than about 2 s), and lines that are one line whatever they quote."""
 
 from __future__ import annotations
 
+import errno
+import os
+import re
 import sys
 import threading
 import time
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with control characters (a newline in a file name, say) shown as escapes."""
+    return _CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), str(text))
+
+
+def say(text: str) -> None:
+    """Print a report on stdout. Its work is done by now, so a reader that went away (a closed
+    pipe) or a full device does not make it fail: the rest of stdout goes to /dev/null (so
+    that Python's final flush cannot fail either), and a full device is mentioned on stderr."""
+    try:
+        print(text, flush=True)
+    except OSError as e:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        if e.errno != errno.EPIPE:
+            warn(f"warning: could not print the report on stdout ({e.strerror})")
+
+
+def warn(text: str) -> None:
+    """One line on stderr."""
+    print(one_line(text), file=sys.stderr)
 
 
 class Progress:
@@ -75,7 +105,7 @@ class Progress:
         """Print a line on the stream, clearing the progress line first."""
         with self._lock:
             self._clear()
-            self.stream.write(line + "\n")
+            self.stream.write(one_line(line) + "\n")
             self.stream.flush()
 
     def close(self) -> None:
