@@ -142,12 +142,15 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
         # what Workbook.save does, with the archive in our hands to close on failure
         wb.properties.modified = datetime.now(timezone.utc).replace(tzinfo=None)
         ExcelWriter(wb, archive).save()
-        os.replace(tmp, path)
+        _place(tmp, path, force=force)
     except BaseException as e:
         # Abandon the workbook now, not when it is garbage-collected: each sheet's writer
         # and the archive hold open files that a collector would close with a traceback
         # ("Exception ignored in …", from a full disk or a file closed before them). Free
         # the space first (a full disk is the usual cause), then close each cleanly.
+        if _linked(tmp, path):  # stopped between linking it into place and removing its other name
+            Path(tmp).unlink(missing_ok=True)
+            raise
         in_tmpdir = archive is not None and isinstance(e, OSError) and not saving
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) and os.stat(scratch).st_dev != os.stat(path.parent).st_dev:
             in_tmpdir = shutil.disk_usage(scratch).free < shutil.disk_usage(path.parent).free  # the fuller one
@@ -173,6 +176,36 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
     finally:
         tempfile.tempdir = tempdir
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _place(tmp: str, path: Path, *, force: bool) -> None:
+    """Move the finished file to `path`. Without `force` only where no file is, checked in
+    the same step as the move (a hard link fails where the name exists), so a file that
+    appeared while the workbook was built (another build to the same -o) is never replaced."""
+    if force:
+        os.replace(tmp, path)
+        return
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise InputError(f"{path}: appeared while the workbook was built; use --force to overwrite it") from None
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
+            raise
+        # a file system without hard links (FAT, some network mounts): check, then move
+        if path.exists():
+            raise InputError(f"{path}: appeared while the workbook was built; use --force to overwrite it") from None
+        os.replace(tmp, path)
+        return
+    with contextlib.suppress(OSError):  # the workbook is in place: its other name must not undo that
+        os.unlink(tmp)
+
+
+def _linked(tmp: str, path: Path) -> bool:
+    try:
+        return os.path.samefile(tmp, path)
+    except OSError:
+        return False
 
 
 def _write(plan: WorkbookPlan, wb: Workbook) -> None:
