@@ -4,11 +4,13 @@ values, which verify reads live from the cells (so a learner's edits are honoure
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 
 from ..errors import InputError
 from .model import Spec
+from .network import LANGUAGES
 
 
 def structure(spec: Spec) -> dict:
@@ -80,7 +82,11 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
             gradcheck=bool(recorded.get("gradcheck", False)),
             compare_lr=(1.0,) * int(recorded.get("compare_lr", 0)),
         )
+        if spec.lang not in LANGUAGES:
+            raise ValueError(f"unknown language {spec.lang!r}")
         spec.network.validate()
     except (KeyError, TypeError, ValueError, InputError) as e:
-        raise InputError(f"{source}: the excelbp structure sheet is damaged ({e})") from None
+        # the network's checks name options (--loss); the record was not given as options
+        said = re.sub(r"--([a-z][\w-]*)", lambda m: m[1].replace("-", "_"), str(e))
+        raise InputError(f"{source}: the excelbp structure sheet is damaged ({said})") from None
     return spec
