@@ -160,3 +160,28 @@ def test_no_temporary_left_when_hung_up_or_terminated(tmp_path, signum):
     proc.send_signal(signum)
     assert proc.wait(timeout=60) == 128 + signum
     assert [p.name for p in tmp_path.iterdir()] == ["tmp"] and list(scratch.iterdir()) == []  # openpyxl's temporaries too
+
+
+@pytest.mark.slow
+@pytest.mark.libreoffice
+def test_a_stopped_libreoffice_verify_leaves_no_soffice_and_no_folder(tmp_path):
+    """SIGTERM during `verify --engine libreoffice` once left soffice running for about 20 s
+    and its 17 MB temporary folder behind."""
+    from conftest import needs_soffice
+
+    needs_soffice()
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    assert main(["build", "--steps", "20000", "-o", str(tmp_path / "long.xlsx"), "--quiet"]) == 0
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    proc = subprocess.Popen([sys.executable, "-m", "excelbp", "verify", "long.xlsx", "--engine", "libreoffice"], cwd=tmp_path, env=env, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob("excelbp-soffice-*/profile/user/*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(1.0)  # soffice is up and converting
+    soffice = subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True, text=True).stdout.split()
+    assert soffice, "soffice should be running"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 128 + signal.SIGTERM
+    assert subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True).returncode == 1  # none left
+    assert list(scratch.iterdir()) == []
