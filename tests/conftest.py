@@ -51,21 +51,30 @@ def needs_soffice():
         pytest.skip("LibreOffice (soffice) not installed")
 
 
-def assert_contract(named: dict, structure: dict) -> None:
-    """Named outputs (loss, W_final, b_final) equal tests/oracle.py run on the named inputs."""
+def structure_of(path: Path) -> dict:
+    """The structure record a workbook keeps on its hidden sheet."""
+    from excelbp.verify import read_structure
+    from excelbp.verify import reader as xlsx_reader
+
+    return read_structure(xlsx_reader.open_book(path))
+
+
+def rows(v):
+    """A named value as a matrix: a single cell is [[v]]."""
+    return v if isinstance(v, list) else [[v]]
+
+
+def oracle_run(named: dict, structure: dict, lr: float | None = None) -> dict:
+    """tests/oracle.py's training on a workbook's named inputs (with another rate, if given)."""
     import oracle
 
     n_layers = len(structure["sizes"]) - 1
-
-    def rows(v):
-        return v if isinstance(v, list) else [[v]]
-
-    expected = oracle.train(
+    return oracle.train(
         rows(named["X"]),
         rows(named["Y"]),
         [rows(named[f"W{l}_init"]) for l in range(1, n_layers + 1)],
         [rows(named[f"b{l}_init"])[0] for l in range(1, n_layers + 1)] if structure["bias"] else None,
-        lr=named["lr"],
+        lr=named["lr"] if lr is None else lr,
         batch=named["batch"],
         steps=structure["steps"],
         activation=structure["activations"],
@@ -74,6 +83,12 @@ def assert_contract(named: dict, structure: dict) -> None:
         optimizer=named.get("optimizer", "sgd"),
         **{k: named[k] for k in oracle.HYPERPARAMETERS if k in named},
     )
+
+
+def assert_contract(named: dict, structure: dict) -> None:
+    """Named outputs (loss, W_final, b_final) equal tests/oracle.py run on the named inputs."""
+    n_layers = len(structure["sizes"]) - 1
+    expected = oracle_run(named, structure)
     assert [r[0] for r in rows(named["loss"])] == pytest.approx(expected["loss"], rel=1e-9, abs=1e-12)
     for l in range(1, n_layers + 1):
         assert rows(named[f"W{l}_final"]) == [pytest.approx(r, rel=1e-9, abs=1e-12) for r in expected["W_final"][l - 1]]

@@ -10,7 +10,7 @@ import sys
 
 import oracle
 import pytest
-from conftest import edit_named, needs_soffice
+from conftest import edit_named, needs_soffice, rows, structure_of
 from openpyxl import load_workbook
 
 from excelbp.build import build, make_spec
@@ -33,7 +33,6 @@ def _oracle_check(named: dict, structure: dict, eps: float) -> tuple[list[float]
     """Central differences and backprop gradients of step 1, by the oracle, on the workbook's
     own named inputs, in the contract's order (W1 row-major, b1, W2, b2, …)."""
     sizes, bias = structure["sizes"], structure["bias"]
-    rows = lambda v: v if isinstance(v, list) else [[v]]  # noqa: E731
     X, Y = rows(named["X"]), rows(named["Y"])
     B = int(named["batch"])
     picks = oracle.batch_indices(1, B, len(X))
@@ -71,13 +70,6 @@ def _assert_check(named: dict, structure: dict) -> float:
     rel = [abs(n - g) / max(abs(n), abs(g), 1e-12) for n, g in zip(got_n, got_b)]
     assert named["gradcheck_max_rel_diff"] == pytest.approx(max(rel), rel=1e-6, abs=1e-12)
     return named["gradcheck_max_rel_diff"]
-
-
-def _structure(path):
-    from excelbp.verify import read_structure
-    from excelbp.verify import reader as xlsx_reader
-
-    return read_structure(xlsx_reader.open_book(path))
 
 
 # --- the engine against the oracle: fast ---------------------------------------------
@@ -166,7 +158,7 @@ def test_libreoffice_gradient_checks_equal_the_oracle(tmp_path):
     done = recalculate(paths, tmp_path / "lo")
     worst = {}
     for path, recalculated in zip(paths, done):
-        worst[path.stem] = _assert_check(oracle.read_named(recalculated), _structure(path))
+        worst[path.stem] = _assert_check(oracle.read_named(recalculated), structure_of(path))
     assert max(worst.values()) < 1e-6, worst
 
 
@@ -182,6 +174,6 @@ def test_libreoffice_gradient_check_follows_edits(tmp_path):
     [recalculated] = recalculate([path], tmp_path / "lo")
     named = oracle.read_named(recalculated)
     assert named["gradcheck_eps"] == 1e-4
-    assert _assert_check(named, _structure(path)) < 1e-6
+    assert _assert_check(named, structure_of(path)) < 1e-6
     shutil.copy(path, tmp_path / "again.xlsx")
     assert verify(tmp_path / "again.xlsx", engine="libreoffice").ok

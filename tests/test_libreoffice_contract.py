@@ -8,7 +8,7 @@ import random
 import oracle
 import pytest
 from excelbp.spec.network import HYPERPARAMETERS
-from conftest import assert_contract, edit_named, needs_soffice
+from conftest import assert_contract, edit_named, needs_soffice, structure_of
 from openpyxl import load_workbook
 
 from excelbp.verify import verify
@@ -49,13 +49,6 @@ for _opt in ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"):
 HYPER_RANGES = {"momentum": (0.5, 0.95), "alpha": (0.8, 0.999), "beta1": (0.5, 0.95), "beta2": (0.9, 0.9999), "eps": (1e-8, 1e-6), "weight_decay": (0.0, 0.05)}
 
 
-def _structure(path):
-    from excelbp.verify import read_structure
-    from excelbp.verify import reader as xlsx_reader
-
-    return read_structure(xlsx_reader.open_book(path))
-
-
 def _random_edits(structure: dict, lr: float, rng: random.Random) -> dict:
     """Arbitrary values in every kind of named input cell (lr within ±50%, to stay convergent)."""
     sizes = structure["sizes"]
@@ -86,7 +79,7 @@ def test_libreoffice_equals_the_contract_before_and_after_edits(make_workbook, t
     for name, options in CASES.items():
         for edited in (False, True):
             path = make_workbook(f"{name}-{'edited' if edited else 'as-built'}", **options)
-            structure = _structure(path)
+            structure = structure_of(path)
             if edited:
                 wb = load_workbook(path)
                 [(sheet, ref)] = list(wb.defined_names["lr"].destinations)

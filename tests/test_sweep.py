@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import oracle
 import pytest
-from conftest import edit_named, needs_soffice
+from conftest import edit_named, needs_soffice, oracle_run, structure_of
 from openpyxl import load_workbook
 
 from excelbp.build import make_spec
@@ -127,7 +127,7 @@ def test_libreoffice_sweep_equals_the_contract_per_rate_before_and_after_edits(m
     out.mkdir()
     for recalculated, (path, options) in zip(recalculate([p for p, _ in paths], out), paths):
         named = oracle.read_named(recalculated)
-        structure = _structure(path)
+        structure = structure_of(path)
         rates = named["sweep_lr"] if isinstance(named["sweep_lr"], list) else [[named["sweep_lr"]]]
         losses = named["sweep_loss"]
         assert len(rates[0]) == len(options["compare_lr"]) and len(losses) == structure["steps"]
@@ -136,33 +136,8 @@ def test_libreoffice_sweep_equals_the_contract_per_rate_before_and_after_edits(m
             assert [row[j] for row in losses] == pytest.approx(expected, rel=1e-9, abs=1e-12), f"{path.name}, rate {j + 1} ({rate})"
 
 
-def _structure(path):
-    from excelbp.verify import read_structure
-    from excelbp.verify import reader as xlsx_reader
-
-    return read_structure(xlsx_reader.open_book(path))
-
-
 def _oracle(named: dict, structure: dict, lr: float) -> list[float]:
-    n_layers = len(structure["sizes"]) - 1
-
-    def rows(v):
-        return v if isinstance(v, list) else [[v]]
-
-    return oracle.train(
-        rows(named["X"]),
-        rows(named["Y"]),
-        [rows(named[f"W{l}_init"]) for l in range(1, n_layers + 1)],
-        [rows(named[f"b{l}_init"])[0] for l in range(1, n_layers + 1)] if structure["bias"] else None,
-        lr=lr,
-        batch=named["batch"],
-        steps=structure["steps"],
-        activation=structure["activations"],
-        loss=structure["loss"],
-        bias=structure["bias"],
-        optimizer=named.get("optimizer", "sgd"),
-        **{k: named[k] for k in oracle.HYPERPARAMETERS if k in named},
-    )["loss"]
+    return oracle_run(named, structure, lr)["loss"]
 
 
 @pytest.mark.libreoffice
