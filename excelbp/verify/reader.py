@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from openpyxl import load_workbook
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import InputError
+from . import fast, sheetxml
 from .safe_zip import check_xlsx
 
 ENGINES = ("formulas", "libreoffice")
@@ -38,8 +42,84 @@ class Book:
 
 @dataclass(frozen=True)
 class Recalculated:
-    values: dict[str, object]  # "Sheet!A1" → value, literal cells included
-    formulas: set[str]  # the formula cells among them
+    values: dict[str, object] | Cells  # "Sheet!A1" → value, literal cells included
+    formulas: set[str] | Formulas  # the formula cells among them
+
+
+_ADDRESS = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+)")
+
+
+class Cells:
+    """fast.Result read as the mapping "Sheet!A1" → value that compare.py reads."""
+
+    def __init__(self, result: fast.Result):
+        self.result = result
+
+    def where(self, key: str) -> tuple[int, int, int] | None:
+        sheet, _, cell = key.rpartition("!")
+        s, m = self.result.index.get(sheet), _ADDRESS.fullmatch(cell)
+        return None if s is None or m is None else (s, int(m[2]), column_index_from_string(m[1]))
+
+    def get(self, key: str, default=None):
+        at = self.where(key)
+        v = None if at is None else self.result.get(*at)
+        return default if v is None else v
+
+    def __getitem__(self, key: str):
+        return self.get(key)
+
+
+class Formulas:
+    """The formula cells of a fast.Result, as the set compare.py asks about."""
+
+    def __init__(self, cells: Cells):
+        self.cells = cells
+
+    def __contains__(self, key: str) -> bool:
+        at = self.cells.where(key)
+        if at is None:
+            return False
+        F = self.cells.result.formula[at[0]]
+        return at[1] < F.shape[0] and at[2] < F.shape[1] and bool(F[at[1], at[2]])
+
+    def __sub__(self, other) -> _Minus:
+        return _Minus(self, [other])
+
+    def __iter__(self):
+        return iter(_Minus(self, []))
+
+
+class _Minus:
+    """formulas - a - b - c, worked out once, when iterated: no set of every formula cell."""
+
+    def __init__(self, formulas: Formulas, others: list):
+        self.formulas, self.others = formulas, others
+
+    def __sub__(self, other) -> _Minus:
+        return _Minus(self.formulas, [*self.others, other])
+
+    def __bool__(self) -> bool:
+        return bool(self.cells())
+
+    def __len__(self) -> int:
+        return len(self.cells())
+
+    def __iter__(self):
+        return iter(self.cells())
+
+    def cells(self) -> set[str]:
+        if hasattr(self, "_cells"):
+            return self._cells
+        out, others = set(), self.others
+        result = self.formulas.cells.result
+        for s, F in enumerate(result.formula):
+            title = result.titles[s]
+            for r, c in np.argwhere(F).tolist():
+                key = f"{title}!{get_column_letter(c)}{r}"
+                if not any(key in o for o in others):
+                    out.add(key)
+        self._cells = out
+        return out
 
 
 def open_book(path: Path) -> Book:
@@ -73,10 +153,14 @@ def _sheet_values(ws) -> dict[str, object]:
 def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None) -> Recalculated:
     """Every cell's value after a real recalculation of the formulas."""
     if engine == "formulas":
-        from .recalc import calculate
+        try:
+            cells = Cells(fast.recalculate(book.path, progress=progress))
+            return Recalculated(cells, Formulas(cells))
+        except sheetxml.Unsupported:  # XML this reader does not take: the reference evaluator
+            from .recalc import calculate
 
-        formulas, literals = calculate(book.path, progress=progress)
-        return Recalculated({**literals, **formulas}, set(formulas))
+            formulas, literals = calculate(book.path, progress=progress)
+            return Recalculated({**literals, **formulas}, set(formulas))
     if engine == "libreoffice":
         from .libreoffice import recalculate as soffice
 

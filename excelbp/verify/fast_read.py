@@ -1,0 +1,233 @@
+"""The first pass of fast.py: stream every sheet into dense arrays and find each formula's shape.
+
+Two arrays per sheet: the values (float64; NaN where a cell holds no finite number, its value
+then kept in `other`) and the formula cells' shape ids. A formula's shape is found from its
+text without tokenising every cell: the text is split at its digit runs, and a cache keyed by
+the rest says which runs are relative row numbers, so the 100,000 rows of a column that repeat
+one formula cost one split and two dictionary look-ups each; recalc.py's tokenizer runs once
+per new shape. Each shape gets its function from formula_code.py (None outside its grammar).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+
+import numpy as np
+
+from ..errors import InputError
+from . import recalc, sheetxml
+from .formula_code import translate
+from .formulas_private import EMPTY, ERRORS, PLACEHOLDER, compiled
+
+_DIGITS = re.compile(rb"([0-9]+)")
+_RUNS = re.compile(r"([0-9]+)")
+DONE, BUSY, WAITING = -1, -2, -3  # a cell's state in the id array once it is not a pending shape id
+
+
+class _Shape:
+    __slots__ = ("marked", "descs", "refs", "fn", "P", "later", "dynamic", "box", "slow")
+
+    def __init__(self, marked: str, descs: tuple, s: int):
+        self.marked, self.descs, self.slow, self.P = marked, descs, None, ()
+        self.box = recalc._Shape(None, descs).boxes  # (sheet, row, col) → absolute boxes
+        refs, self.later, self.dynamic, ok = [], False, False, True
+        for d in descs:
+            if d[0] == -2:  # #REF!
+                ok = False
+                continue
+            t, r1, c1, r2, c2, m = d
+            t = s if t == -1 else t
+            scalar = r1 == r2 and c1 == c2 and (m & 1) == (m & 4) >> 2 and (m & 2) == (m & 8) >> 2
+            refs.append((m & 3 if scalar else m, scalar))
+            if t > s:
+                self.later = True
+            elif t == s:
+                bottom, right = (r1 if scalar else max(r1, r2)), (c1 if scalar else max(c1, c2))
+                rel_row, rel_col = not m & 1, not m & 2
+                backward = rel_row and (bottom < 0 or (bottom == 0 and rel_col and right < 0))
+                self.dynamic |= not backward
+        self.refs = tuple(refs)
+        self.fn = translate(marked.replace("\0", "\x00"), self.refs) if ok else None
+
+    def bind(self, s: int, arrays: list[np.ndarray]) -> None:
+        """The parameters of the compiled function: each reference's array and position."""
+        P = []
+        for (m, scalar), d in zip(self.refs, self.descs):
+            t, r1, c1, r2, c2, _ = d
+            A = arrays[s if t == -1 else t]
+            P += [A, r1, c1] if scalar else [A, min(r1, r2), min(c1, c2), abs(r2 - r1) + 1, abs(c2 - c1) + 1]
+        self.P = tuple(P)
+
+    def template(self):
+        if self.slow is None:
+            pieces = self.marked.split("\0")
+            self.slow = compiled(pieces[0] + "".join(f"{PLACEHOLDER}{i}{p}" for i, p in enumerate(pieces[1:])))
+        return self.slow
+
+
+class Result:
+    """Every cell's value after recalculation, per sheet: `values` (NaN: see `other`) and
+    `formula` (which cells hold a formula)."""
+
+    def __init__(self, titles, values, formula, other):
+        self.titles, self.values, self.formula, self.other = titles, values, formula, other
+        self.index = {t: i for i, t in enumerate(titles)}
+
+    def get(self, s: int, r: int, c: int):
+        """The cell's value as verify compares it: float, bool, str, an error's text, None if empty."""
+        A = self.values[s]
+        if r < A.shape[0] and c < A.shape[1]:
+            v = A[r, c]
+            if v == v:
+                return float(v)
+            formula = self.formula[s][r, c]
+        else:
+            formula = False
+        v = self.other.get((s, r, c), EMPTY)
+        if v is EMPTY:
+            return 0 if formula else None
+        return recalc.plain(v)
+
+
+class Reader:
+    """Pass 1; fast.Engine adds pass 2."""
+
+    def __init__(self, wb: sheetxml.Workbook):
+        self.wb = wb
+        titles = [s.title for s in wb.sheets]
+        self.book = recalc._Book.__new__(recalc._Book)  # recalc's tokenizer and name resolution, without openpyxl
+        b = self.book
+        b.titles, b.index = titles, {t.upper(): i for i, t in enumerate(titles)}
+        b.sheet_ids = [f"'{t.upper()}'" if " " in t else t.upper() for t in titles]
+        b.defs, b.name_parts, b.shapes, b.arrays, b.values, b.literal_codes = dict(wb.names), {}, {}, {}, {}, set()
+        self.shapes: list[_Shape] = []
+        self.ids: dict[tuple, int] = {}
+        self.V: list[np.ndarray] = []
+        self.I: list[np.ndarray] = []
+        self.F: list[np.ndarray] = []
+        self.other: dict[tuple[int, int, int], object] = {}
+        self.busy: dict[tuple, int] = {}
+        self.waiting: list[tuple] = []
+        self.waiting_sid: dict[tuple, int] = {}
+        self.kinds: dict = {}
+        self.keys: dict = {}
+
+    # ---- pass 1: read ------------------------------------------------------------------
+    def read(self) -> int:
+        total = 0
+        for s in range(len(self.wb.sheets)):
+            total += self._read_sheet(s)
+        for sh in self.shapes:
+            sh.bind(self._sheet_of[id(sh)], self.V)
+        return total
+
+    def _shape_id(self, s: int, text: str, row: int, col: int) -> int:
+        try:
+            marked, descs = self.book.split(text, s, row, col)
+        except InputError as ex:
+            raise InputError(f"{self.book.address(s << 36 | row << 15 | col)}: {ex}") from None
+        key = (s, marked, tuple(descs))
+        sid = self.ids.get(key)
+        if sid is None:
+            sh = _Shape(marked, key[2], s)
+            if sh.fn is None:
+                try:
+                    sh.template()  # parse errors and unsupported references show now, as before
+                except InputError as ex:
+                    raise InputError(f"{self.book.address(s << 36 | row << 15 | col)}: {ex}") from None
+            sid = self.ids[key] = len(self.shapes)
+            self.shapes.append(sh)
+            self._sheet_of[id(sh)] = s
+        return sid
+
+    def _classify(self, s: int, text: str) -> tuple[tuple[bool, ...], bool]:
+        """Which digit runs of `text` are relative row numbers; whether any column is relative."""
+        spans, colrel = set(), False
+        for m in recalc._TOKEN.finditer(text):
+            if m["c1"]:
+                for g in ("r1", "r2"):
+                    if m[g] and m[g][0] != "$":
+                        spans.add(m.start(g))
+                colrel |= any(m[g] and m[g][0] != "$" for g in ("c1", "c2"))
+        kinds, pos = [], 0
+        for i, part in enumerate(_RUNS.split(text)):
+            if i % 2:
+                kinds.append(pos in spans)
+            pos += len(part)
+        return tuple(kinds), colrel
+
+    def _read_sheet(self, s: int) -> int:
+        fr, fc, fs, lr, lc, lv = array("i"), array("i"), array("i"), array("i"), array("i"), array("d")
+        other, strings, shared = self.other, self.wb.strings, {}
+        kinds_cache, keys = self.kinds, self.keys
+        self._sheet_of = getattr(self, "_sheet_of", {})
+        for piece in sheetxml.cells(self.wb, s):
+            for row, col, t, fa, f, v in piece:
+                if f is not None:
+                    sid = None
+                    if fa:
+                        a = sheetxml.formula_attrs(fa)
+                        if a.get("t") == "shared" and "si" in a:
+                            if not f:
+                                sid = shared.get(a["si"])
+                                if sid is None:
+                                    raise sheetxml.Unsupported("shared formula before its master")
+                        elif a.get("t") == "array" and a.get("ref", "").replace("$", "") not in ("", f"{recalc.get_column_letter(col)}{row}"):
+                            raise InputError(f"{self.wb.sheets[s].title}!{recalc.get_column_letter(col)}{row}: array formulas over a range are not supported")
+                        elif a.get("t") not in (None, "normal", "array", "shared"):
+                            raise sheetxml.Unsupported(f"formula type {a.get('t')}")
+                    if sid is None:
+                        parts = _DIGITS.split(f)
+                        skel = b"\0".join(parts[::2])
+                        kc = kinds_cache.get((s, skel))
+                        if kc is None:
+                            kc = kinds_cache[(s, skel)] = self._classify(s, sheetxml.text(f))
+                        kinds, colrel = kc
+                        key = (s, skel, col if colrel else 0, tuple([int(n) - row if k and n[0] != 48 else n for n, k in zip(parts[1::2], kinds)]))
+                        sid = keys.get(key)
+                        if sid is None:
+                            sid = keys[key] = self._shape_id(s, sheetxml.text(f), row, col)
+                        if fa and b"shared" in fa:
+                            shared[sheetxml.formula_attrs(fa).get("si")] = sid
+                    fr.append(row), fc.append(col), fs.append(sid)
+                elif v is not None:
+                    value = self._literal(t, v, strings)
+                    if type(value) is float and value - value == 0:
+                        lr.append(row), lc.append(col), lv.append(value)
+                    else:
+                        lr.append(row), lc.append(col), lv.append(np.nan)
+                        other[(s, row, col)] = value
+        fr_, fc_, lr_, lc_ = (np.frombuffer(a, np.int32) if len(a) else np.zeros(0, np.int32) for a in (fr, fc, lr, lc))
+        n = len(fr_) + len(lr_)
+        H = int(max(fr_.max(initial=0), lr_.max(initial=0))) + 1
+        W = int(max(fc_.max(initial=0), lc_.max(initial=0))) + 1
+        if H * W > 8 * n + (1 << 20):  # far sparser than a sheet excelbp writes
+            raise sheetxml.Unsupported("sparse sheet")
+        V, I, F = np.full((H, W), np.nan), np.full((H, W), DONE, np.int32), np.zeros((H, W), bool)
+        if len(lr_):
+            V[lr_, lc_] = np.frombuffer(lv, np.float64)
+        if len(fr_):
+            I[fr_, fc_] = np.frombuffer(fs, np.int32)
+            F[fr_, fc_] = True
+            V[fr_, fc_] = np.nan  # a formula's value is its own, whatever was cached
+        self.V.append(V), self.I.append(I), self.F.append(F)
+        return len(fr_)
+
+    @staticmethod
+    def _literal(t, v: bytes, strings):
+        if t is None or t == "n":
+            try:
+                return float(v)
+            except ValueError:
+                raise sheetxml.Unsupported("a number that is not one") from None
+        if t == "s":
+            return strings[int(v)]
+        if t in ("inlineStr", "str"):
+            return sheetxml.text(v)
+        if t == "b":
+            return v.strip() in (b"1", b"true")
+        if t == "e":
+            text = sheetxml.text(v)
+            return ERRORS.get(text.upper(), text)
+        raise sheetxml.Unsupported(f"cell type {t}")  # dates as ISO text: openpyxl reads them

@@ -1,0 +1,78 @@
+"""excelbp.verify.fast against recalc.py, the evaluator it replaces (itself checked against
+formulas' ExcelModel in test_recalc.py): the same value, to the last bit, in every cell of
+every template and option combination the contract tests use, and of the sweep, gradient
+check and drawing workbooks; and the same errors for what it cannot evaluate."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import openpyxl
+import pytest
+from openpyxl.utils import column_index_from_string
+
+from excelbp.errors import InputError
+from excelbp.verify import fast, recalc
+from test_libreoffice_contract import CASES
+
+MORE = {
+    "sweep": dict(layers=(2, 2, 2), activation="sigmoid", loss="half_sse", batch=8, steps=10, compare_lr=(0.1, 0.5, 2.0)),
+    "digits-small": dict(template="digits", steps=2, batch=4),
+    "regression": dict(template="regression", steps=12),
+    "logistic": dict(template="logistic", steps=5),
+    "diverges": dict(layers=(2, 2, 1), activation="linear", loss="sse", lr=50.0, steps=30),
+}
+
+
+def assert_same(path):
+    old, _ = recalc.calculate(path)
+    new = fast.recalculate(path)
+    for key, want in old.items():
+        sheet, cell = key.rsplit("!", 1)
+        m = re.fullmatch(r"([A-Z]+)([0-9]+)", cell)
+        got = new.get(new.index[sheet], int(m[2]), column_index_from_string(m[1]))
+        same = (type(got) is bool) == (type(want) is bool) and (got == want or (isinstance(want, float) and math.isnan(want) and got != got))
+        if isinstance(want, float) and same:
+            same = math.copysign(1, got) == math.copysign(1, want)  # -0.0 is not 0.0, bit for bit
+        assert same, (key, got, want)
+    assert sum(int(f.sum()) for f in new.formula) == len(old)
+
+
+QUICK = {"linear", "blocks-classifier", "adam-rows-classifier", "sweep", "diverges"}  # the rest: slow (recalc.py is)
+
+
+@pytest.mark.parametrize("name", [n if n in QUICK else pytest.param(n, marks=pytest.mark.slow) for n in [*CASES, *MORE]])
+def test_same_values_as_recalc(make_workbook, name):
+    options = {**CASES, **MORE}[name]
+    assert_same(make_workbook(name, **options))
+
+
+def test_edited_inputs_and_typed_formulas(make_workbook):
+    """A learner's edits: text and an error in inputs, a formula typed over an input, an
+    arbitrary formula the translator does not know (it falls back to formulas itself)."""
+    path = make_workbook("edited", template="classifier")
+    wb = openpyxl.load_workbook(path)
+    inputs = wb.worksheets[0]
+    [(sheet, ref)] = list(wb.defined_names["X"].destinations)
+    first = wb[sheet][ref.replace("$", "").split(":")[0]]
+    first.value = "=1/3+LEN(\"abc\")"
+    wb[sheet].cell(first.row + 1, first.column).value = "text"
+    wb[sheet].cell(first.row + 2, first.column).value = "=1/0"
+    inputs["Z1"] = '=IF(ISNUMBER(A1),1,"x")&"y"'
+    wb.save(path)
+    assert_same(path)
+
+
+@pytest.mark.parametrize("cells, message", [
+    ({"A1": "=A3+1", "A2": "=A1+1", "A3": "=A2+1"}, "circular reference through Sheet!A"),
+    ({"A1": "=1+"}, r"Sheet!A1: cannot parse formula =1\+"),
+])
+def test_errors_as_recalc(tmp_path, cells, message):
+    wb = openpyxl.Workbook()
+    for cell, v in cells.items():
+        wb.active[cell] = v
+    path = tmp_path / "bad.xlsx"
+    wb.save(path)
+    with pytest.raises(InputError, match=message):
+        fast.recalculate(path)
