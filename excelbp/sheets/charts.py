@@ -12,6 +12,10 @@ from .cells import ChartPlan, Series
 
 MAX_CHARTED_WEIGHTS = 12
 MAX_CHART_ROW = 1_000_000  # openpyxl's chart references stop here; past it a chart shows the first steps
+# the data charts show the first samples: more points would only blot a chart, and slow it
+MAX_CHARTED_SAMPLES = 10_000
+# a series per run of one class: data that alternate would make one per sample
+MAX_CLASS_RUNS = 50
 
 
 CHART_CM = (9.0, 6.0)  # width, height: two side by side beside the settings on a laptop's first screen
@@ -29,7 +33,8 @@ def _columns_for(cm: float, start: int, widths: dict[int, float]) -> int:
 def data_chart(spec: Spec, sheet: InputsSheet, w: dict) -> ChartPlan | None:
     """The data with what the final network makes of them: a curve through the points (one
     input, one output), or the line between two classes (logistic regression)."""
-    X, Y, rows = sheet.X, sheet.Y, (sheet.X.row, sheet.X.row + sheet.X.rows - 1)
+    shown = min(sheet.X.rows, MAX_CHARTED_SAMPLES)
+    X, Y, rows = sheet.X, sheet.Y, (sheet.X.row, sheet.X.row + shown - 1)
     x_axis = Series(spec.input_names[0], sheet.title, X.col, *rows)
     if sheet.fit_z:
         last = sheet.fit_a[-1] or sheet.fit_z[-1]
@@ -37,8 +42,10 @@ def data_chart(spec: Spec, sheet: InputsSheet, w: dict) -> ChartPlan | None:
         return ChartPlan(w["chart_fit"], spec.output_names[0], False, series, x_axis, "", scatter=True)
     if sheet.boundary is not None:
         series, start = [], 0
-        classes = (spec.Y[:, 0] >= 0.5).astype(int)
+        classes = (spec.Y[:shown, 0] >= 0.5).astype(int)
         for t in range(1, len(classes) + 1):  # a series for each run of rows of one class, as built
+            if len(series) == MAX_CLASS_RUNS:
+                break
             if t == len(classes) or classes[t] != classes[start]:
                 name = f"{w['class']} {classes[start]}"
                 series.append(Series(name, sheet.title, X.col + 1, X.row + start, X.row + t - 1, x_col=X.col, points=True))

@@ -185,3 +185,27 @@ def test_a_stopped_libreoffice_verify_leaves_no_soffice_and_no_folder(tmp_path):
     assert proc.wait(timeout=30) == 128 + signal.SIGTERM
     assert subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True).returncode == 1  # none left
     assert list(scratch.iterdir()) == []
+
+
+# --- large valid data -------------------------------------------------------------------
+
+
+def test_data_charts_show_a_bounded_number_of_points_and_series(tmp_path):
+    """A 1,000,000-row CSV of one input and one output once failed at the end of its 75 s
+    build ("Max value is 1000000": openpyxl's chart references stop there); alternating
+    classes would make a series per sample."""
+    from excelbp.build import make_spec
+    from excelbp.layout.inputs import inputs_sheet
+    from excelbp.sheets.charts import MAX_CHARTED_SAMPLES, MAX_CLASS_RUNS, data_chart
+    from excelbp.spec import BuildOptions
+    from excelbp.words import words
+
+    n = 3 * MAX_CHARTED_SAMPLES
+    (tmp_path / "fit.csv").write_text("x,y\n" + "".join(f"{i / n:.6f},{(i % 7) / 7:.6f}\n" for i in range(n)))
+    (tmp_path / "classes.csv").write_text("x1,x2,y\n" + "".join(f"{i / n:.6f},{(i % 5) / 5:.6f},{i % 2}\n" for i in range(n)))
+    for data, opts in (("fit.csv", dict(layers=(1, 1), activation="linear", loss="mse")), ("classes.csv", dict(layers=(2, 1), loss="binary_cross_entropy", activation="sigmoid"))):
+        spec = make_spec(BuildOptions(data=tmp_path / data, **opts))
+        sheet = inputs_sheet(spec)
+        chart = data_chart(spec, sheet, words("en"))
+        assert all(s.last_row < sheet.X.row + MAX_CHARTED_SAMPLES for s in chart.series if s.first_row >= sheet.X.row)
+        assert len(chart.series) <= MAX_CLASS_RUNS + 1
