@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import InputError
 from . import fast, sheetxml
+from .grid import Formulas, Values, from_dicts
 from .safe_zip import check_xlsx
 
 ENGINES = ("formulas", "libreoffice")
@@ -42,84 +40,15 @@ class Book:
 
 @dataclass(frozen=True)
 class Recalculated:
-    values: dict[str, object] | Cells  # "Sheet!A1" → value, literal cells included
-    formulas: set[str] | Formulas  # the formula cells among them
+    grid: fast.Result  # per sheet: dense values, which cells hold formulas
 
+    @property
+    def values(self) -> Values:  # "Sheet!A1" → value, literal cells included
+        return Values(self.grid)
 
-_ADDRESS = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+)")
-
-
-class Cells:
-    """fast.Result read as the mapping "Sheet!A1" → value that compare.py reads."""
-
-    def __init__(self, result: fast.Result):
-        self.result = result
-
-    def where(self, key: str) -> tuple[int, int, int] | None:
-        sheet, _, cell = key.rpartition("!")
-        s, m = self.result.index.get(sheet), _ADDRESS.fullmatch(cell)
-        return None if s is None or m is None else (s, int(m[2]), column_index_from_string(m[1]))
-
-    def get(self, key: str, default=None):
-        at = self.where(key)
-        v = None if at is None else self.result.get(*at)
-        return default if v is None else v
-
-    def __getitem__(self, key: str):
-        return self.get(key)
-
-
-class Formulas:
-    """The formula cells of a fast.Result, as the set compare.py asks about."""
-
-    def __init__(self, cells: Cells):
-        self.cells = cells
-
-    def __contains__(self, key: str) -> bool:
-        at = self.cells.where(key)
-        if at is None:
-            return False
-        F = self.cells.result.formula[at[0]]
-        return at[1] < F.shape[0] and at[2] < F.shape[1] and bool(F[at[1], at[2]])
-
-    def __sub__(self, other) -> _Minus:
-        return _Minus(self, [other])
-
-    def __iter__(self):
-        return iter(_Minus(self, []))
-
-
-class _Minus:
-    """formulas - a - b - c, worked out once, when iterated: no set of every formula cell."""
-
-    def __init__(self, formulas: Formulas, others: list):
-        self.formulas, self.others = formulas, others
-
-    def __sub__(self, other) -> _Minus:
-        return _Minus(self.formulas, [*self.others, other])
-
-    def __bool__(self) -> bool:
-        return bool(self.cells())
-
-    def __len__(self) -> int:
-        return len(self.cells())
-
-    def __iter__(self):
-        return iter(self.cells())
-
-    def cells(self) -> set[str]:
-        if hasattr(self, "_cells"):
-            return self._cells
-        out, others = set(), self.others
-        result = self.formulas.cells.result
-        for s, F in enumerate(result.formula):
-            title = result.titles[s]
-            for r, c in np.argwhere(F).tolist():
-                key = f"{title}!{get_column_letter(c)}{r}"
-                if not any(key in o for o in others):
-                    out.add(key)
-        self._cells = out
-        return out
+    @property
+    def formulas(self) -> Formulas:  # the formula cells' addresses
+        return Formulas(self.grid)
 
 
 def open_book(path: Path) -> Book:
@@ -154,13 +83,12 @@ def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int
     """Every cell's value after a real recalculation of the formulas."""
     if engine == "formulas":
         try:
-            cells = Cells(fast.recalculate(book.path, progress=progress))
-            return Recalculated(cells, Formulas(cells))
+            return Recalculated(fast.recalculate(book.path, progress=progress))
         except sheetxml.Unsupported:  # XML this reader does not take: the reference evaluator
             from .recalc import calculate
 
             formulas, literals = calculate(book.path, progress=progress)
-            return Recalculated({**literals, **formulas}, set(formulas))
+            return Recalculated(from_dicts({**literals, **formulas}, formulas))
     if engine == "libreoffice":
         from .libreoffice import recalculate as soffice
 
@@ -170,5 +98,5 @@ def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int
             wb = load_workbook(done, read_only=True, data_only=True)
             values = {f"{ws.title}!{c}": v for ws in wb.worksheets for c, v in _sheet_values(ws).items()}
             wb.close()
-        return Recalculated(values, formulas)
+        return Recalculated(from_dicts(values, formulas))
     raise InputError(f"--engine: unknown {engine!r}; choose from {', '.join(ENGINES)}")
