@@ -25,6 +25,7 @@ from ..sheets.inputs_cells import inputs_values
 from ..spec import Spec
 from ..spec.structure import shaped_spec
 from . import reader
+from .budget import budget
 from .gradcheck import gradcheck_cells
 from .grid import first_address
 from .report import Report
@@ -81,7 +82,8 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     path = Path(path)
     book = reader.open_book(path)
     structure = read_structure(book)
-    result = reader.recalculate(book, engine=engine, progress=progress).grid
+    limits = budget(structure, str(path))  # before anything is evaluated: what the workbook may cost
+    result = reader.recalculate(book, engine=engine, progress=progress, limits=limits).grid
     report = Report(path=path, engine=engine)
     check = Checker(report, result)
     value = check.values.get

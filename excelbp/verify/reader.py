@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,8 +12,14 @@ from openpyxl import load_workbook
 
 from ..errors import InputError
 from . import fast, sheetxml
+from .budget import MAX_FALLBACK_CELLS, Budget
+from .fast_read import Reader
 from .grid import Formulas, Values, from_dicts
+from .safe_xml import show
 from .safe_zip import check_xlsx
+
+SMALL_SHEET_CELLS = 10_000  # the structure record's sheet: two cells
+_ADDRESS = re.compile(r"([A-Z]{1,3})([0-9]+)")
 
 ENGINES = ("formulas", "libreoffice")
 
@@ -22,6 +29,7 @@ class Book:
     """A checked workbook; its sheets are read when first asked for."""
 
     path: Path
+    cells: dict[str, int] = field(default_factory=dict)  # worksheet part → its cell elements (at most)
     _sheets: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def sheet(self, title: str) -> dict[str, object]:
@@ -31,7 +39,24 @@ class Book:
         return self._sheets.get(title, {})
 
     def literal(self, sheet: str, cell: str):
-        return self.sheet(sheet).get(cell)
+        """One cell as stored, from a small sheet (the structure record's): streamed, not parsed
+        by openpyxl, which would pad every row to the width a hostile <dimension> claims."""
+        wb = sheetxml.workbook(self.path)
+        [part] = [t.part for t in wb.sheets if t.title == sheet] or [None]
+        if part is None:
+            return None
+        if self.cells.get(part, 0) > SMALL_SHEET_CELLS:
+            raise InputError(f"{show(str(self.path))}: sheet {show(sheet)} holds {self.cells[part]:,} cells, excelbp writes a few (refused)")
+        m = _ADDRESS.fullmatch(cell)
+        want = (int(m[2]), sheetxml.column(m[1].encode()))
+        try:
+            for piece in sheetxml.cells(wb, [t.part for t in wb.sheets].index(part)):
+                for row, col, t, fa, f, v in piece:
+                    if (row, col) == want:
+                        return "=" + sheetxml.text(f) if f is not None else None if v is None else Reader._literal(t, v, wb.strings)
+        except sheetxml.Unsupported:
+            return self.sheet(sheet).get(cell)
+        return None
 
     def formula_cells(self) -> set[str]:
         self._sheets.update(_read_sheets(self.path, None))
@@ -55,14 +80,19 @@ def open_book(path: Path) -> Book:
     path = Path(path)
     # untrusted files (students send workbooks back): sizes, zip bombs and XML entities
     # are checked before openpyxl inflates anything
-    check_xlsx(path)
-    return Book(path)
+    cells: dict[str, int] = {}
+    check_xlsx(path, cells=cells)
+    return Book(path, cells)
 
 
 def _read_sheets(path: Path, titles: list[str] | None) -> dict[str, dict[str, object]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
-        out = {ws.title: _sheet_values(ws) for ws in wb.worksheets if titles is None or ws.title in titles}
+        out = {}
+        for ws in wb.worksheets:
+            if titles is None or ws.title in titles:
+                ws.reset_dimensions()  # a <dimension> claiming A1:XFD1048576 would pad every row to 16,384 cells
+                out[ws.title] = _sheet_values(ws)
         wb.close()
     except Exception as e:
         raise InputError(f"{path}: cannot read the workbook ({type(e).__name__}: {str(e)[:80]})") from None
@@ -79,12 +109,20 @@ def _sheet_values(ws) -> dict[str, object]:
     return out
 
 
-def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None) -> Recalculated:
-    """Every cell's value after a real recalculation of the formulas."""
+def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None, limits: Budget | None = None) -> Recalculated:
+    """Every cell's value after a real recalculation of the formulas; with `limits`, nothing
+    is read or evaluated beyond them."""
+    total = sum(book.cells.values())
+    where = show(str(book.path))
+    if limits is not None and total > limits.cells:
+        part = max(book.cells, key=book.cells.get)
+        raise InputError(f"{where}: {total:,} cells in its sheets ({book.cells[part]:,} in {show(part)}), more than the {limits.cells:,} its structure record accounts for (refused)")
     if engine == "formulas":
         try:
-            return Recalculated(fast.recalculate(book.path, progress=progress))
-        except sheetxml.Unsupported:  # XML this reader does not take: the reference evaluator
+            return Recalculated(fast.recalculate(book.path, progress=progress, limits=limits))
+        except sheetxml.Unsupported as why:  # XML this reader does not take: the reference evaluator
+            if total > MAX_FALLBACK_CELLS:
+                raise InputError(f"{where}: {show(str(why))}: verify reads such XML only up to {MAX_FALLBACK_CELLS:,} cells, the workbook has {total:,} (refused)") from None
             from .recalc import calculate
 
             formulas, literals = calculate(book.path, progress=progress)
