@@ -34,8 +34,9 @@ from .sweep import check_sweep
 
 
 def read_structure(book: reader.Book) -> dict:
+    text = book.literal(STRUCTURE, "A2")  # its own refusals (a sheet too large) stand as they are
     try:
-        structure = json.loads(book.literal(STRUCTURE, "A2"))
+        structure = json.loads(text)
         assert isinstance(structure, dict) and "sizes" in structure
     except Exception:
         raise InputError(f"{book.path}: not a workbook made by excelbp (no readable '{STRUCTURE}' sheet)") from None
