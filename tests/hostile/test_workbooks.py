@@ -192,13 +192,15 @@ def test_a_record_claiming_more_steps_than_the_sheets_hold(small, tmp_path):
 
 
 def test_a_dimension_lie(small, tmp_path):
-    """The structure sheet says it spans A1:XFD1048576: openpyxl's streaming reader would pad
-    every row to 16,384 cells (17 billion). Nothing reads <dimension> now; a value pasted over
-    a formula makes the answer a mismatch."""
+    """The structure sheet says it spans A1:XFD1048576 and has a cell in its last row:
+    openpyxl's streaming reader would yield every row in between padded to 16,384 cells (17
+    billion). Nothing reads <dimension> now; a value pasted over a formula makes the answer a
+    mismatch."""
     parts = parts_of(small)
     with zipfile.ZipFile(small) as z:
         record, steps = z.read(parts[STRUCTURE]), z.read(parts["Steps"])
     record = record.replace(b'<dimension ref="A1:A2" />', b'<dimension ref="A1:XFD1048576"/>')
+    record = record.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData>')
     assert b"XFD1048576" in record
     at = steps.index(b"<f>", steps.index(b'<row r="8"'))
     steps = steps[:at] + b"<v>0.5</v>" + steps[steps.index(b"</f>", at) + 4:]
