@@ -25,15 +25,18 @@ from ..sheets.inputs_cells import inputs_values
 from ..spec import Spec
 from ..spec.structure import shaped_spec
 from . import reader
+from .budget import budget
 from .gradcheck import gradcheck_cells
+from .grid import first_address
 from .report import Report
-from .steps import check_steps
+from .steps import Checker, check_steps
 from .sweep import check_sweep
 
 
 def read_structure(book: reader.Book) -> dict:
+    text = book.literal(STRUCTURE, "A2")  # its own refusals (a sheet too large) stand as they are
     try:
-        structure = json.loads(book.literal(STRUCTURE, "A2"))
+        structure = json.loads(text)
         assert isinstance(structure, dict) and "sizes" in structure
     except Exception:
         raise InputError(f"{book.path}: not a workbook made by excelbp (no readable '{STRUCTURE}' sheet)") from None
@@ -80,56 +83,60 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     path = Path(path)
     book = reader.open_book(path)
     structure = read_structure(book)
-    result = reader.recalculate(book, engine=engine, progress=progress)
-    values = result.values
+    limits = budget(structure, str(path))  # before anything is evaluated: what the workbook may cost
+    result = reader.recalculate(book, engine=engine, progress=progress, limits=limits).grid
+    report = Report(path=path, engine=engine)
+    check = Checker(report, result)
+    value = check.values.get
 
-    def value(sheet: str, cell: str):
-        return values.get(f"{sheet}!{cell}")
-
-    spec, sheet = spec_from_workbook(structure, value, path)
+    spec, sheet = spec_from_workbook(structure, lambda s, c: value(f"{s}!{c}"), path)
     steps = step_layout(spec)
     training = Training(spec, chunk_steps=spec.steps)
     [chunk] = training.chunks()
-    report = Report(path=path, engine=engine)
-    checked: set[str] = set()
-
-    def check(group: str, where: str, got, expected: float, scale: float, what) -> None:
-        report.check(group, where, got, expected, scale, where in result.formulas, what)
-        checked.add(where)
 
     # the main sheet first: the others show its cells
-    check_steps(check, [steps.main, *(t for t in steps.sheets if t is not steps.main)], spec, chunk, values)
+    check_steps(check, [steps.main, *(t for t in steps.sheets if t is not steps.main)], spec, chunk)
     INPUTS = sheet.title  # noqa: N806 - a constant for this workbook
     for (r, c), want in inputs_values(spec, sheet, training.final_W, training.final_b):
-        cell = f"{letter(c)}{r}"
-        check("Inputs sheet formulas", f"{INPUTS}!{cell}", value(INPUTS, cell), want, abs(want), "Inputs formula")
+        where = f"{INPUTS}!{letter(c)}{r}"
+        check("Inputs sheet formulas", where, value(where), want, abs(want), "Inputs formula")
     view = images_sheet(spec)
     IMAGES = view.title if view is not None else None  # noqa: N806
     if view is not None:
-        pick = value(IMAGES, view.pick.cell(absolute=False))
+        pick = value(f"{IMAGES}!{view.pick.cell(absolute=False)}")
         if isinstance(pick, bool) or not isinstance(pick, (int, float)) or not 1 <= pick <= spec.n_samples or pick != int(pick):
             raise InputError(f"{path}: {IMAGES}!{view.pick.cell(absolute=False)} should hold a sample number from 1 to {spec.n_samples}, holds {pick!r}")
-        drawn = np.array([_pixel(value(IMAGES, f"{letter(c)}{r}"), f"{IMAGES}!{letter(c)}{r}", path) for r, c in view.drawing.grid.cells()])
+        drawn = np.array([_pixel(value(f"{IMAGES}!{letter(c)}{r}"), f"{IMAGES}!{letter(c)}{r}", path) for r, c in view.drawing.grid.cells()])
         for (r, c), want in images_values(spec, view, training.final_W, training.final_b, int(pick), drawn):
-            cell = f"{letter(c)}{r}"
-            check("Images sheet formulas", f"{IMAGES}!{cell}", value(IMAGES, cell), want, abs(want), "Images formula")
+            where = f"{IMAGES}!{letter(c)}{r}"
+            check("Images sheet formulas", where, value(where), want, abs(want), "Images formula")
     gradcheck = gradcheck_sheet(spec)
     if gradcheck is not None:
-        for where, got, want, scale in gradcheck_cells(spec, gradcheck, values, path):
+        for where, got, want, scale in gradcheck_cells(spec, gradcheck, check.values, path):
             check("Gradient check sheet", where, got, want, scale, "Gradient check formula")
-    swept = check_sweep(check, spec, steps, values, path)  # the learning-rate sweep's sheets, if any
-    # verify reads by layout; make sure no formula cell escaped the comparison
-    inputs = {f"{INPUTS}!{b.cell(i, j, absolute=False)}" for b in input_blocks(sheet) for i in range(b.rows) for j in range(b.cols)}
+    check_sweep(check, spec, steps, path)  # the learning-rate sweep's sheets, if any
+    # verify reads by layout; make sure no formula cell escaped the comparison (an input may
+    # be typed as a formula)
+    for b in input_blocks(sheet):
+        _exempt_block(check, INPUTS, b.row, b.col, b.rows, b.cols)
     if view is not None:
-        inputs.add(f"{IMAGES}!{view.pick.cell(absolute=False)}")
-        inputs |= {f"{IMAGES}!{letter(c)}{r}" for r, c in view.drawing.grid.cells()}
+        check.exempt(f"{IMAGES}!{view.pick.cell(absolute=False)}")
+        for r, c in view.drawing.grid.cells():
+            _exempt_block(check, IMAGES, r, c, 1, 1)
     if gradcheck is not None:
-        inputs.add(f"{gradcheck.title}!{gradcheck.eps.cell(absolute=False)}")
-    unchecked = result.formulas - checked - inputs - swept  # an input may be typed as a formula
-    if unchecked:
-        report.mismatches += len(unchecked)
-        report.first_mismatch = report.first_mismatch or f"{sorted(unchecked)[0]}: a formula cell excelbp did not write"
+        check.exempt(f"{gradcheck.title}!{gradcheck.eps.cell(absolute=False)}")
+    unchecked = [F & ~M for F, M in zip(result.formula, check.checked)]
+    count = sum(int(np.count_nonzero(u)) for u in unchecked)
+    if count:
+        report.mismatches += count
+        report.first_mismatch = report.first_mismatch or f"{first_address(result, unchecked)}: a formula cell excelbp did not write"
     return report
+
+
+def _exempt_block(check: Checker, title: str, row: int, col: int, rows: int, cols: int) -> None:
+    s = check.result.index.get(title)
+    if s is not None:
+        check.checked[s][row:row + rows, col:col + cols] = True
 
 
 def _pixel(v, where: str, path: Path) -> float:

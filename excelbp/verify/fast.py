@@ -29,6 +29,7 @@ import numpy as np
 
 from ..errors import InputError
 from . import sheetxml
+from .budget import Budget
 from .fast_read import BUSY, DONE, WAITING, Reader, Result
 from .formulas_private import EMPTY, ERRORS, as_ranges
 
@@ -160,7 +161,7 @@ class Engine(Reader):
         for box, _ in boxes:
             if box is not None and (self.I[box[0]][box[1]:box[3] + 1, box[2]:box[4] + 1] == WAITING).any():
                 return _DEFER
-        tpl = sh.template()
+        tpl = self.template(sh)
         args = [self.ranges(*boxes[p]) if type(p) is int else p for p in tpl.plan]
         try:
             return tpl(args)
@@ -182,11 +183,11 @@ class Engine(Reader):
         return as_ranges(self.book.sheet_ids[t], r1, c1, r2, c2, out)
 
 
-def recalculate(path, *, progress: Callable[[int, int], None] | None = None) -> Result:
+def recalculate(path, *, progress: Callable[[int, int], None] | None = None, limits: Budget | None = None) -> Result:
     """Every cell of the (checked) workbook at `path`, recalculated. Raises InputError for a
     formula that cannot be parsed or a circular reference, sheetxml.Unsupported for a file this
     reader does not take (the caller then uses recalc.py)."""
-    engine = Engine(sheetxml.workbook(path))
+    engine = Engine(sheetxml.workbook(path), limits)
     with np.errstate(all="ignore"):  # EXP(1000) is #NUM!, a value, not a warning
         total = engine.read()
         if progress:

@@ -17,8 +17,10 @@ import numpy as np
 
 from ..errors import InputError
 from . import recalc, sheetxml
+from .budget import MAX_TEMPLATES, Budget
 from .formula_code import translate
 from .formulas_private import EMPTY, ERRORS, PLACEHOLDER, compiled
+from .safe_xml import show
 
 _DIGITS = re.compile(rb"([0-9]+)")
 _RUNS = re.compile(r"([0-9]+)")
@@ -26,12 +28,13 @@ DONE, BUSY, WAITING = -1, -2, -3  # a cell's state in the id array once it is no
 
 
 class _Shape:
-    __slots__ = ("marked", "descs", "refs", "fn", "P", "later", "dynamic", "box", "slow")
+    __slots__ = ("marked", "descs", "refs", "fn", "P", "later", "dynamic", "box", "slow", "area")
 
     def __init__(self, marked: str, descs: tuple, s: int):
         self.marked, self.descs, self.slow, self.P = marked, descs, None, ()
         self.box = recalc._Shape(None, descs).boxes  # (sheet, row, col) → absolute boxes
         refs, self.later, self.dynamic, ok = [], False, False, True
+        self.area = 1 + sum((abs(d[3] - d[1]) + 1) * (abs(d[4] - d[2]) + 1) for d in descs if d[0] != -2)  # cells read per evaluation
         for d in descs:
             if d[0] == -2:  # #REF!
                 ok = False
@@ -93,8 +96,9 @@ class Result:
 class Reader:
     """Pass 1; fast.Engine adds pass 2."""
 
-    def __init__(self, wb: sheetxml.Workbook):
-        self.wb = wb
+    def __init__(self, wb: sheetxml.Workbook, limits: Budget | None = None):
+        self.wb, self.limits = wb, limits
+        self.templates: set[str] = set()  # formulas the `formulas` package compiled
         titles = [s.title for s in wb.sheets]
         self.book = recalc._Book.__new__(recalc._Book)  # recalc's tokenizer and name resolution, without openpyxl
         b = self.book
@@ -120,9 +124,41 @@ class Reader:
             total += self._read_sheet(s)
         for sh in self.shapes:
             sh.bind(self._sheet_of[id(sh)], self.V)
+        if self.limits is not None:
+            self._within(self.limits)
         return total
 
+    def refuse(self, what: str) -> InputError:
+        return InputError(f"{show(str(self.wb.path))}: {what} (refused)")
+
+    def _within(self, limits: Budget) -> None:
+        """Before any evaluation: the sheets hold what the record claims, and the references of
+        all formula cells together span no more cells than the record accounts for."""
+        for title, last in limits.last_rows.items():
+            s = next((i for i, t in enumerate(self.wb.sheets) if t.title == title), None)
+            held = 0 if s is None else self.V[s].shape[0] - 1
+            if held < last:
+                raise self.refuse(f"its structure record says sheet {title} reaches row {last:,}, but it ends at row {held:,}")
+        work = 0
+        for I in self.I:
+            ids = I[I >= 0]
+            if ids.size:
+                counts = np.bincount(ids, minlength=len(self.shapes))
+                work += int(sum(int(n) * sh.area for n, sh in zip(counts.tolist(), self.shapes) if n))
+        if work > limits.work:
+            raise self.refuse(f"its formulas read {work:,} cells in all, more than the {limits.work:,} its structure record accounts for")
+
+    def template(self, sh: _Shape):
+        """The shape's `formulas` template, counted: each new one takes 20-50 ms to compile."""
+        if sh.slow is None and sh.marked not in self.templates:
+            self.templates.add(sh.marked)
+            if len(self.templates) > MAX_TEMPLATES:
+                raise self.refuse(f"more than {MAX_TEMPLATES:,} distinct formulas outside the arithmetic excelbp writes")
+        return sh.template()
+
     def _shape_id(self, s: int, text: str, row: int, col: int) -> int:
+        if self.limits is not None and len(self.keys) > 2 * self.limits.shapes:  # each new key is tokenised
+            raise self.refuse(f"more than {2 * self.limits.shapes:,} distinct formula texts, more than its structure record accounts for")
         try:
             marked, descs = self.book.split(text, s, row, col)
         except InputError as ex:
@@ -130,10 +166,12 @@ class Reader:
         key = (s, marked, tuple(descs))
         sid = self.ids.get(key)
         if sid is None:
+            if self.limits is not None and len(self.shapes) >= self.limits.shapes:
+                raise self.refuse(f"more than {self.limits.shapes:,} distinct formulas, more than its structure record accounts for")
             sh = _Shape(marked, key[2], s)
             if sh.fn is None:
                 try:
-                    sh.template()  # parse errors and unsupported references show now, as before
+                    self.template(sh)  # parse errors and unsupported references show now, as before
                 except InputError as ex:
                     raise InputError(f"{self.book.address(s << 36 | row << 15 | col)}: {ex}") from None
             sid = self.ids[key] = len(self.shapes)

@@ -8,13 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from openpyxl import load_workbook
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import InputError
 from . import fast, sheetxml
+from .budget import MAX_FALLBACK_CELLS, Budget
+from .fast_read import Reader
+from .grid import Formulas, Values, from_dicts
+from .safe_xml import show
 from .safe_zip import check_xlsx
+
+SMALL_SHEET_CELLS = 10_000  # the structure record's sheet: two cells
+_ADDRESS = re.compile(r"([A-Z]{1,3})([0-9]+)")
 
 ENGINES = ("formulas", "libreoffice")
 
@@ -24,6 +29,7 @@ class Book:
     """A checked workbook; its sheets are read when first asked for."""
 
     path: Path
+    cells: dict[str, int] = field(default_factory=dict)  # worksheet part → its cell elements (at most)
     _sheets: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def sheet(self, title: str) -> dict[str, object]:
@@ -33,7 +39,24 @@ class Book:
         return self._sheets.get(title, {})
 
     def literal(self, sheet: str, cell: str):
-        return self.sheet(sheet).get(cell)
+        """One cell as stored, from a small sheet (the structure record's): streamed, not parsed
+        by openpyxl, which would pad every row to the width a hostile <dimension> claims."""
+        wb = sheetxml.workbook(self.path)
+        [part] = [t.part for t in wb.sheets if t.title == sheet] or [None]
+        if part is None:
+            return None
+        if self.cells.get(part, 0) > SMALL_SHEET_CELLS:
+            raise InputError(f"{show(str(self.path))}: sheet {show(sheet)} holds {self.cells[part]:,} cells, excelbp writes a few (refused)")
+        m = _ADDRESS.fullmatch(cell)
+        want = (int(m[2]), sheetxml.column(m[1].encode()))
+        try:
+            for piece in sheetxml.cells(wb, [t.part for t in wb.sheets].index(part)):
+                for row, col, t, fa, f, v in piece:
+                    if (row, col) == want:
+                        return "=" + sheetxml.text(f) if f is not None else None if v is None else Reader._literal(t, v, wb.strings)
+        except sheetxml.Unsupported:
+            return self.sheet(sheet).get(cell)
+        return None
 
     def formula_cells(self) -> set[str]:
         self._sheets.update(_read_sheets(self.path, None))
@@ -42,98 +65,34 @@ class Book:
 
 @dataclass(frozen=True)
 class Recalculated:
-    values: dict[str, object] | Cells  # "Sheet!A1" → value, literal cells included
-    formulas: set[str] | Formulas  # the formula cells among them
+    grid: fast.Result  # per sheet: dense values, which cells hold formulas
 
+    @property
+    def values(self) -> Values:  # "Sheet!A1" → value, literal cells included
+        return Values(self.grid)
 
-_ADDRESS = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+)")
-
-
-class Cells:
-    """fast.Result read as the mapping "Sheet!A1" → value that compare.py reads."""
-
-    def __init__(self, result: fast.Result):
-        self.result = result
-
-    def where(self, key: str) -> tuple[int, int, int] | None:
-        sheet, _, cell = key.rpartition("!")
-        s, m = self.result.index.get(sheet), _ADDRESS.fullmatch(cell)
-        return None if s is None or m is None else (s, int(m[2]), column_index_from_string(m[1]))
-
-    def get(self, key: str, default=None):
-        at = self.where(key)
-        v = None if at is None else self.result.get(*at)
-        return default if v is None else v
-
-    def __getitem__(self, key: str):
-        return self.get(key)
-
-
-class Formulas:
-    """The formula cells of a fast.Result, as the set compare.py asks about."""
-
-    def __init__(self, cells: Cells):
-        self.cells = cells
-
-    def __contains__(self, key: str) -> bool:
-        at = self.cells.where(key)
-        if at is None:
-            return False
-        F = self.cells.result.formula[at[0]]
-        return at[1] < F.shape[0] and at[2] < F.shape[1] and bool(F[at[1], at[2]])
-
-    def __sub__(self, other) -> _Minus:
-        return _Minus(self, [other])
-
-    def __iter__(self):
-        return iter(_Minus(self, []))
-
-
-class _Minus:
-    """formulas - a - b - c, worked out once, when iterated: no set of every formula cell."""
-
-    def __init__(self, formulas: Formulas, others: list):
-        self.formulas, self.others = formulas, others
-
-    def __sub__(self, other) -> _Minus:
-        return _Minus(self.formulas, [*self.others, other])
-
-    def __bool__(self) -> bool:
-        return bool(self.cells())
-
-    def __len__(self) -> int:
-        return len(self.cells())
-
-    def __iter__(self):
-        return iter(self.cells())
-
-    def cells(self) -> set[str]:
-        if hasattr(self, "_cells"):
-            return self._cells
-        out, others = set(), self.others
-        result = self.formulas.cells.result
-        for s, F in enumerate(result.formula):
-            title = result.titles[s]
-            for r, c in np.argwhere(F).tolist():
-                key = f"{title}!{get_column_letter(c)}{r}"
-                if not any(key in o for o in others):
-                    out.add(key)
-        self._cells = out
-        return out
+    @property
+    def formulas(self) -> Formulas:  # the formula cells' addresses
+        return Formulas(self.grid)
 
 
 def open_book(path: Path) -> Book:
     path = Path(path)
     # untrusted files (students send workbooks back): sizes, zip bombs and XML entities
     # are checked before openpyxl inflates anything
-    check_xlsx(path)
-    return Book(path)
+    cells: dict[str, int] = {}
+    check_xlsx(path, cells=cells)
+    return Book(path, cells)
 
 
 def _read_sheets(path: Path, titles: list[str] | None) -> dict[str, dict[str, object]]:
     try:
         wb = load_workbook(path, read_only=True, data_only=False)
-        out = {ws.title: _sheet_values(ws) for ws in wb.worksheets if titles is None or ws.title in titles}
+        out = {}
+        for ws in wb.worksheets:
+            if titles is None or ws.title in titles:
+                ws.reset_dimensions()  # a <dimension> claiming A1:XFD1048576 would pad every row to 16,384 cells
+                out[ws.title] = _sheet_values(ws)
         wb.close()
     except Exception as e:
         raise InputError(f"{path}: cannot read the workbook ({type(e).__name__}: {str(e)[:80]})") from None
@@ -150,17 +109,24 @@ def _sheet_values(ws) -> dict[str, object]:
     return out
 
 
-def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None) -> Recalculated:
-    """Every cell's value after a real recalculation of the formulas."""
+def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None, limits: Budget | None = None) -> Recalculated:
+    """Every cell's value after a real recalculation of the formulas; with `limits`, nothing
+    is read or evaluated beyond them."""
+    total = sum(book.cells.values())
+    where = show(str(book.path))
+    if limits is not None and total > limits.cells:
+        part = max(book.cells, key=book.cells.get)
+        raise InputError(f"{where}: {total:,} cells in its sheets ({book.cells[part]:,} in {show(part)}), more than the {limits.cells:,} its structure record accounts for (refused)")
     if engine == "formulas":
         try:
-            cells = Cells(fast.recalculate(book.path, progress=progress))
-            return Recalculated(cells, Formulas(cells))
-        except sheetxml.Unsupported:  # XML this reader does not take: the reference evaluator
+            return Recalculated(fast.recalculate(book.path, progress=progress, limits=limits))
+        except sheetxml.Unsupported as why:  # XML this reader does not take: the reference evaluator
+            if total > MAX_FALLBACK_CELLS:
+                raise InputError(f"{where}: {show(str(why))}: verify reads such XML only up to {MAX_FALLBACK_CELLS:,} cells, the workbook has {total:,} (refused)") from None
             from .recalc import calculate
 
             formulas, literals = calculate(book.path, progress=progress)
-            return Recalculated({**literals, **formulas}, set(formulas))
+            return Recalculated(from_dicts({**literals, **formulas}, formulas))
     if engine == "libreoffice":
         from .libreoffice import recalculate as soffice
 
@@ -170,5 +136,5 @@ def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int
             wb = load_workbook(done, read_only=True, data_only=True)
             values = {f"{ws.title}!{c}": v for ws in wb.worksheets for c, v in _sheet_values(ws).items()}
             wb.close()
-        return Recalculated(values, formulas)
+        return Recalculated(from_dicts(values, formulas))
     raise InputError(f"--engine: unknown {engine!r}; choose from {', '.join(ENGINES)}")

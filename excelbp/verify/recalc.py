@@ -28,6 +28,7 @@ import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import InputError
+from .budget import MAX_RANGE_CELLS
 from .formulas_private import EMPTY, ERRORS, PLACEHOLDER, as_ranges, compiled, literal, plain
 
 __all__ = ["calculate"]
@@ -122,14 +123,18 @@ class _Book:
                 c1, r1 = m["c1"], m["r1"]
                 c2, r2 = m["c2"] or c1, m["r2"] or r1
                 parts = [(r1, row, 1), (c1, col, 2), (r2, row, 4), (c2, col, 8)]
-                d, mask = [], 0
+                d, mask, at = [], 0, []
                 for p, base, bit in parts:
                     v = int(p.lstrip("$")) if bit & 5 else column_index_from_string(p.lstrip("$"))
+                    at.append(v)
                     if absolute or p[0] == "$":
                         mask |= bit
                         d.append(v)
                     else:
                         d.append(v - base)
+                area = (abs(at[2] - at[0]) + 1) * (abs(at[3] - at[1]) + 1)
+                if area > MAX_RANGE_CELLS:  # evaluating it would make an object per cell
+                    raise InputError(f"a range of {area:,} cells ({m.group(0)[:40]}), more than the {MAX_RANGE_CELLS:,} verify reads in one reference (refused)")
                 piece, new = "\0", [(-2,) if target == -2 else (target, *d, mask)]
             elif m["ident"] and not text.startswith(("(", "!"), m.end()):
                 found = self._name(s, m["ident"].upper())

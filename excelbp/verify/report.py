@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 RTOL = 1e-9
 
 
@@ -43,6 +45,18 @@ class Report:
                 what = what() if callable(what) else what
                 self.first_mismatch = f"{where} ({what}): expected {float(expected)!r}, got {got!r}"
 
+    def add(self, group: str, ok: np.ndarray, diff: np.ndarray, rel: np.ndarray) -> None:
+        """Count a column of cells compared at once (agree_column); the caller names the first
+        mismatch, since only it knows which cell of all its columns comes first."""
+        st = self.stats.setdefault(group, Stat())
+        st.cells += ok.size
+        finite = np.isfinite(diff)
+        if finite.any():
+            r = rel[finite]
+            st.max_abs = max(st.max_abs, float(diff[finite].max()))
+            st.max_rel = max(st.max_rel, float(np.where(np.isfinite(r), r, 0.0).max()))
+        self.mismatches += ok.size - int(np.count_nonzero(ok))
+
     def lines(self) -> list[str]:
         out = [f"{'quantity':<28} {'cells':>8} {'max abs err':>12} {'max rel err':>12}"]
         for name, st in self.stats.items():
@@ -71,3 +85,19 @@ def agree(got, expected: float, scale: float) -> tuple[bool, float, float]:
     diff = abs(float(got) - expected)
     rel = diff / abs(expected) if expected else (0.0 if diff == 0 else math.inf)
     return diff <= RTOL * max(abs(expected), 1e-3 * scale, 1e-300), diff, rel
+
+
+def agree_column(got: np.ndarray, expected: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """agree() over a column of cells at once. `got` is NaN where a cell holds no finite
+    number: such a cell is given (False, inf, inf) here, and where that may be wrong (the
+    expected value is not finite, or the cell may hold an empty result, which reads as 0) the
+    caller asks agree() about the cell itself."""
+    finite = np.isfinite(expected)
+    number = ~np.isnan(got)
+    a = np.abs(expected)
+    with np.errstate(all="ignore"):
+        diff = np.where(finite, np.abs(got - expected), 0.0)
+        diff[finite & ~number] = np.inf
+        rel = np.where(expected != 0, diff / a, np.where(diff == 0, 0.0, np.inf))
+    ok = finite & number & (diff <= RTOL * np.maximum(np.maximum(a, 1e-3 * scale), 1e-300))
+    return ok, diff, np.where(finite, rel, 0.0)

@@ -30,13 +30,16 @@ from .safe_xml import Refuse, TooManySheets, feed, prolog_parser, show
 
 MiB = 1024 * 1024
 
-# One part: the Steps sheet of a default excelbp workbook takes ~1.2 kB a step, so 200 MiB is
-# ~180,000 steps, beyond what verify can hold in memory anyway (openpyxl keeps every cell,
-# a few GB at that size); real Excel exports of that size are far outside this project's use.
-MAX_PART_BYTES = 200 * MiB
-# All parts together: a few such sheets plus charts and styles; inflating 1 GiB in chunks
-# takes a couple of seconds, which bounds the time of the check itself.
-MAX_TOTAL_BYTES = 1024 * MiB
+# Sizes are not what makes a workbook dangerous to verify: its cells, formulas and ranges are,
+# and budget.py bounds those from the workbook's structure record. The 1,000,000-step demo's
+# Steps sheet is 1.24 GiB of XML; a sheet part may be up to 2 GiB (inflating it for its CRC
+# takes a few seconds), the parts together 3 GiB.
+MAX_PART_BYTES = 2048 * MiB
+MAX_TOTAL_BYTES = 3072 * MiB
+# Parts other than worksheets (workbook, styles, drawings, shared strings) are a few kB to a
+# few MB in any workbook verify is for; openpyxl holds them whole in memory.
+MAX_OTHER_PART_BYTES = 32 * MiB
+WORKSHEETS = "xl/worksheets/"
 # Deflate cannot beat ~1032:1, so > 1000:1 means long runs of one byte: a bomb, not a sheet
 # (excelbp's sheets compress ~8:1). Tiny parts are exempt: their ratio says nothing.
 MAX_RATIO = 1000
@@ -66,10 +69,13 @@ def check_xlsx(
     max_part_bytes: int = MAX_PART_BYTES,
     max_total_bytes: int = MAX_TOTAL_BYTES,
     max_parts: int = 10_000,
+    cells: dict[str, int] | None = None,
 ) -> None:
     """Raise InputError (one line, naming the file and the culprit part) unless `path` is a
     sound .xlsx zip: readable, within the size limits, with the workbook's parts present and
-    no DTD or entity declarations in any XML part. Returns None when the file is fine."""
+    no DTD or entity declarations in any XML part. Returns None when the file is fine; `cells`,
+    if given, receives each worksheet part's count of cell elements (at most: a count of
+    "<c" and ":c" in its bytes, made while inflating it anyway)."""
     path = Path(path)
     where = show(str(path))
 
@@ -98,7 +104,10 @@ def check_xlsx(
                 raise refuse(f"missing part {name}: not a workbook")
         sheets: list[str] = []
         for info in sorted(infos, key=lambda i: i.header_offset):  # in disk order
-            _check_part(f, info, refuse, sheets if info.filename == WORKBOOK_RELS else None, max_parts)
+            count = info.filename.startswith(WORKSHEETS) and cells is not None
+            n = _check_part(f, info, refuse, sheets if info.filename == WORKBOOK_RELS else None, max_parts, count)
+            if count:
+                cells[info.filename] = n
     if not sheets:
         raise refuse(f"no worksheet listed in {WORKBOOK_RELS}: not a workbook")
     for name in sheets:
@@ -166,8 +175,9 @@ def _check_declared(infos: list[zipfile.ZipInfo], max_part: int, max_total: int,
             raise refuse(f"part {name} is encrypted")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise refuse(f"part {name} uses compression method {info.compress_type}; .xlsx parts are stored or deflated")
-        if info.file_size > max_part:
-            raise refuse(f"part {name} declares {_size(info.file_size)} uncompressed, over the limit of {_size(max_part)} a part (refused: zip bomb?)")
+        limit = max_part if info.filename.startswith(WORKSHEETS) else min(max_part, MAX_OTHER_PART_BYTES)
+        if info.file_size > limit:
+            raise refuse(f"part {name} declares {_size(info.file_size)} uncompressed, over the limit of {_size(limit)} for {'a worksheet' if limit == max_part else 'a part other than a worksheet'} (refused: zip bomb?)")
         if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * info.compress_size:
             ratio = info.file_size / max(info.compress_size, 1)
             raise refuse(f"part {name} compresses {ratio:,.0f}:1, over {MAX_RATIO}:1 (refused: zip bomb)")
@@ -224,18 +234,24 @@ def _inflate(f: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
             raise _Damaged("deflate stream cut short")
 
 
-def _check_part(f: BinaryIO, info: zipfile.ZipInfo, refuse: Refuse, sheets: list[str] | None, max_parts: int) -> None:
-    """Inflate one part with a running count and CRC, feeding its XML prolog to defusedxml."""
+def _check_part(f: BinaryIO, info: zipfile.ZipInfo, refuse: Refuse, sheets: list[str] | None, max_parts: int, count_cells: bool = False) -> int:
+    """Inflate one part with a running count and CRC, feeding its XML prolog to defusedxml;
+    return its count of cell elements if asked (an upper bound: a bytes.count, no parsing)."""
     name = show(info.filename)
     must_be_xml = info.filename.lower().endswith(XML_SUFFIXES)
     parser = prolog_parser(sheets, max_parts)
     # Every part is tried as XML, whatever its name: a reader may be led to parse a part
     # called "sheet1.bin". Non-XML parts (images) fail at their first bytes and are let be.
     parsing = not info.filename.endswith("/")  # a folder entry holds nothing to parse
-    count = crc = 0
+    count = crc = cells = 0
+    last = b""
     try:
         for piece in _inflate(f, info):
             count += len(piece)
+            if count_cells:  # every cell element starts "<c" or "<prefix:c"; `last` joins a "<c" cut in two
+                joined = last + piece
+                cells += joined.count(b"<c") + joined.count(b":c")
+                last = piece[-1:]
             # Declared sizes were checked against the limits, so stopping at the declared
             # size also stops at the limits, without trusting the header to tell the truth.
             if count > info.file_size:
@@ -256,6 +272,7 @@ def _check_part(f: BinaryIO, info: zipfile.ZipInfo, refuse: Refuse, sheets: list
         raise refuse(f"damaged part {name} ({count:,} bytes, header says {info.file_size:,})")
     if crc != info.CRC:
         raise refuse(f"damaged part {name} (CRC mismatch)")
+    return cells
 
 
 def _size(n: int) -> str:

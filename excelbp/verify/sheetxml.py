@@ -21,6 +21,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from ..errors import InputError
+from .safe_xml import show
+
 PIECE = 4 * 1024 * 1024
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix, as some writers use
 # the form openpyxl and excelbp write, matched whole (groups 1-5); any other cell (groups 6-8)
@@ -58,8 +61,29 @@ class Workbook:
     strings: list[str]
 
 
+# openpyxl turns every shared string into objects at ~20 µs each, and reads them whenever it
+# opens the workbook: 31 MiB of tiny strings took 80 s. excelbp writes none (its texts are
+# inline); a copy saved by LibreOffice holds its labels, a few hundred kB at most.
+MAX_SHARED_STRINGS_BYTES = 2 * 1024 * 1024
+_OVERRIDE = re.compile(rb"<(?:\w+:)?Override\b[^>]*>")
+_PART_NAME = re.compile(rb"""PartName\s*=\s*["']/?([^"']+)["']""")
+
+
+def check_strings(path: Path) -> None:
+    """Refuse a shared-strings part (wherever [Content_Types].xml puts it) too large to load."""
+    with zipfile.ZipFile(path) as zf:
+        types = zf.read("[Content_Types].xml")  # checked small by safe_zip
+        sizes = {i.filename: i.file_size for i in zf.infolist()}
+    for element in _OVERRIDE.findall(types):
+        name = _PART_NAME.search(element)
+        if b"sharedStrings" in element and name and sizes.get(name[1].decode("utf-8", "replace"), 0) > MAX_SHARED_STRINGS_BYTES:
+            part = name[1].decode("utf-8", "replace")
+            raise InputError(f"{show(str(path))}: shared strings part {show(part)} of {sizes[part]:,} bytes, over the {MAX_SHARED_STRINGS_BYTES:,} verify reads (refused)")
+
+
 def workbook(path: Path) -> Workbook:
     """The workbook's structure, read by openpyxl (small parts only: no cell is read here)."""
+    check_strings(path)
     wb = load_workbook(path, read_only=True)
     try:
         sheets = [Sheet(ws.title, ws._worksheet_path) for ws in wb.worksheets]  # not sheetnames: no chartsheets

@@ -15,20 +15,21 @@ from ..layout.steps import StepLayout
 from ..layout.sweep import sweep_layout
 from ..sheets.sweep import sweep_cells, sweep_values
 from ..spec import Spec
-from .steps import Check, check_steps
+from .steps import Checker, check_steps
 
 COPIES = "learning-rate copies"  # the report's groups
 SWEEP = "LR sweep sheet"
 
 
-def check_sweep(check: Check, spec: Spec, steps: StepLayout, values: dict, path: Path) -> set[str]:
-    """Check every formula cell of the sweep's sheets; return its input cells (the rates)."""
+def check_sweep(check: Checker, spec: Spec, steps: StepLayout, path: Path) -> None:
+    """Check every formula cell of the sweep's sheets; its input cells (the rates) are exempt."""
     sweep = sweep_layout(spec, steps)
     if sweep is None:
-        return set()
+        return
     inputs = [f"{sweep.title}!{sweep.rates.cell(0, j, absolute=False)}" for j in range(sweep.n)]
-    rates = []
+    rates, values = [], check.values
     for where in inputs:
+        check.exempt(where)
         v = values.get(where)
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise InputError(f"{path}: {where} should hold a learning rate, holds {v!r}")
@@ -36,7 +37,7 @@ def check_sweep(check: Check, spec: Spec, steps: StepLayout, values: dict, path:
     runs = [Training(replace(spec, lr=rate), chunk_steps=spec.steps) for rate in rates]
     for copy, run in zip(sweep.copies, runs):
         [chunk] = run.chunks()
-        check_steps(check, [copy], run.spec, chunk, values, group=COPIES)
+        check_steps(check, [copy], run.spec, chunk, group=COPIES)
     formulas = sweep_cells(spec, sweep, steps)
     scale = {j: float(np.max(np.abs(run.loss[np.isfinite(run.loss)]), initial=0.0)) for j, run in enumerate(runs)}
     for (r, c), want in sorted(sweep_values(spec, sweep, runs).items(), key=lambda rc: (rc[0][0] == sweep.final.row, rc[0])):  # the final row last
@@ -44,4 +45,3 @@ def check_sweep(check: Check, spec: Spec, steps: StepLayout, values: dict, path:
         j = c - sweep.loss.col
         what = f"{formulas[(r, c)]}, rate {j + 1}" if j >= 0 else "step number"
         check(SWEEP, where, values.get(where), want, scale.get(j, abs(want)), what)
-    return set(inputs)
