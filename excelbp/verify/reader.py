@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from ..errors import InputError
 from . import fast, sheetxml
 from .safe_zip import check_xlsx
 
-ENGINES = ("formulas", "libreoffice")
+ENGINES = ("formulas", "libreoffice", "gnumeric")
 
 
 @dataclass
@@ -150,6 +151,17 @@ def _sheet_values(ws) -> dict[str, object]:
     return out
 
 
+def _values(path: Path) -> dict[str, object]:
+    """"Sheet!A1" → value of every cell of a recalculated copy, as the program saved them."""
+    with warnings.catch_warnings():  # Gnumeric's copies have no default style, which openpyxl mentions
+        warnings.simplefilter("ignore", UserWarning)
+        wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {f"{ws.title}!{c}": v for ws in wb.worksheets for c, v in _sheet_values(ws).items()}
+    finally:
+        wb.close()
+
+
 def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None) -> Recalculated:
     """Every cell's value after a real recalculation of the formulas."""
     if engine == "formulas":
@@ -161,14 +173,16 @@ def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int
 
             formulas, literals = calculate(book.path, progress=progress)
             return Recalculated({**literals, **formulas}, set(formulas))
-    if engine == "libreoffice":
-        from .libreoffice import recalculate as soffice
+    if engine in ("libreoffice", "gnumeric"):  # a program recalculates a copy; its values are read back
+        with tempfile.TemporaryDirectory(prefix=f"excelbp-{engine}-") as out:
+            if engine == "libreoffice":
+                from .libreoffice import recalculate as soffice
 
-        formulas = book.formula_cells()
-        with tempfile.TemporaryDirectory(prefix="excelbp-lo-") as out:
-            [done] = soffice([book.path], Path(out))
-            wb = load_workbook(done, read_only=True, data_only=True)
-            values = {f"{ws.title}!{c}": v for ws in wb.worksheets for c, v in _sheet_values(ws).items()}
-            wb.close()
-        return Recalculated(values, formulas)
+                [done] = soffice([book.path], Path(out))
+            else:
+                from .gnumeric import recalculate as ssconvert
+
+                done = ssconvert(book.path, Path(out))
+            values = _values(done)
+        return Recalculated(values, book.formula_cells())
     raise InputError(f"--engine: unknown {engine!r}; choose from {', '.join(ENGINES)}")
