@@ -30,7 +30,7 @@ def verify_table(run, tmp: Path, *, million: Path | None, repeat: int = 1, engin
     programs = {p: subprocess.run([p, "--version"], capture_output=True, text=True).stdout.strip().splitlines()[:1] for p in ("soffice", "ssconvert") if shutil.which(p)}
     print(f"7. verify, whole process (python -m excelbp verify FILE --engine E --quiet), best of {repeat}; load average {_load()}")
     print("   " + "; ".join(f"{p}: {v[0] if v else '?'}" for p, v in programs.items()))
-    print(f"   {'workbook':<24} {'formula cells':>13}  " + "  ".join(f"{e + ' s / MB':>22}" for e in engines) + "   vs LibreOffice: time, RSS")
+    print(f"   {'workbook':<24} {'formula cells':>13}  " + "  ".join(f"{e + ' s / MB':>22}" for e in engines) + "   LibreOffice's time / its, its RSS / LibreOffice's")
     results, summary = {}, []
     for name, options in cases:
         path = million if options == MILLION[1] and million.exists() else tmp / (re.sub(r"\W+", "-", name).strip("-") + ".xlsx")
@@ -58,7 +58,7 @@ def verify_table(run, tmp: Path, *, million: Path | None, repeat: int = 1, engin
             r = row.get(engine)
             cols.append("-" if r is None else f"{r['wall']:>9.2f} s {r['rss_mb']:>6.0f} MB" + ("" if r["rc"] == 0 else f" exit {r['rc']}"))
         ratios = ", ".join(
-            f"{e} {lo['wall'] / row[e]['wall']:.1f}x faster, {row[e]['rss_mb'] / lo['rss_mb']:.2f}x RSS"
+            f"{e} {lo['wall'] / row[e]['wall']:.1f}x, {row[e]['rss_mb'] / lo['rss_mb']:.2f}x"
             for e in engines if e != "libreoffice" and lo and lo["rc"] == 0 and e in row and row[e]["rc"] == 0
         )
         print(f"   {name:<24} {cells:>13}  " + "  ".join(f"{c:>22}" for c in cols) + f"   {ratios}")
@@ -72,7 +72,7 @@ def verify_table(run, tmp: Path, *, million: Path | None, repeat: int = 1, engin
     m = run([sys.executable, str(Path(__file__).with_name("run.py")), "--child", "excelmodel", "300", str(demo300)])
     v = results[CASES[0][0]]["formulas"]
     print(f"   ExcelModel load+calculate, 300 steps, whole process: {m['wall']:.2f} s, {m['rss_mb']:.0f} MB (exit {m['rc']}):"
-          f" verify (formulas) is {m['wall'] / v['wall']:.1f}x faster, {v['rss_mb'] / m['rss_mb']:.2f}x the RSS")
+          f" its time / verify's (formulas) {m['wall'] / v['wall']:.1f}x, verify's RSS / its {v['rss_mb'] / m['rss_mb']:.2f}x")
     summary.append(("verify 300 steps: ExcelModel / formulas, whole process", f"{m['wall'] / v['wall']:.1f}x", ">= 30x"))
     big = results[CASES[2][0]]
     if big["libreoffice"]["rc"] == 0:
