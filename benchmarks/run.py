@@ -1,8 +1,9 @@
 """excelbp benchmark: build, memory, verify and LibreOffice, each as a ratio to a baseline
 measured in the same run (issue 6).
 
-    python benchmarks/run.py            # N = 1,000 / 10,000 / 100,000 steps, --steps 1000000 (~15 min)
+    python benchmarks/run.py            # N = 1,000 / 10,000 / 100,000 steps, --steps 1000000, verify (~25 min)
     python benchmarks/run.py --quick    # N = 100 / 1,000 / 10,000, under a minute
+    python benchmarks/run.py --verify   # each verify engine on four workbooks (benchmarks/verify_table.py)
 
 Builds, floors, verify and ExcelModel run in fresh child processes (this script with --child),
 so each peak RSS belongs to that run alone and no run warms the next one up. Times are the best
@@ -153,11 +154,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller N, under a minute")
     ap.add_argument("--repeat", type=int, default=None, help="rounds of each build and floor, best kept (default 2)")
+    ap.add_argument("--verify", action="store_true", help="only the verify table: each engine on the demo at 300 / 3,000 / 30,000 steps and digits (~10 min)")
+    ap.add_argument("--million", type=Path, metavar="PATH", help="with --verify, the 1,000,000-step demo too, built at PATH unless it exists (~5 min to build)")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "N", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         return child(args.child[0], int(args.child[1]), args.child[2])
-    args.repeat = args.repeat or 2
+    args.repeat = args.repeat or (1 if args.verify else 2)
     os.environ.setdefault("TQDM_DISABLE", "1")
     from excelbp.build import build, make_spec
     from excelbp.spec import BuildOptions
@@ -170,7 +173,13 @@ def main() -> None:
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
     print(f"machine: {len(os.sched_getaffinity(0))} CPUs ({cpu}), {platform.platform()}")
     print(f"Python {platform.python_version()}, numpy {version('numpy')}, openpyxl {version('openpyxl')}, formulas {version('formulas')}")
-    print(f"mode: {'quick' if args.quick else 'full'}; load average {os.getloadavg()[0]:.1f} (another job on the machine skews times); work folder {tmp}\n")
+    print(f"mode: {'verify' if args.verify else 'quick' if args.quick else 'full'}; load average {os.getloadavg()[0]:.1f} (another job on the machine skews times); work folder {tmp}\n")
+    if args.verify:  # 7 alone
+        from verify_table import verify_table
+
+        for what, got, want in verify_table(run, tmp, million=args.million, repeat=args.repeat):
+            print(f"   {what:<56} {got:>22}   {want}")
+        return shutil.rmtree(tmp)
 
     # 1 + 2: build against the write-only floor, each in a fresh process
     print("1. build (default template) vs floor (openpyxl write-only, same rows × columns of plain formulas)")
@@ -291,6 +300,11 @@ def main() -> None:
     if lo is not None:
         summary.append(("digits: LibreOffice recalculation (blocks / rows)", f"{lo:.1f} s ({lo / lo0:.2f}×)", "<= 60 s"))
 
+    if not args.quick:  # 7: verify by each engine, whole processes (benchmarks/verify_table.py)
+        from verify_table import verify_table
+
+        print()
+        summary += verify_table(run, tmp, million=args.million, repeat=1)
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     print("\nsummary" + (" (quick: small N, not the acceptance sizes)" if args.quick else ""))
     for what, got, want in summary:

@@ -13,4 +13,4 @@ class InputError(Exception):
 
 
 class ExternalError(Exception):
-    """A program excelbp drives (LibreOffice) failed, timed out or wrote nothing."""
+    """A program excelbp drives (LibreOffice, Gnumeric) failed, timed out or wrote nothing."""

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from excelbp.build import build, make_spec
 from excelbp.spec import BuildOptions
+from excelbp.verify.gnumeric import find_ssconvert
 from excelbp.verify.libreoffice import find_soffice
 
 
@@ -49,6 +50,14 @@ def needs_soffice():
         if os.environ.get("CI") == "true":
             pytest.fail("LibreOffice (soffice) is required in CI")
         pytest.skip("LibreOffice (soffice) not installed")
+
+
+def needs_gnumeric():
+    """Skip without Gnumeric's ssconvert, except in CI where its absence is a failure."""
+    if find_ssconvert() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Gnumeric (ssconvert) is required in CI")
+        pytest.skip("Gnumeric (ssconvert) not installed")
 
 
 def structure_of(path: Path) -> dict:

@@ -99,12 +99,15 @@ def column_pass_values(spec: Spec, p: Pass, W: list[np.ndarray], b: list[np.ndar
 
 def output_formulas(spec: Spec, z: Block, out_row: Block, out: Cells) -> None:
     """The last layer's output as a row, from its column of scores z: softmax in its stable
-    form, e^(z − max z) / Σ e^(z − max z), or the layer's activation."""
-    zs = z.column_span()
+    form, e^(z − max z) / Σ e^(z − max z), or the layer's activation. The sum is written out
+    term by term, as the step sheets write it: Gnumeric evaluates a function of a range inside
+    SUMPRODUCT, SUMPRODUCT(EXP(z − max z)), by implicit intersection, not over the range."""
+    top = f"MAX({z.column_span()})"
+    total = "+".join(f"EXP({z.cell(j, 0)}-{top})" for j in range(out_row.cols))
     for k in range(out_row.cols):
         zk = z.cell(k, 0)
         if spec.act(spec.n_layers) == "softmax":
-            text_ = f"EXP({zk}-MAX({zs}))/SUMPRODUCT(EXP({zs}-MAX({zs})))"
+            text_ = f"EXP({zk}-{top})/({total})"
         else:
             text_ = activation(spec.act(spec.n_layers), zk)
         out[(out_row.row, out_row.col + k)] = "=" + text_

@@ -12,13 +12,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from pathlib import Path
 from typing import Iterable
 
 from ..errors import ExternalError, InputError
+from .external import run
 
 NOT_FOUND = (
     "LibreOffice (soffice) not found; install it (apt-get install "
@@ -109,7 +108,7 @@ def recalculate(paths: Iterable[Path], outdir: Path | None = None, *, timeout: f
         ]
         scratch = work / "tmp"  # soffice's own temporary files (lu*.tmp), removed with the rest
         scratch.mkdir()
-        stdout, stderr = _run(cmd, timeout, env={**os.environ, "TMPDIR": str(scratch)})
+        stdout, stderr = run(cmd, timeout, program="LibreOffice", squeeze=_one_line, env={**os.environ, "TMPDIR": str(scratch)})
         results = []
         for src in sources:
             produced = staging / (src.stem + ".xlsx")
@@ -122,43 +121,6 @@ def recalculate(paths: Iterable[Path], outdir: Path | None = None, *, timeout: f
         return results
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def _run(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> tuple[str, str]:
-    """Run soffice in its own process group; kill the whole group on timeout."""
-    try:
-        proc = subprocess.Popen(
-            cmd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-            start_new_session=True,
-            env=env,
-        )
-    except OSError as exc:
-        raise ExternalError(f"cannot run LibreOffice ({cmd[0]}): {exc}") from None
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill(proc)
-        raise ExternalError(f"LibreOffice timed out after {timeout:g} s") from None
-    except BaseException:  # stopped (SIGTERM, Ctrl-C): soffice must not outlive us and refill its folder
-        _kill(proc)
-        raise
-    if proc.returncode != 0:
-        detail = _one_line(stderr) or _one_line(stdout) or "no message"
-        raise ExternalError(f"LibreOffice failed with exit status {proc.returncode} ({detail})")
-    return stdout, stderr
-
-
-def _kill(proc: subprocess.Popen) -> None:
-    """Kill soffice's whole process group and wait for it."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    proc.communicate()
 
 
 def _one_line(text: str) -> str:

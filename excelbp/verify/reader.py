@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from .safe_zip import check_xlsx
 SMALL_SHEET_CELLS = 10_000  # the structure record's sheet: two cells
 _ADDRESS = re.compile(r"([A-Z]{1,3})([0-9]+)")
 
-ENGINES = ("formulas", "libreoffice")
+ENGINES = ("formulas", "libreoffice", "gnumeric")
 
 
 @dataclass
@@ -109,6 +110,17 @@ def _sheet_values(ws) -> dict[str, object]:
     return out
 
 
+def _values(path: Path) -> dict[str, object]:
+    """"Sheet!A1" → value of every cell of a recalculated copy, as the program saved them."""
+    with warnings.catch_warnings():  # Gnumeric's copies have no default style, which openpyxl mentions
+        warnings.simplefilter("ignore", UserWarning)
+        wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {f"{ws.title}!{c}": v for ws in wb.worksheets for c, v in _sheet_values(ws).items()}
+    finally:
+        wb.close()
+
+
 def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None, limits: Budget | None = None) -> Recalculated:
     """Every cell's value after a real recalculation of the formulas; with `limits`, nothing
     is read or evaluated beyond them."""
@@ -127,14 +139,17 @@ def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int
 
             formulas, literals = calculate(book.path, progress=progress)
             return Recalculated(from_dicts({**literals, **formulas}, formulas))
-    if engine == "libreoffice":
-        from .libreoffice import recalculate as soffice
-
+    if engine in ("libreoffice", "gnumeric"):  # a program recalculates a copy; its values are read back
         formulas = book.formula_cells()
-        with tempfile.TemporaryDirectory(prefix="excelbp-lo-") as out:
-            [done] = soffice([book.path], Path(out))
-            wb = load_workbook(done, read_only=True, data_only=True)
-            values = {f"{ws.title}!{c}": v for ws in wb.worksheets for c, v in _sheet_values(ws).items()}
-            wb.close()
+        with tempfile.TemporaryDirectory(prefix=f"excelbp-{engine}-") as out:
+            if engine == "libreoffice":
+                from .libreoffice import recalculate as soffice
+
+                [done] = soffice([book.path], Path(out))
+            else:
+                from .gnumeric import recalculate as ssconvert
+
+                done = ssconvert(book.path, Path(out))
+            values = _values(done)
         return Recalculated(from_dicts(values, formulas))
     raise InputError(f"--engine: unknown {engine!r}; choose from {', '.join(ENGINES)}")
