@@ -11,7 +11,7 @@ empty or text cell, an error, a zero divisor, an overflow, arrays of unequal sha
 anything outside the small grammar below is not translated at all (`translate` returns None).
 
 Grammar: numbers, references, + - * / ^ % and unary minus, the comparisons, parentheses,
-TRUE/FALSE, and SUMPRODUCT SUM AVERAGE MAX MIN EXP LN TANH SQRT ABS MOD IF. No strings, no
+TRUE/FALSE, and SUMPRODUCT SUM AVERAGE MAX MIN EXP LN TANH SQRT ABS MOD IF ROWS COLUMNS. No strings, no
 spaces (the intersection operator), no other functions.
 """
 
@@ -235,6 +235,11 @@ class _Emitter:
                 else:
                     items.append(v)
             return self.temp(f"{name.lower()}([{', '.join(items)}])", None), "s"
+        if name in ("ROWS", "COLUMNS") and len(args) == 1 and args[0][0] == "ref":
+            # the range's shape, whatever its cells hold (a diverged run's errors included);
+            # without this, one =ROWS(loss) made `formulas` load its function table (0.5 s)
+            _, scalar = self.refs[args[0][1]]
+            return ("1" if scalar else f"{'H' if name == 'ROWS' else 'W'}{args[0][1]}"), "s"
         if name == "MOD" and len(args) == 2:
             x, y = self.temp(f"float({self.scalar(args[0])})", None), self.temp(f"float({self.scalar(args[1])})", None)
             self.line(f"if {y} == 0: raise Slow")
