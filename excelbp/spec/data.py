@@ -56,8 +56,9 @@ def _bad_cell(name: str, line: int, header: tuple[str, ...], record: list[str]) 
     return InputError(f"{name}:{line}: not a row of numbers")  # not reached: some cell is bad
 
 
-def read_csv(path: Path) -> Table:
-    """Read a CSV file with a header row and numbers below it.
+def read_csv(path: Path, raw: bytes | None = None) -> Table:
+    """Read a CSV file with a header row and numbers below it (`raw`: its bytes, already
+    read, e.g. decompressed; `path` then only names it in messages).
 
     Every problem is reported as one line naming the file and the line number. Rows are
     parsed into one flat array of doubles as they are read (a million rows take about a
@@ -66,10 +67,10 @@ def read_csv(path: Path) -> Table:
     """
     name = str(path)
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if raw is None else len(raw)
         if size > MAX_CSV_BYTES:
             raise InputError(f"{name}: file is larger than {MAX_CSV_BYTES // 1_000_000} MB")
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:
