@@ -56,6 +56,8 @@ def area_title(spec: Spec, name: str, layer: int, cols: int, matrix: bool) -> st
 
 def area_note(spec: Spec, name: str, layer: int) -> str | None:
     w = words(spec.lang)
+    if name.endswith("_turned"):  # a first layer read in place (layout/blocks.py)
+        return w["note_turned"].format_map(context(spec))
     # the SUMPRODUCT notes only where the formulas are SUMPRODUCTs (see quantities/context.py)
     if name == "Wt" or (name == "dW" and spec.batch > 1):
         return w[f"note_{name}"]
