@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from conftest import needs_soffice
+from test_blocks import _shape  # a range's rows × columns
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 
@@ -71,14 +72,6 @@ def _set(wb, name: str, i: int, j: int, value: float) -> None:
     [(sheet, ref)] = list(wb.defined_names[name].destinations)
     min_col, min_row, _, _ = range_boundaries(ref.replace("$", ""))
     wb[sheet].cell(min_row + i, min_col + j).value = value
-
-
-def _shape(ref: str) -> tuple[int, int]:
-    ref = ref.split("!")[-1].replace("$", "")
-    if ":" not in ref:
-        return 1, 1
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
-    return max_row - min_row + 1, max_col - min_col + 1
 
 
 @pytest.mark.libreoffice
@@ -171,9 +164,9 @@ def test_full_fashion_workbook_in_libreoffice(tmp_path):
     needs_soffice()
     path = tmp_path / "fashion.xlsx"
     build(make_spec(BuildOptions(template="fashion")), path)
-    names = ["X", "Y", "W1_init", "b1_init", "W2_init", "b2_init", "W1_final", "b1_final", "W2_final", "b2_final", "X_test", "Y_test", "test_accuracy", "lr", "loss"]
+    names = ["X_raw", "X", "Y", "W1_init", "b1_init", "W2_init", "b2_init", "W1_final", "b1_final", "W2_final", "b2_final", "X_test", "Y_test", "test_accuracy", "lr", "loss"]
     got = _named_values(recalculate([path], tmp_path / "lo")[0], names)
-    assert np.all(got["X"] == np.round(got["X"] * 255) / 255)  # raw / 255, recalculated
+    assert np.allclose(got["X"], got["X_raw"] / 255, rtol=1e-14, atol=0)  # recalculated (saved to 15 digits)
     W1, b1, W2, b2, losses = _train(
         got["X"], got["Y"], got["W1_init"], got["b1_init"][0], got["W2_init"], got["b2_init"][0], lr=float(got["lr"][0, 0]), batch=32, steps=100
     )
