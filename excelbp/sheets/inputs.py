@@ -184,7 +184,9 @@ def _pixel_blocks(spec: Spec, sheet: InputsSheet) -> list:
     whole = f"{sheet.X.cell(0, 0, absolute=False)}:{sheet.X.cell(sheet.X.rows - 1, n - 1, absolute=False)}"
 
     def x_row(t: int) -> list[Cell]:
-        return [formula(pixel_formula(spec, sheet, t, i), "real", shared=(0, whole) if t == i == 0 else (0,)) for i in range(n)]
+        if t:  # the shared formula's other cells are written without their text
+            return [formula("=", "real", shared=(0,))] * n
+        return [formula(pixel_formula(spec, sheet, 0, i), "real", shared=(0, whole) if i == 0 else (0,)) for i in range(n)]
 
     return [
         (sheet.raw_X, lambda t: [number(v) for v in spec.raw_X[t]]),

@@ -20,6 +20,7 @@ from .labels import WIDE_TABLE, render
 from .style import RowHeights, fit
 
 Progress = Callable[[int, int], None]
+FOLLOWER = "="  # the text of a cell that a shared formula's first cell speaks for
 
 
 def data_rows(spec: Spec, inputs: InputsSheet, s: int) -> list[int]:
@@ -77,7 +78,9 @@ def step_sheet_plan(
                 for c, k, first, later, style in by_row[dr]:
                     shared = _shared(runs.get((dr, c)), c, s, n_runs, sheet.row(s + 1) + dr)
                     value = None if cached is None or shared else cached[k]  # a shared formula's cells: no values (size)
-                    row[c] = Cell((later if s else first).format_map(fill), style, "formula", cached=value, shared=shared)
+                    # a shared formula's other cells are written without their text
+                    text = FOLLOWER if shared and len(shared) == 1 else (later if s else first).format_map(fill)
+                    row[c] = Cell(text, style, "formula", cached=value, shared=shared)
                 yield row
 
     widths, heights = _fit(sheet, heading, texts[0], by_row)

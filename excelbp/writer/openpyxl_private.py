@@ -98,12 +98,13 @@ class FastSheet:
             if cell.kind == "blank":
                 out.append(f"{head} />")
             elif cell.kind == "formula":
-                f = _escape(cell.value[1:])
-                if cell.shared:  # written once, on the group's first cell; moved by the readers
-                    first = len(cell.shared) > 1
-                    f = f'<f t="shared" ref="{cell.shared[1]}" si="{cell.shared[0]}">{f}</f>' if first else f'<f t="shared" si="{cell.shared[0]}"/>'
+                shared = cell.shared  # written once, on the group's first cell; moved by the readers
+                if shared and len(shared) == 1:
+                    f = f'<f t="shared" si="{shared[0]}"/>'
+                elif shared:
+                    f = f'<f t="shared" ref="{shared[1]}" si="{shared[0]}">{_escape(cell.value[1:])}</f>'
                 else:
-                    f = f"<f>{f}</f>"
+                    f = f"<f>{_escape(cell.value[1:])}</f>"
                 if cell.cached is None:
                     out.append(f"{head}>{f}</c>")
                 elif math.isfinite(cell.cached):
