@@ -176,3 +176,15 @@ def test_full_fashion_workbook_in_libreoffice(tmp_path):
     guess = np.argmax(np.tanh(got["X_test"] @ W1 + b1) @ W2 + b2, axis=1)
     accuracy = float(np.mean(guess == np.argmax(got["Y_test"], axis=1)))
     assert got["test_accuracy"][0, 0] == accuracy >= 0.75
+
+
+@pytest.mark.parametrize("sweep", [pytest.param((), id="adam"), pytest.param((0.02,), id="adam-sweep", marks=pytest.mark.slow)])
+def test_an_optimizer_and_a_sweep_on_the_first_layer_read_in_place(tmp_path, sweep):
+    """Adam's state (its bias corrections read the step number) and weight decay in the
+    turned matrices, and a learning-rate sweep's copy of the steps, recalculate to the engine."""
+    path = tmp_path / "adam.xlsx"
+    options = dict(template="fashion", layers=(784, 2, 10), batch=4, steps=2, optimizer="adam", weight_decay=0.01, compare_lr=sweep)
+    build(small(make_spec(BuildOptions(**options)), 8, 5), path)
+    report = verify(path)
+    assert report.ok, report.lines()
+    assert report.stats["optimizer state m̂"].cells > 2 * 2 * 784

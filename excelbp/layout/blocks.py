@@ -124,12 +124,15 @@ class StepBlocks(StepSheet):
     def shared_runs(self) -> list[tuple[int, int, int, int]]:
         """A first layer read in place: each unit's row of ∂L/∂W (from step 1) and of the
         optimizer's state and W updated (from step 2: step 1 reads the initial weights on
-        Inputs, which lie the other way), its weights only, are one formula moved along it.
+        Inputs, which lie the other way), its weights only, are one formula moved along it:
+        every reference in them moves with the cell or is fixed ($) where it must not.
         Its 25,000-cell matrices are most of a step."""
         if not self.spec.in_place:
             return []
         n, out = self.spec.sizes[0], []
         for w, _ in parameter_kinds(self.spec)[1:]:
+            if w.endswith("_hat"):  # Adam's bias corrections read the step number, which must not move
+                continue
             for j in range(self.spec.sizes[1]):
                 (dr, c0), (_, c1) = self.where[(w, 1, 0, j)], self.where[(w, 1, n - 1, j)]
                 out.append((dr, c0, c1, 1 if w == "dW" else 2))

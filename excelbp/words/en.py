@@ -55,6 +55,7 @@ WORDS = {
     "initial_turned": "the initial weights turned (one row per unit), read by step 1",
     "area_dW_turned": "∂L/∂W{l}, turned: a row per unit, a column per input, the bias last (mean over the batch)",
     "area_W+_turned": "W{l} updated, turned: {rule}; the next step uses these",
+    "turned": " (turned: a row per unit)",
     "note_turned": "The first layer copies nothing: a sample's inputs are its row of X on {inputs}, and its weights stay turned, a row per unit, so z = SUMPRODUCT(the row of X, the unit's row of the previous step's updated W) + b, and ∂L/∂w = SUMPRODUCT(a column of X over the batch's rows, the column of δ) / B. Step 1 reads the initial weights, turned on {inputs}.",
     "weights": "weights",
     "bias": "bias",

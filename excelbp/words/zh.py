@@ -55,6 +55,7 @@ WORDS = {
     "initial_turned": "初始权重转置(每个单元一行),供第 1 步读取",
     "area_dW_turned": "∂L/∂W{l},转置:每个单元一行,每个输入一列,偏置在最后(批内平均)",
     "area_W+_turned": "更新后的 W{l},转置:{rule};下一步使用它们",
+    "turned": "(转置:每个单元一行)",
     "note_turned": '第一层不复制任何数据:样本的输入就是{inputs}上 X 的那一行,权重保持转置(每个单元一行),所以 z = SUMPRODUCT(X 的那一行, 上一步更新后 W 中该单元的一行) + b,∂L/∂w = SUMPRODUCT(批内各行 X 的一列, δ 的一列) / B。第 1 步读取{inputs}上转置的初始权重。',
     "weights": "权重",
     "bias": "偏置",
