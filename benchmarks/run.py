@@ -1,8 +1,9 @@
 """excelbp benchmark: build, memory, verify and LibreOffice, each as a ratio to a baseline
 measured in the same run (issue 6).
 
-    python benchmarks/run.py            # N = 1,000 / 10,000 / 100,000 steps, --steps 1000000, verify (~25 min)
+    python benchmarks/run.py            # N = 1,000 / 10,000 / 100,000 steps, --steps 1000000 (~15 min)
     python benchmarks/run.py --quick    # N = 100 / 1,000 / 10,000, under a minute
+    python benchmarks/run.py --templates  # only the template workbooks: digits and fashion (~10 min)
     python benchmarks/run.py --verify   # each verify engine on four workbooks (benchmarks/verify_table.py)
 
 Builds, floors, verify and ExcelModel run in fresh child processes (this script with --child),
@@ -146,21 +147,101 @@ def mean_formula_length(path: Path, sheet: str = "Steps") -> float:
     return sum(lens) / len(lens)
 
 
+def formula_cells(path: Path) -> tuple[int, int]:
+    """(formula cells, all cells) of an xlsx, counted in its sheets' XML as it inflates."""
+    import re
+    import zipfile
+
+    cells = formulas = 0
+    with zipfile.ZipFile(path) as z:
+        for part in (n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
+            with z.open(part) as f:
+                tail = b""
+                while chunk := f.read(1 << 22):
+                    text = tail + chunk
+                    cut = text.rfind(b"<") if len(text) > 64 else 0  # never count a tag cut in two
+                    counted, tail = text[:cut], text[cut:]
+                    cells += len(re.findall(rb"<c ", counted))
+                    formulas += len(re.findall(rb"<f[ >/]", counted))
+                cells += tail.count(b"<c ")
+                formulas += len(re.findall(rb"<f[ >/]", tail))
+    return formulas, cells
+
+
+def template_run(extra: list[str], tmp: Path) -> tuple[float, int, float | None, float]:
+    """Build a template with the CLI (fresh process), then recalculate it in LibreOffice:
+    (build seconds with start-up, file bytes, LibreOffice seconds or None, peak RSS MB)."""
+    from excelbp.verify.libreoffice import find_soffice, recalculate
+
+    out = tmp / "template.xlsx"
+    r = run([sys.executable, "-m", "excelbp", "build", *extra, "-o", str(out), "--force", "--quiet"])
+    size, (formulas, cells) = out.stat().st_size, formula_cells(out)
+    lo = None
+    if find_soffice() is not None:
+        t = time.perf_counter()
+        recalculate([out], tmp / "lo")
+        lo = time.perf_counter() - t
+        (tmp / "lo" / out.name).unlink()
+    lo_text = f", LibreOffice recalculation {lo:.1f} s" if lo is not None else ""
+    print(f"   {' '.join(extra)}: exit {r['rc']}, build {r['wall']:.1f} s (with start-up), peak RSS {r['rss_mb']:.0f} MB, file {mb(size)}, "
+          f"{formulas:,} formula cells of {cells:,}{lo_text}  [load {os.getloadavg()[0]:.1f}]")
+    out.unlink()
+    return r["wall"], size, lo, r["rss_mb"]
+
+
 def mb(b: float) -> str:
     return f"{b / 1e6:.1f} MB"
+
+
+def template_sections(quick: bool, tmp: Path, summary: list) -> None:
+    # 6: the digits template (issue 7's budget: 60 s, 60 s, 50 MB), in its blocks layout against
+    # the rows layout of the same network, and seed 002's own setting; 7: fashion (issue 15)
+    print("\n6. the digits template (64 → 16 → 10, batch 32, 100 steps)")
+    seed_steps = 3 if quick else 10
+    cases = [
+        ("digits (blocks layout, the default)", ["--template", "digits"]),
+        ("digits, --layout rows (baseline)", ["--template", "digits", "--layout", "rows"]),
+        (
+            f"seed 002's setting: sigmoid, sse, no bias, full batch of 1,000, {seed_steps} steps",
+            ["--template", "digits", "--activation", "sigmoid", "--loss", "sse", "--no-bias", "--batch", "1000", "--lr", "4", "--steps", str(seed_steps)],
+        ),
+    ]
+    measured = {name: template_run(extra, tmp) for name, extra in cases}
+    (build, size, lo, _), (build0, size0, lo0, _) = measured[cases[0][0]], measured[cases[1][0]]
+    summary.append(("digits: build (blocks / rows layout)", f"{build:.1f} s ({build / build0:.2f}×)", "<= 60 s"))
+    summary.append(("digits: file size (blocks / rows layout)", f"{mb(size)} ({size / size0:.2f}×)", "<= 50 MB"))
+    if lo is not None:
+        summary.append(("digits: LibreOffice recalculation (blocks / rows)", f"{lo:.1f} s ({lo / lo0:.2f}×)", "<= 60 s"))
+
+    print("\n7. the fashion template (784 → 32 → 10, batch 32, 100 steps, 3,200 images), beside digits")
+    build1, size1, lo1, rss1 = template_run(["--template", "fashion"], tmp)
+    summary.append(("fashion: build (× digits)", f"{build1:.1f} s ({build1 / build:.1f}×)", "<= 60 s"))
+    summary.append(("fashion: build peak RSS", f"{rss1:.0f} MB", "<= 500 MB"))
+    summary.append(("fashion: file size (× digits)", f"{mb(size1)} ({size1 / size:.1f}×)", "<= 60 MB"))
+    if lo1 is not None:
+        summary.append(("fashion: LibreOffice recalculation (× digits)", f"{lo1:.1f} s ({lo1 / lo:.1f}×)", "<= 60 s"))
+
+
+def finish(summary: list, quick: bool, tmp: Path) -> None:
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+    print("\nsummary" + (" (quick: small N, not the acceptance sizes)" if quick else ""))
+    for what, got, want in summary:
+        print(f"   {what:<48} {got:>30}   {want}")
+    shutil.rmtree(tmp)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller N, under a minute")
     ap.add_argument("--repeat", type=int, default=None, help="rounds of each build and floor, best kept (default 2)")
-    ap.add_argument("--verify", action="store_true", help="only the verify table: each engine on the demo at 300 / 3,000 / 30,000 steps and digits (~10 min)")
+    ap.add_argument("--templates", action="store_true", help="only the template workbooks (6 and 7): digits and fashion")
+    ap.add_argument("--verify", action="store_true", help="only the verify table (8): each engine on the demo at 300 / 3,000 / 30,000 steps and digits (~10 min)")
     ap.add_argument("--million", type=Path, metavar="PATH", help="with --verify, the 1,000,000-step demo too, built at PATH unless it exists (~5 min to build)")
     ap.add_argument("--child", nargs=3, metavar=("KIND", "N", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         return child(args.child[0], int(args.child[1]), args.child[2])
-    args.repeat = args.repeat or (1 if args.verify else 2)
+    args.repeat = args.repeat or 2
     os.environ.setdefault("TQDM_DISABLE", "1")
     from excelbp.build import build, make_spec
     from excelbp.spec import BuildOptions
@@ -173,13 +254,16 @@ def main() -> None:
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("model name")), "?")
     print(f"machine: {len(os.sched_getaffinity(0))} CPUs ({cpu}), {platform.platform()}")
     print(f"Python {platform.python_version()}, numpy {version('numpy')}, openpyxl {version('openpyxl')}, formulas {version('formulas')}")
-    print(f"mode: {'verify' if args.verify else 'quick' if args.quick else 'full'}; load average {os.getloadavg()[0]:.1f} (another job on the machine skews times); work folder {tmp}\n")
-    if args.verify:  # 7 alone
+    print(f"mode: {'quick' if args.quick else 'full'}; load average {os.getloadavg()[0]:.1f} (another job on the machine skews times); work folder {tmp}\n")
+
+    if args.templates:
+        template_sections(args.quick, tmp, summary)
+        return finish(summary, args.quick, tmp)
+    if args.verify:  # 8 alone
         from verify_table import verify_table
 
-        for what, got, want in verify_table(run, tmp, million=args.million, repeat=args.repeat):
-            print(f"   {what:<56} {got:>22}   {want}")
-        return shutil.rmtree(tmp)
+        summary += verify_table(run, tmp, million=args.million, repeat=1)
+        return finish(summary, args.quick, tmp)
 
     # 1 + 2: build against the write-only floor, each in a fresh process
     print("1. build (default template) vs floor (openpyxl write-only, same rows × columns of plain formulas)")
@@ -268,48 +352,13 @@ def main() -> None:
     if args.quick:
         print("   (--steps 1000000 builds a ~21M-cell workbook for minutes: full mode only)")
 
-    # 6: the digits template, the largest workbook (issue 7's budget: 60 s, 60 s, 50 MB), in
-    # its blocks layout against the rows layout of the same network, and seed 002's own setting
-    print("\n6. the digits template (64 → 16 → 10, batch 32, 100 steps)")
-    seed_steps = 3 if args.quick else 10
-    cases = [
-        ("digits (blocks layout, the default)", []),
-        ("digits, --layout rows (baseline)", ["--layout", "rows"]),
-        (
-            f"seed 002's setting: sigmoid, sse, no bias, full batch of 1,000, {seed_steps} steps",
-            ["--activation", "sigmoid", "--loss", "sse", "--no-bias", "--batch", "1000", "--lr", "4", "--steps", str(seed_steps)],
-        ),
-    ]
-    measured = {}
-    for name, extra in cases:
-        out = tmp / "digits.xlsx"
-        r = run([sys.executable, "-m", "excelbp", "build", "--template", "digits", *extra, "-o", str(out), "--force", "--quiet"])
-        size = out.stat().st_size
-        lo = None
-        if find_soffice() is not None:
-            t = time.perf_counter()
-            recalculate([out], tmp / "lo")
-            lo = time.perf_counter() - t
-        measured[name] = (r["wall"], size, lo)
-        lo_text = f", LibreOffice recalculation {lo:.1f} s" if lo is not None else ""
-        print(f"   {name}: exit {r['rc']}, build {r['wall']:.1f} s (with start-up), peak RSS {r['rss_mb']:.0f} MB, file {mb(size)}{lo_text}")
-        out.unlink()
-    (build, size, lo), (build0, size0, lo0) = measured[cases[0][0]], measured[cases[1][0]]
-    summary.append(("digits: build (blocks / rows layout)", f"{build:.1f} s ({build / build0:.2f}×)", "<= 60 s"))
-    summary.append(("digits: file size (blocks / rows layout)", f"{mb(size)} ({size / size0:.2f}×)", "<= 50 MB"))
-    if lo is not None:
-        summary.append(("digits: LibreOffice recalculation (blocks / rows)", f"{lo:.1f} s ({lo / lo0:.2f}×)", "<= 60 s"))
-
-    if not args.quick:  # 7: verify by each engine, whole processes (benchmarks/verify_table.py)
+    template_sections(args.quick, tmp, summary)
+    if not args.quick:  # 8: verify by each engine, whole processes (benchmarks/verify_table.py)
         from verify_table import verify_table
 
         print()
         summary += verify_table(run, tmp, million=args.million, repeat=1)
-    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
-    print("\nsummary" + (" (quick: small N, not the acceptance sizes)" if args.quick else ""))
-    for what, got, want in summary:
-        print(f"   {what:<48} {got:>30}   {want}")
-    shutil.rmtree(tmp)
+    finish(summary, args.quick, tmp)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ def verify_table(run, tmp: Path, *, million: Path | None, repeat: int = 1, engin
     py = [sys.executable, "-m", "excelbp"]
     cases = list(CASES) + ([MILLION] if million is not None else [])
     programs = {p: subprocess.run([p, "--version"], capture_output=True, text=True).stdout.strip().splitlines()[:1] for p in ("soffice", "ssconvert") if shutil.which(p)}
-    print(f"7. verify, whole process (python -m excelbp verify FILE --engine E --quiet), best of {repeat}; load average {_load()}")
+    print(f"8. verify, whole process (python -m excelbp verify FILE --engine E --quiet), best of {repeat}; load average {_load()}")
     print("   " + "; ".join(f"{p}: {v[0] if v else '?'}" for p, v in programs.items()))
     print(f"   {'workbook':<24} {'formula cells':>13}  " + "  ".join(f"{e + ' s / MB':>22}" for e in engines) + "   LibreOffice's time / its, its RSS / LibreOffice's")
     results, summary = {}, []

@@ -37,6 +37,7 @@ CASES = {
     "adam-blocks": dict(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer="adam", batch=3, steps=10, layout="blocks"),
     "digits-zh": dict(template="digits", steps=10, lang="zh"),
     "sweep": dict(layers=(2, 2, 2), activation="sigmoid", loss="half_sse", batch=8, steps=40, compare_lr=(0.1, 0.2, 0.5, 0.8, 1, 2)),
+    "fashion": dict(template="fashion"),  # the whole run: a 54 MB workbook, minutes in LibreOffice
 }
 README = [  # (case, sheet index, picture) shown in the README
     ("linear", 0, "demo.png"),
@@ -46,21 +47,28 @@ README = [  # (case, sheet index, picture) shown in the README
     ("regression", 0, "regression.png"),
     ("sigmoid-2-3-1", 2, "gradcheck.png"),  # Inputs, Steps, Gradient check
     ("sweep", 3, "sweep.png"),  # Inputs, Steps, Gradient check, LR sweep
+    ("fashion", 3, "fashion-images.png"),  # Inputs, Steps, Training, Images
 ]
+# pictures printed smaller and kept whole: the 28 × 28 picture and the drawing under it
+WHOLE = {"fashion-images.png": 36}
+BIG = 20_000_000  # bytes: a workbook this large is not loaded by openpyxl to hide its other sheets
 CROP = (0.9, 0.62)  # the share of a page's width and height a README picture keeps
 
 
-def render(book: Path, sheet: int, out: Path, tmp: Path, dpi: int, crop: tuple[float, float] = (1.0, 1.0)) -> None:
-    """The first page of one sheet of `book`, printed alone, as a PNG at `out`."""
-    wb = load_workbook(book)
-    for k, ws in enumerate(wb.worksheets):
-        ws.sheet_state = "visible" if k == sheet else "hidden"
-        # a page as wide as a laptop's screen: what a learner sees on opening the sheet
-        ws.sheet_properties.pageSetUpPr.fitToPage = False
-        ws.page_setup.orientation, ws.page_setup.scale = "landscape", 50
-    wb.active = sheet
+def render(book: Path, sheet: int, out: Path, tmp: Path, dpi: int, crop: tuple[float, float] = (1.0, 1.0), scale: int = 50) -> None:
+    """The first page of one sheet of `book`, printed alone at `scale` %, as a PNG at `out`."""
     alone = tmp / f"{book.stem}-{sheet}.xlsx"
-    wb.save(alone)
+    if book.stat().st_size > BIG:
+        _alone_in_xml(book, sheet, alone, scale)
+    else:
+        wb = load_workbook(book)
+        for k, ws in enumerate(wb.worksheets):
+            ws.sheet_state = "visible" if k == sheet else "hidden"
+            # a page as wide as a laptop's screen: what a learner sees on opening the sheet
+            ws.sheet_properties.pageSetUpPr.fitToPage = False
+            ws.page_setup.orientation, ws.page_setup.scale = "landscape", scale
+        wb.active = sheet
+        wb.save(alone)
     profile = (tmp / "profile").as_uri()
     subprocess.run(
         [find_soffice(), "--headless", "--norestore", f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(tmp / "pdf"), str(alone)],
@@ -74,6 +82,26 @@ def render(book: Path, sheet: int, out: Path, tmp: Path, dpi: int, crop: tuple[f
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(page.with_suffix(".png"), out)
+
+
+def _alone_in_xml(book: Path, sheet: int, alone: Path, scale: int) -> None:
+    """A copy of `book` with every sheet but one hidden, made in its workbook.xml (openpyxl
+    would take gigabytes to load millions of cells), that sheet printed at `scale` %."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(book) as src, zipfile.ZipFile(alone, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "xl/workbook.xml":
+                text, k = data.decode(), iter(range(10**6))
+                state = lambda m: '<sheet state="{}" '.format("visible" if next(k) == sheet else "hidden") + re.sub(r'state="\w+" ?', "", m.group(1))  # noqa: E731
+                text = re.sub(r"<sheet ([^>]*>)", state, text)
+                text = re.sub(r'activeTab="\d+"', f'activeTab="{sheet}"', text) if "activeTab" in text else text.replace("<workbookView", f'<workbookView activeTab="{sheet}"', 1)
+                data = text.encode()
+            elif item.filename == f"xl/worksheets/sheet{sheet + 1}.xml":
+                data = re.sub(rb'(<pageSetup [^>]*scale=")\d+', rb"\g<1>" + str(scale).encode(), data)
+            dst.writestr(item, data)
 
 
 def main() -> None:
@@ -96,7 +124,9 @@ def main() -> None:
                 if args.all:
                     pictures = [args.all / f"{case}-{k}-{name}.png"]
                 for out in pictures:
-                    render(book, k, out, tmp, args.dpi, (1.0, 1.0) if args.all else CROP)
+                    whole = WHOLE.get(out.name)
+                    crop = (1.0, 1.0) if args.all or whole else CROP
+                    render(book, k, out, tmp, args.dpi, crop, whole or 50)
                     print(f"wrote {out}")
 
 

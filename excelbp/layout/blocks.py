@@ -9,6 +9,16 @@ way round, so each product pairs lines that lie alike:
   gradient  ∂L/∂W = a column of activations · a column of δ, over the batch, / B
 That is why Wᵀ is there: the same weights, turned.
 
+With `spec.in_place` (a wide first layer: fashion's 784 inputs) the first layer copies
+nothing: a sample's inputs are its row of X on the Inputs sheet, read where they lie, and
+the layer's ∂L/∂W and W updated are kept turned (output-major: a row per unit, a column per
+input, the bias last), so that
+  forward   z = the sample's row of X · a row of the previous block's W updated
+  gradient  ∂L/∂W = a column of X over the batch's rows · a column of δ, / B
+(the batch's rows of X are consecutive: the data are whole batches). There is no W used and
+no Wᵀ: each step reads the previous block's updated weights (step 1: the initial ones,
+turned on Inputs), and the first layer needs no backward pass to its inputs.
+
 The step's loss and accuracy also go to the Steps sheet, one row per step (a StepTable that
 mirrors the blocks), where the contract's `loss` name and the charts find them.
 """
@@ -44,6 +54,7 @@ class Placed:
     col: int  # first column, 0-based
     cols: int
     matrix: bool = False  # a parameter matrix (rows: inputs, columns: units), not sample columns
+    turned: bool = False  # a matrix kept output-major (rows: units, columns: inputs, then the bias)
 
 
 @dataclass(frozen=True)
@@ -91,7 +102,8 @@ class StepBlocks(StepSheet):
         ]
         first_sample = {c: key for key, dr, c in self.positions() if dr == HEAD}
         for p in self.placed:
-            out.append(Label(1, p.col, ("area", p.kind, p.layer, p.cols, p.matrix), f"group_{p.section}", note=("area", p.kind, p.layer)))
+            kind = f"{p.kind}_turned" if p.turned else p.kind
+            out.append(Label(1, p.col, ("area", kind, p.layer, p.cols, p.matrix), f"group_{p.section}", note=("area", kind, p.layer)))
             # the group's colour across all its columns, the title running over them
             out += [Label(1, p.col + k, ("blank",), f"group_{p.section}") for k in range(1, p.cols)]
             style, l = f"header_{p.section}", p.layer
@@ -100,7 +112,8 @@ class StepBlocks(StepSheet):
                 continue
             ins = [("unit", l - 1, i) for i in range(spec.sizes[l - 1])]
             outs = [("dest", l, j) for j in range(spec.sizes[l])]
-            top, side = (ins, outs) if p.kind == "Wt" else (outs, ins + ([("word", "bias")] if spec.bias else []))
+            bias = [("word", "bias")] if spec.bias else []
+            top, side = (ins, outs) if p.kind == "Wt" else (ins + bias, outs) if p.turned else (outs, ins + bias)
             out += [Label(HEAD - 1, p.col + k, says, style) for k, says in enumerate(top)]
             out += [Label(HEAD + k, p.col - 1, says, "label") for k, says in enumerate(side)]
         return out
@@ -108,15 +121,33 @@ class StepBlocks(StepSheet):
     def freeze(self) -> str | None:
         return "B1"
 
+    def shared_runs(self) -> list[tuple[int, int, int, int]]:
+        """A first layer read in place: each unit's row of ∂L/∂W (from step 1) and of the
+        optimizer's state and W updated (from step 2: step 1 reads the initial weights on
+        Inputs, which lie the other way), its weights only, are one formula moved along it:
+        every reference in them moves with the cell or is fixed ($) where it must not.
+        Its 25,000-cell matrices are most of a step."""
+        if not self.spec.in_place:
+            return []
+        n, out = self.spec.sizes[0], []
+        for w, _ in parameter_kinds(self.spec)[1:]:
+            if w.endswith("_hat"):  # Adam's bias corrections read the step number, which must not move
+                continue
+            for j in range(self.spec.sizes[1]):
+                (dr, c0), (_, c1) = self.where[(w, 1, 0, j)], self.where[(w, 1, n - 1, j)]
+                out.append((dr, c0, c1, 1 if w == "dW" else 2))
+        return out
+
     def heatmaps(self, steps: int) -> list[str]:
         """One colour scale per layer over the blocks' W (per 250 blocks), so that a colour is
         the same weight value from step to step and scrolling down shows the weights change."""
         out = []
         for p in self.placed:
-            if p.kind == "W":
-                first, last = letter(p.col + 1), letter(p.col + p.cols)
+            if p.kind == "W" or (p.kind == "W+" and p.turned):  # W as used; turned, as updated
+                rows, cols = (self.spec.sizes[p.layer], self.spec.sizes[p.layer - 1]) if p.turned else (self.spec.sizes[p.layer - 1], p.cols)
+                first, last = letter(p.col + 1), letter(p.col + cols)
                 tops = [self.row(s + 1) + HEAD for s in range(min(steps, MAX_HEATMAPS))]
-                ranges = [f"{first}{top}:{last}{top + self.spec.sizes[p.layer - 1] - 1}" for top in tops]
+                ranges = [f"{first}{top}:{last}{top + rows - 1}" for top in tops]
                 out += [" ".join(ranges[k : k + RANGES_PER_SCALE]) for k in range(0, len(ranges), RANGES_PER_SCALE)]
         return out
 
@@ -154,6 +185,9 @@ def blocks_layout(spec: Spec) -> StepBlocks:
     col += 1
     for l in range(1, spec.n_layers + 1):
         fan_in, fan_out = sizes[l - 1], sizes[l]
+        if spec.in_place and l == 1:
+            col = _turned_layer(spec, l, col, put, placed)
+            continue
         for w, bias in parameter_kinds(spec):
             placed.append(Placed(w, l, KINDS[w].section, col + 1, fan_out, matrix=True))
             for i in range(fan_in):
@@ -169,6 +203,22 @@ def blocks_layout(spec: Spec) -> StepBlocks:
                 put(("Wt", l, j, i), HEAD + j, col + 1 + i)
         col += fan_in + 2
     return StepBlocks(where=where, own=tuple(own), placed=tuple(placed), height=block_height(spec.network), width=col - 1, spec=spec, epoch=spec.epoch, title=title(spec.lang, "training"))
+
+
+def _turned_layer(spec: Spec, l: int, col: int, put, placed: list) -> int:
+    """Layer l's matrices output-major (a row per unit: its weights from each input, then its
+    bias), without W used or Wᵀ; returns the next free column."""
+    fan_in, fan_out = spec.sizes[l - 1], spec.sizes[l]
+    width = fan_in + (1 if spec.bias else 0)
+    for w, bias in parameter_kinds(spec)[1:]:  # not W used: the previous block's update is it
+        placed.append(Placed(w, l, KINDS[w].section, col + 1, width, matrix=True, turned=True))
+        for j in range(fan_out):
+            for i in range(fan_in):
+                put((w, l, i, j), HEAD + j, col + 1 + i)
+            if spec.bias:
+                put((bias, l, j), HEAD + j, col + 1 + fan_in)
+        col += width + 2
+    return col
 
 
 def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:

@@ -24,8 +24,9 @@ class InputsSheet:
     W_final: tuple[Block, ...]
     b_final: tuple[Block, ...] | None
     # blocks layout: the final weights turned (fan_out × fan_in), so a test sample's row
-    # pairs with a row of them in one SUMPRODUCT
-    W_final_T: tuple[Block, ...] | None
+    # pairs with a row of them in one SUMPRODUCT (None for a first layer read in place: the
+    # last block holds its weights turned already)
+    W_final_T: tuple[Block | None, ...] | None
     data_header_row: int
     raw_X: Block | None  # the typed data where the network sees scaled values
     raw_Y: Block | None
@@ -49,6 +50,8 @@ class InputsSheet:
     # two inputs, one sigmoid output: where the final network's p = 0.5, at the smallest and
     # largest first input (two rows: x1, x2)
     boundary: Block | None = None
+    # a first layer read in place (layout/blocks.py): its initial weights turned, for step 1
+    W_init_T: tuple[Block | None, ...] | None = None
     title: str = "Inputs"
 
 
@@ -88,7 +91,7 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
     charts = (SETTINGS, 3 + max(n_in if spec.w_true is not None or spec.x_scale is not None else 1, 1))
     row = max(row, SETTINGS + CHART_ROWS) + 1
 
-    W_init, b_init, W_final, b_final, W_final_T = [], [], [], [], []
+    W_init, b_init, W_final, b_final, W_final_T, W_init_T = [], [], [], [], [], []
     # the blocks layout's final weights, turned, serve a forward pass of the test set or the fit
     turned = spec.layout == "blocks" and (spec.X_test is not None or fits(spec))
     for l in range(1, spec.n_layers + 1):
@@ -102,8 +105,10 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
             b_init.append(Block(top + fan_in, 2, 1, fan_out))
             b_final.append(Block(top + fan_in, fan_out + 4, 1, fan_out))
         height = fan_in + (1 if spec.bias else 0)
-        if turned:
-            W_final_T.append(Block(top, 2 * fan_out + 7, fan_out, fan_in))
+        in_place = spec.in_place and l == 1
+        W_init_T.append(Block(top, 2 * fan_out + 7, fan_out, fan_in) if in_place else None)
+        if turned or in_place:
+            W_final_T.append(None if in_place else Block(top, 2 * fan_out + 7, fan_out, fan_in))
             height = max(height, fan_out)
         row = top + height + 1
 
@@ -111,7 +116,11 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
     first = data_header_row + 1
     n = spec.n_samples
     raw_X = raw_Y = None
-    if spec.x_scale is not None:
+    if spec.scale_pixels:  # the raw pixels, the targets, then the pixels as the network sees them
+        raw_X = Block(first, 2, n, n_in)
+        Y = Block(first, 2 + n_in, n, n_out)
+        X = Block(first, 2 + n_in + n_out, n, n_in)
+    elif spec.x_scale is not None:
         raw_X = Block(first, 2, n, n_in)
         raw_Y = Block(first, 2 + n_in, n, n_out)
         X = Block(first, 2 + n_in + n_out, n, n_in)
@@ -166,7 +175,8 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         b_init=tuple(b_init) if spec.bias else None,
         W_final=tuple(W_final),
         b_final=tuple(b_final) if spec.bias else None,
-        W_final_T=tuple(W_final_T) if turned else None,
+        W_final_T=tuple(W_final_T) if turned or spec.in_place else None,
+        W_init_T=tuple(W_init_T) if spec.in_place else None,
         data_header_row=data_header_row,
         raw_X=raw_X,
         raw_Y=raw_Y,
@@ -193,6 +203,6 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
 
 def input_blocks(sheet: InputsSheet) -> list[Block]:
     """The cells a learner edits: their values are the workbook's inputs."""
-    data = [sheet.raw_X, sheet.raw_Y] if sheet.raw_X is not None else [sheet.X, sheet.Y]
+    data = [sheet.raw_X, sheet.raw_Y or sheet.Y] if sheet.raw_X is not None else [sheet.X, sheet.Y]
     blocks = [sheet.lr, *sheet.hyper.values(), sheet.w_true, sheet.x_scale, sheet.y_scale, *data, *sheet.W_init, *(sheet.b_init or ()), sheet.X_test, sheet.Y_test]
     return [b for b in blocks if b is not None]

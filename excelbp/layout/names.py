@@ -42,6 +42,8 @@ def defined_names(
     names["loss"] = f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
     if sheet.w_true is not None:
         names["w_true"] = on_inputs(sheet.w_true)
+    if sheet.raw_X is not None and sheet.x_scale is None:  # pixels scaled by a constant
+        names["X_raw"] = on_inputs(sheet.raw_X)
     if sheet.x_scale is not None:
         names["x_scale"] = on_inputs(sheet.x_scale)
         names["y_scale"] = on_inputs(sheet.y_scale)

@@ -35,7 +35,7 @@ def sample_cells(net: Network) -> int:
     """Formula cells of one sample in one step, in either layout: its number, x, each layer's
     z (a, softmax helpers), y (and the raw prediction), its loss (and hit), the backward pass."""
     sizes, L = net.sizes, net.n_layers
-    forward = sizes[0] + sizes[L] * (2 if net.scaled else 1)
+    forward = (0 if net.in_place else sizes[0]) + sizes[L] * (2 if net.scaled else 1)
     backward = 0
     for l in range(1, L + 1):
         forward += sizes[l] * (2 if has_activation_column(net, l) else 1) + (2 if softmax_output(net, l) else 0)
@@ -56,6 +56,9 @@ def blocks_layout_columns(net: Network) -> int:
     (fan_in wide) side by side."""
     sizes, k = net.sizes, len(parameter_kinds(net))
     pairs = list(zip(sizes[:-1], sizes[1:]))
+    if net.in_place:  # the first layer's matrices turned, without W used and Wᵀ; no inputs copied
+        (a, _), rest = pairs[0], pairs[1:]
+        return 1 + 2 * sum(sizes[1:]) + sizes[-1] + (k - 1) * (a + 1) + sum(k * b + a for a, b in rest)
     return 1 + sizes[0] + 2 * sum(sizes[1:]) + sizes[-1] + sum(k * b + a for a, b in pairs)
 
 
@@ -63,7 +66,9 @@ def block_height(net: Network) -> int:
     """Rows of one step's block: the head, the samples and their mean (or the tallest
     matrix, W with its bias row or Wᵀ), and a blank row."""
     bias = 1 if net.bias else 0
-    tallest = max([net.batch + 1] + [max(a + bias, b) for a, b in zip(net.sizes[:-1], net.sizes[1:])])
+    pairs = list(zip(net.sizes[:-1], net.sizes[1:]))
+    # a first layer read in place keeps its matrices turned: a row per unit
+    tallest = max([net.batch + 1] + [b if net.in_place and l == 0 else max(a + bias, b) for l, (a, b) in enumerate(pairs)])
     return BLOCK_HEAD + tallest + 1
 
 
@@ -72,7 +77,10 @@ def blocks_cells_per_step(net: Network) -> int:
     accuracy), and W, ∂L/∂W, W updated (with their biases) and Wᵀ."""
     weights, biases = n_params(net)
     k = len(parameter_kinds(net))
-    return net.batch * sample_cells(net) + 2 + (1 if classifier(net) else 0) + (k + 1) * weights + k * biases
+    params = (k + 1) * weights + k * biases
+    if net.in_place:  # the first layer has no W used, no Wᵀ and no b used
+        params -= 2 * net.sizes[0] * net.sizes[1] + (net.sizes[1] if net.bias else 0)
+    return net.batch * sample_cells(net) + 2 + (1 if classifier(net) else 0) + params
 
 
 def step_cells(net: Network) -> int:
@@ -97,6 +105,8 @@ def settle(net: Network) -> Network:
         raise InputError(f"--layers: {','.join(map(str, sizes))} needs more than Excel's {MAX_COLS:,} columns for its weight matrices; use fewer units")
     if net.layout is None:
         net = replace(net, layout="rows" if rows_layout_width(net) <= MAX_COLS else "blocks")
+    if net.layout != "blocks" and net.in_place:  # reading the data in place is the blocks layout's
+        net = replace(net, in_place=False)
     height = block_height(net)
     if net.layout == "blocks" and BLOCKS_FIRST_ROW - 1 + steps * height > MAX_ROWS:
         most = (MAX_ROWS - BLOCKS_FIRST_ROW + 1) // height

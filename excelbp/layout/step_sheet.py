@@ -82,6 +82,11 @@ class StepSheet:
         """Ranges of weight matrices to colour, one colour scale each."""
         return []
 
+    def shared_runs(self) -> list[tuple[int, int, int, int]]:
+        """Runs of a row whose formulas are one formula moved along it, written once (a shared
+        formula): (row within the step, first and last 0-based column, first step)."""
+        return []
+
     # --- shared ------------------------------------------------------------------------
 
     def line(self, keys: list[tuple]) -> tuple[str, str] | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..spec import Spec
 from . import functions as fn
 from .context import Context
@@ -66,6 +68,10 @@ def _Wt(c: Context, key: tuple) -> str:
 def _dW(c: Context, key: tuple) -> str:
     _, l, i, j = key
     B = c.spec.batch
+    if c.spec.in_place and l == 1:  # a column of X over the batch's rows, where it lies
+        deltas = c.at(("d", 0, l, j)) if B == 1 else c.places.line([("d", b, l, j) for b in range(B)])[1]
+        deltas = re.sub(r"(^|:)([A-Z]+)", r"\1$\2", deltas)  # δ's column fixed along the row of ∂L/∂W
+        return f"=SUMPRODUCT({c.x_batch(i)},{deltas})/{B}" if B > 1 else f"={c.x_batch(i)}*{deltas}"
     return "=" + c.batch_mean([("d", b, l, j) for b in range(B)], [prev_activation(b, l, i) for b in range(B)])
 
 

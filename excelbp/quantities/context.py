@@ -47,6 +47,7 @@ class InputCells(Protocol):
     X: Block
     Y: Block
     W_init: tuple[Block, ...]
+    W_init_T: tuple[Block | None, ...] | None  # a first layer read in place: its initial weights turned
     b_init: tuple[Block, ...] | None
     w_true: Block | None
     y_scale: Block | None
@@ -62,6 +63,7 @@ class Context:
     places: Places
     inputs: InputCells
     lr: str = "lr"
+    first: bool = False  # step 1's formulas (registry.formula_pair asks where steps differ)
 
     def at(self, key: tuple, which: str = "r") -> str:
         return self.places.at(key, which)
@@ -75,6 +77,39 @@ class Context:
 
     def on_inputs(self, block: Block, i: int = 0, j: int = 0) -> str:
         return f"{self.inputs_sheet}!{block.cell(i, j)}"
+
+    # --- a first layer read in place (spec.in_place, layout/blocks.py) -------------------
+
+    def used(self, key: tuple) -> str:
+        """A parameter as this step uses it: its own cell, or where the step has none (a first
+        layer read in place) the previous step's update, at step 1 the initial value on Inputs."""
+        if self.places.has(key):
+            return self.at(key)
+        if not self.first:
+            return self.at(("W+" if key[0] == "W" else "b+",) + key[1:], "p")
+        if key[0] == "W":
+            return self.on_inputs(self.inputs.W_init[key[1] - 1], key[2], key[3])
+        return self.on_inputs(self.inputs.b_init[key[1] - 1], 0, key[2])
+
+    def used_row(self, l: int, j: int) -> str:
+        """The weights into unit j of layer l as this step uses them, as a row: the previous
+        step's turned update, at step 1 the initial weights turned on Inputs."""
+        n = self.spec.sizes[l - 1]
+        if self.first:
+            T = self.inputs.W_init_T[l - 1]
+            return f"{self.inputs_sheet}!{T.cell(j, 0)}:{T.cell(j, n - 1)}"
+        return f"{self.at(('W+', l, 0, j), 'p')}:{self.at(('W+', l, n - 1, j), 'p')}"
+
+    def x_row(self, b: int) -> str:
+        """Sample b's inputs where they lie: its row of X on Inputs."""
+        X = self.inputs.X
+        return f"{self.inputs_sheet}!${X.letter(0)}${{d{b}}}:${X.letter(self.spec.sizes[0] - 1)}${{d{b}}}"
+
+    def x_batch(self, i: int) -> str:
+        """Input i over the batch: a column of X on Inputs (the batch's rows are consecutive);
+        the column relative, so that a row of ∂L/∂W is one formula moved along it."""
+        X, last = self.inputs.X, self.spec.batch - 1
+        return f"{self.inputs_sheet}!{X.letter(i)}${{d0}}" + (f":{X.letter(i)}${{d{last}}}" if last else "")
 
     def dot(self, xs: list[tuple], ws: list[tuple]) -> str:
         """Σ x·w over two lists of keys: written out while short (x1*w1+x2*w2, as the seeds

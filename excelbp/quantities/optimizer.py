@@ -37,7 +37,7 @@ def gradient(c: Context, key: tuple) -> str:
     """g, the gradient the optimizer uses, for the parameter of `key`."""
     p = _param(key)
     grad = c.at(("dW" if p[0] == "W" else "db",) + p[1:])
-    return grad if c.spec.optimizer == "adamw" else f"({grad}+weight_decay*{c.at(p)})"
+    return grad if c.spec.optimizer == "adamw" else f"({grad}+weight_decay*{c.used(p)})"
 
 
 def _average(c: Context, key: tuple, rate: str, of: str) -> tuple[str, str]:
@@ -60,7 +60,7 @@ def _state(c: Context, key: tuple) -> str | tuple[str, str]:
 
 
 def _update(c: Context, key: tuple) -> str:
-    p, g = c.at(_param(key)), gradient(c, key)
+    p, g = c.used(_param(key)), gradient(c, key)
     state = {name: c.at(_same(name, key)) for name in state_kinds(c.spec.optimizer)}
     lr = c.lr
     return {

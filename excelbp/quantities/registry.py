@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..engine import Chunk
@@ -20,7 +22,11 @@ def kind_of(key: tuple) -> Kind:
 def formula_pair(context: Context, key: tuple) -> tuple[str, str]:
     """(formula of step 1, formula of the later steps) of `key`."""
     f = kind_of(key).formula(context, key)
-    return f if isinstance(f, tuple) else (f, f)
+    first, later = f if isinstance(f, tuple) else (f, f)
+    if context.spec.in_place:  # step 1 reads the initial parameters where later steps read the last update
+        g = kind_of(key).formula(replace(context, first=True), key)
+        first = g[0] if isinstance(g, tuple) else g
+    return first, later
 
 
 def values(chunk: Chunk, keys: list[tuple], spec: Spec) -> np.ndarray:

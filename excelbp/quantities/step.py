@@ -43,7 +43,8 @@ class Area:
 def sample_areas(spec: Spec) -> list[Area]:
     """Forward pass, loss, backward pass of one sample."""
     sizes, L = spec.sizes, spec.n_layers
-    out = [Area("x", "forward", 0, sizes[0])]
+    # read in place, the inputs are the data's own row on Inputs (layout/blocks.py)
+    out = [] if spec.in_place else [Area("x", "forward", 0, sizes[0])]
     for l in range(1, L + 1):
         out.append(Area("z", "forward", l, sizes[l]))
         if softmax_output(spec, l):

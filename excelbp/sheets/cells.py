@@ -19,6 +19,9 @@ class Cell:
     kind: str = "text"  # "text" | "number" | "formula" | "blank"
     comment: str | None = None
     cached: float | None = None  # the engine's value of a formula, for readers that do not calculate
+    # a formula shared by a rectangle of cells (written once): (si, "A1:B2") on its first cell,
+    # (si,) on the others, whose formulas are the first one's moved with them
+    shared: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,8 @@ def number(value: float, style: str = "input") -> Cell:
     return Cell(float(value), style, "number")
 
 
-def formula(value: str, style: str = "real", cached: float | None = None) -> Cell:
-    return Cell(value, style, "formula", cached=cached)
+def formula(value: str, style: str = "real", cached: float | None = None, shared: tuple | None = None) -> Cell:
+    return Cell(value, style, "formula", cached=cached, shared=shared)
 
 
 def blank(style: str) -> Cell:
@@ -93,5 +96,5 @@ def grid_rows(cells: dict[tuple[int, int], Cell], cached: dict[tuple[int, int], 
     out = []
     for r in range(1, n_rows + 1):
         row = [cells.get((r, c)) for c in range(1, n_cols + 1)]
-        out.append([Cell(x.value, x.style, x.kind, x.comment, cached[(r, c)]) if (r, c) in cached else x for c, x in enumerate(row, start=1)])
+        out.append([Cell(x.value, x.style, x.kind, x.comment, cached[(r, c)], x.shared) if (r, c) in cached else x for c, x in enumerate(row, start=1)])
     return out

@@ -34,7 +34,9 @@ def drawing_image(spec: Spec) -> np.ndarray:
     else:
         X, Y = spec.raw_X, spec.Y
     t = next((t for t in range(len(X)) if int(np.argmax(Y[t])) != first), 0)
-    return fifteen_digits(X[t]).reshape(spec.image_side, spec.image_side)
+    # raw pixels are whole numbers (0-255): k/255·255 is k again once rounded
+    image = np.round(X[t]) if spec.scale_pixels else fifteen_digits(X[t])
+    return image.reshape(spec.image_side, spec.image_side)
 
 
 def drawing_formulas(spec: Spec, d: Drawing, inputs: InputsSheet, out: Cells) -> None:

@@ -121,6 +121,8 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
             rows.append([text(kind.explain, "label"), text(f"{table.title}!{_runs(cols)} ({len(cols)} {t('cols')})")])
     if matrices and spec.bias:
         rows.append([text(t("bias_rows"))])
+    if spec.in_place:  # the first layer read where its data lie (layout/blocks.py)
+        rows.append([text(w["note_turned"].format_map(titles(spec.lang)))])
     rows.append([text(t(note).format(acc=t("and_accuracy") if classifier(spec) else "", **titles(spec.lang)), "note")])
     extent = (len(rows), max(len(r) for r in rows))
     cells = {(r, c): cell for r, row in enumerate(rows, start=1) for c, cell in enumerate(row, start=1) if cell is not None}

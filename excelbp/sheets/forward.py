@@ -37,7 +37,7 @@ def _final_unit(spec: Spec, main: StepSheet, inputs: InputsSheet, l: int, j: int
     """z of unit j of layer l for a row of inputs, with the final parameters: a row of them
     pairs with the row of inputs (the last step's updates in the rows layout, whose units'
     weights lie side by side; the turned final weights in the blocks layout)."""
-    if inputs.W_final_T is not None:
+    if inputs.W_final_T is not None and inputs.W_final_T[l - 1] is not None:
         T = inputs.W_final_T[l - 1]
         weights = f"{quoted(inputs.title)}!{T.cell(j, 0)}:{T.cell(j, T.cols - 1)}"
         bias = f"{quoted(inputs.title)}!{inputs.b_final[l - 1].cell(0, j)}" if spec.bias else None

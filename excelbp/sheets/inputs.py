@@ -10,7 +10,7 @@ from ..spec import Spec
 from ..words import words
 from .cells import Cell, SheetPlan, blank, formula, grid_rows, number, text
 from .charts import charts
-from .inputs_cells import inputs_formulas, inputs_values
+from .inputs_cells import inputs_formulas, inputs_values, pixel_formula
 from .style import RowHeights, fit
 
 
@@ -69,9 +69,9 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
         put_block(W0, spec.W_init[l - 1], names_left=spec.unit_names(l - 1), names_top=outs)
         for j, n in enumerate(outs):
             put(Wf.row - 1, Wf.col + j, text(n, "label"))
-        if sheet.W_final_T is not None:
-            T = sheet.W_final_T[l - 1]
-            put(T.row - 2, T.col, text(w["final_turned"], "label"))
+        turned = [(sheet.W_final_T, "final_turned"), (sheet.W_init_T, "initial_turned")]
+        for T, says in ((blocks[l - 1], says) for blocks, says in turned if blocks is not None and blocks[l - 1] is not None):
+            put(T.row - 2, T.col, text(w[says], "label"))
             for i, n in enumerate(spec.unit_names(l - 1)):
                 put(T.row - 1, T.col + i, text(n, "label"))
             for j, n in enumerate(outs):
@@ -83,7 +83,16 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
     put(sheet.data_header_row - 1, 1, text(w["data"], "section"))
     h = sheet.data_header_row
     put(h, 1, text(w["sample_no"], "header_step"))
-    if sheet.raw_X is not None:
+    bulk = []  # scale_pixels: blocks of millions of cells, made row by row as they are written
+    if spec.scale_pixels:
+        bulk = _pixel_blocks(spec, sheet)
+        put_block(sheet.Y, spec.raw_Y)
+        for j, n in enumerate(spec.input_names):
+            put(h, sheet.raw_X.col + j, text(f"{n} ({w['raw']})", "header_forward"))
+            put(h, sheet.X.col + j, text(f"{n} ÷ {spec.pixel_scale:g}", "header_forward"))
+        for k, n in enumerate(spec.output_names):
+            put(h, sheet.Y.col + k, text(n, "header_loss"))
+    elif sheet.raw_X is not None:
         put_block(sheet.raw_X, spec.raw_X)
         put_block(sheet.raw_Y, spec.raw_Y)
         for j, n in enumerate(spec.input_names):
@@ -120,7 +129,8 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
         put(sheet.test_accuracy.row, 1, text(w["test_accuracy"], "label"))
         th = sheet.test_header_row
         put(th, 1, text(w["sample_no"], "header_step"))
-        put_block(sheet.X_test, spec.X_test)
+        if not spec.scale_pixels:
+            put_block(sheet.X_test, spec.X_test)
         put_block(sheet.Y_test, spec.Y_test)
         for j, n in enumerate(spec.input_names):
             put(th, sheet.X_test.col + j, text(n, "header_forward"))
@@ -150,14 +160,48 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
     for (r, c), f in inputs_formulas(spec, sheet, steps.main).items():
         style = "result" if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col) else "real"
         put(r, c, formula(f, "int" if (r, c) in counts else style))
-    cached = dict(inputs_values(spec, sheet, training.final_W, training.final_b)) if training is not None else {}
+    cached = dict(inputs_values(spec, sheet, training.final_W, training.final_b, pixels=False)) if training is not None else {}
+    for block, make in bulk:  # the first row of each stands for all in the columns' widths
+        cells.update(((block.row, block.col + j), cell) for j, cell in enumerate(make(0)))
     widths, heights = fit(cells)
     extent = (max(r for r, _ in cells), max(c for _, c in cells))
+    extent = (max([extent[0]] + [b.row + b.rows - 1 for b, _ in bulk]), extent[1])
     # the initial weights are inputs and stay yellow; the final ones are coloured by sign
     heatmaps = [(b.ref(), "diverging") for b in sheet.W_final]
     if sheet.confusion is not None:
         heatmaps.append((sheet.confusion.ref(), "counts"))
     return SheetPlan(
-        sheet.title, grid_rows(cells, cached), widths, charts=charts(spec, steps.summary, sheet, sheet.charts, widths),
+        sheet.title, _with_bulk(grid_rows(cells, cached), bulk, extent[0]), widths, charts=charts(spec, steps.summary, sheet, sheet.charts, widths),
         extent=extent, heatmaps=heatmaps, heights=RowHeights(fixed=heights), print_scale=PRINT_SCALE,
     )
+
+
+def _pixel_blocks(spec: Spec, sheet: InputsSheet) -> list:
+    """(block, row t → its cells) of the raw pixels (inputs), X = raw / pixel scale and the
+    held-out images (inputs). X is one formula moved over the block (a shared formula,
+    written once) and carries no values: millions of them would double the file."""
+    n = spec.sizes[0]
+    whole = f"{sheet.X.cell(0, 0, absolute=False)}:{sheet.X.cell(sheet.X.rows - 1, n - 1, absolute=False)}"
+
+    def x_row(t: int) -> list[Cell]:
+        if t:  # the shared formula's other cells are written without their text
+            return [formula("=", "real", shared=(0,))] * n
+        return [formula(pixel_formula(spec, sheet, 0, i), "real", shared=(0, whole) if i == 0 else (0,)) for i in range(n)]
+
+    return [
+        (sheet.raw_X, lambda t: [number(v) for v in spec.raw_X[t]]),
+        (sheet.X, x_row),
+        (sheet.X_test, lambda t: [number(v) for v in spec.X_test[t]]),
+    ]
+
+
+def _with_bulk(rows: list, bulk: list, n_rows: int):
+    """The rows of the sheet, each with the bulk blocks' cells in it."""
+    for r in range(1, n_rows + 1):
+        row = list(rows[r - 1]) if r <= len(rows) else []
+        for block, make in bulk:
+            if block.row <= r < block.row + block.rows:
+                end = block.col - 1 + block.cols
+                row.extend([None] * (end - len(row)))
+                row[block.col - 1 : end] = make(r - block.row)
+        yield row

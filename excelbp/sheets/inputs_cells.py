@@ -32,11 +32,17 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, main: StepSheet) -> dict[tup
         for i in range(W.rows):
             for j in range(W.cols):
                 out[(W.row + i, W.col + j)] = f"={main.ref(('W+', l, i, j), spec.steps)}"
+        T = sheet.W_init_T[l - 1] if sheet.W_init_T is not None else None
+        if T is not None:  # the initial weights turned, for step 1 of a first layer read in place
+            W0 = sheet.W_init[l - 1]
+            for j in range(T.rows):
+                for i in range(T.cols):
+                    out[(T.row + j, T.col + i)] = f"={W0.cell(i, j, absolute=False)}"
         if spec.bias:
             b = sheet.b_final[l - 1]
             for j in range(b.cols):
                 out[(b.row, b.col + j)] = f"={main.ref(('b+', l, j), spec.steps)}"
-        if sheet.W_final_T is not None:
+        if sheet.W_final_T is not None and sheet.W_final_T[l - 1] is not None:
             T = sheet.W_final_T[l - 1]
             for j in range(T.rows):
                 for i in range(T.cols):
@@ -74,21 +80,31 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, main: StepSheet) -> dict[tup
     return out
 
 
-def inputs_values(spec: Spec, sheet: InputsSheet, W: list[np.ndarray], b: list[np.ndarray]) -> Iterator[tuple[tuple[int, int], float]]:
+def pixel_formula(spec: Spec, sheet: InputsSheet, t: int, i: int) -> str:
+    """scale_pixels: X = the raw pixel / the pixel scale (255), in a live formula."""
+    return f"={sheet.raw_X.cell(t, i, absolute=False)}/{spec.pixel_scale:g}"
+
+
+def inputs_values(
+    spec: Spec, sheet: InputsSheet, W: list[np.ndarray], b: list[np.ndarray], *, pixels: bool = True
+) -> Iterator[tuple[tuple[int, int], float]]:
     """((row, col), value) for every formula cell of the Inputs sheet, with W, b the final
-    parameters (b zeros without bias)."""
+    parameters (b zeros without bias); without `pixels`, not X's where it is computed from
+    raw pixels (millions of cells, which the sheet makes row by row)."""
     yield (sheet.steps.row, sheet.steps.col), float(spec.steps)
     yield (sheet.batch.row, sheet.batch.col), float(spec.batch)
     if spec.w_true is not None or spec.x_scale is not None:
         yield from block_values(sheet.Y, spec.Y)
-    if spec.x_scale is not None:
+    if spec.x_scale is not None or (spec.scale_pixels and pixels):
         yield from block_values(sheet.X, spec.X)
     for l in range(spec.n_layers):
         yield from block_values(sheet.W_final[l], W[l])
         if spec.bias:
             yield from block_values(sheet.b_final[l], b[l][None, :])
-        if sheet.W_final_T is not None:
+        if sheet.W_final_T is not None and sheet.W_final_T[l] is not None:
             yield from block_values(sheet.W_final_T[l], W[l].T)
+        if sheet.W_init_T is not None and sheet.W_init_T[l] is not None:
+            yield from block_values(sheet.W_init_T[l], spec.W_init[l].T)
     if sheet.fit_z:
         yield from forward_values(spec, W, b, spec.X, sheet.fit_z, sheet.fit_a)
     if sheet.boundary is not None:

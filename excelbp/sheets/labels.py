@@ -45,6 +45,8 @@ def area_title(spec: Spec, name: str, layer: int, cols: int, matrix: bool) -> st
     w = words(spec.lang)
     if cols == 1 and not matrix:  # a long title would be cut off by the next group
         return w["layer"].format(n=layer) if layer else ""
+    if name.endswith("_turned") and f"area_{name}" not in w:  # an optimizer's state, turned
+        return area_title(spec, name.removesuffix("_turned"), layer, cols, matrix) + w["turned"]
     if name == "z" and not spec.bias:
         name = "z_nobias"
     if name == "a" and softmax_output(spec, layer):
@@ -56,6 +58,8 @@ def area_title(spec: Spec, name: str, layer: int, cols: int, matrix: bool) -> st
 
 def area_note(spec: Spec, name: str, layer: int) -> str | None:
     w = words(spec.lang)
+    if name.endswith("_turned"):  # a first layer read in place (layout/blocks.py)
+        return w["note_turned"].format_map(context(spec))
     # the SUMPRODUCT notes only where the formulas are SUMPRODUCTs (see quantities/context.py)
     if name == "Wt" or (name == "dW" and spec.batch > 1):
         return w[f"note_{name}"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from ..engine import Chunk, Training
+from ..layout.grid import letter
 from ..layout.inputs import InputsSheet
 from ..layout.step_sheet import StepSheet
 from ..quantities.context import Context
@@ -19,6 +20,7 @@ from .labels import WIDE_TABLE, render
 from .style import RowHeights, fit
 
 Progress = Callable[[int, int], None]
+FOLLOWER = "="  # the text of a cell that a shared formula's first cell speaks for
 
 
 def data_rows(spec: Spec, inputs: InputsSheet, s: int) -> list[int]:
@@ -40,6 +42,11 @@ def step_sheet_plan(
         mirror = sheet.mirror(key)
         first, later = (mirror, mirror) if mirror else formula_pair(context, key)
         by_row[dr].append((c, k, first, later, kind_of(key).style))
+    runs = {}  # (row within the step, column) → (run, its first column, its range's columns, first step)
+    n_runs = len(sheet.shared_runs())
+    for n, (dr, c0, c1, first_step) in enumerate(sheet.shared_runs()):
+        span = (letter(c0 + 1), letter(c1 + 1))
+        runs.update(((dr, c), (n, c0, span, first_step)) for c in range(c0, c1 + 1))
     labels = sheet.step_labels()
     # notes on the first step only: on every block they would be thousands
     texts = [render(spec, labels, notes=True), render(spec, labels, notes=False)]
@@ -69,7 +76,11 @@ def step_sheet_plan(
                 for c, cell in texts_by_row[s > 0][dr]:
                     row[c] = cell
                 for c, k, first, later, style in by_row[dr]:
-                    row[c] = Cell((later if s else first).format_map(fill), style, "formula", cached=None if cached is None else cached[k])
+                    shared = _shared(runs.get((dr, c)), c, s, n_runs, sheet.row(s + 1) + dr)
+                    value = None if cached is None or shared else cached[k]  # a shared formula's cells: no values (size)
+                    # a shared formula's other cells are written without their text
+                    text = FOLLOWER if shared and len(shared) == 1 else (later if s else first).format_map(fill)
+                    row[c] = Cell(text, style, "formula", cached=value, shared=shared)
                 yield row
 
     widths, heights = _fit(sheet, heading, texts[0], by_row)
@@ -77,6 +88,14 @@ def step_sheet_plan(
     return SheetPlan(
         sheet.title, rows(), widths, freeze=sheet.freeze(), extent=sheet.extent(spec.steps), heatmaps=heatmaps, heights=heights, print_scale=60
     )
+
+
+def _shared(run: tuple | None, c: int, s: int, n_runs: int, row: int) -> tuple | None:
+    """The cell's part in a shared formula at step s + 1 (0-based s), or None."""
+    if run is None or s + 1 < run[3]:
+        return None
+    si = s * n_runs + run[0]  # one shared formula per run and step
+    return (si, f"{run[2][0]}{row}:{run[2][1]}{row}") if c == run[1] else (si,)
 
 
 def _fit(sheet: StepSheet, heading: dict, first_step: dict, by_row: list) -> tuple[dict[int, float], RowHeights]:

@@ -78,8 +78,9 @@ def _read_capped(path: Path, name: str) -> bytes:
     return b"".join(chunks)
 
 
-def read_csv(path: Path) -> Table:
-    """Read a CSV file with a header row and numbers below it.
+def read_csv(path: Path, raw: bytes | None = None) -> Table:
+    """Read a CSV file with a header row and numbers below it (`raw`: its bytes, already
+    read, e.g. decompressed; `path` then only names it in messages).
 
     Every problem is reported as one line naming the file and the line number. Rows are
     parsed into one flat array of doubles as they are read (a million rows take about a
@@ -88,7 +89,10 @@ def read_csv(path: Path) -> Table:
     """
     name = str(path)
     try:
-        raw = _read_capped(path, name)
+        if raw is None:
+            raw = _read_capped(path, name)
+        elif len(raw) > MAX_CSV_BYTES:
+            raise InputError(f"{name}: file is larger than {MAX_CSV_BYTES // 1_000_000} MB")
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
     except IsADirectoryError:

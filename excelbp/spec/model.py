@@ -23,7 +23,11 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 def fifteen_digits(a: np.ndarray) -> np.ndarray:
     """Round to 15 significant digits, so every client reads back exactly these values."""
-    return np.vectorize(lambda v: float(f"{v:.15g}"), otypes=[float])(np.asarray(a, dtype=float))
+    a = np.array(a, dtype=float)
+    # whole numbers (raw pixels: millions of them) have 15 digits or fewer already
+    rest = ~((a == np.trunc(a)) & (np.abs(a) < 1e15))
+    a[rest] = np.vectorize(lambda v: float(f"{v:.15g}"), otypes=[float])(a[rest]) if rest.any() else a[rest]
+    return a
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,12 @@ class Spec:
     compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
     layout: str = "rows"
     gradcheck: bool = False  # the gradient check sheet of step 1
+    # image templates whose sheet holds the raw pixels (fashion): X = raw_X / pixel_scale, as
+    # formulas on the Inputs sheet; X_test holds the scaled values
+    scale_pixels: bool = False
+    # blocks layout: the first layer reads X where it lies and keeps its weights output-major,
+    # each step using the previous step's updated weights (layout/blocks.py)
+    in_place: bool = False
 
     # --- derived -------------------------------------------------------------------
 
@@ -89,6 +99,7 @@ class Spec:
             **{k: getattr(self, k) for k in DEFAULT_HYPER},
             gradcheck=self.gradcheck,
             compare_lr=self.compare_lr,
+            in_place=self.in_place,
         )
 
     def act(self, l: int) -> str:
@@ -126,6 +137,8 @@ class Spec:
 
     @property
     def X(self) -> np.ndarray:
+        if self.scale_pixels:
+            return self.raw_X / self.pixel_scale
         return self.raw_X / self.x_scale if self.x_scale is not None else self.raw_X
 
     @property
@@ -182,6 +195,10 @@ class Spec:
             raise InputError(f"image_side: {self.image_side}² is not the {n_in} inputs")
         if self.pixel_scale is not None and not (np.isfinite(self.pixel_scale) and self.pixel_scale > 0):
             raise InputError(f"pixel_scale: {self.pixel_scale} should be a positive number")
+        if self.scale_pixels and not self.pixel_scale:
+            raise InputError("scale_pixels: needs a pixel_scale")
+        if self.in_place and (self.layout != "blocks" or self.n_samples % self.batch):
+            raise InputError(f"in_place: needs the blocks layout and samples ({self.n_samples}) in whole batches of {self.batch}")
         if (self.X_test is None) != (self.Y_test is None):
             raise InputError("test data: X_test and Y_test go together")
         if self.X_test is not None:

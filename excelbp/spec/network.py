@@ -63,6 +63,7 @@ class Network:
     weight_decay: float = DEFAULT_HYPER["weight_decay"]
     gradcheck: bool = False  # the gradient check sheet
     compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
+    in_place: bool = False  # blocks: the first layer reads the data where they lie (layout/blocks.py)
 
     @property
     def n_layers(self) -> int:

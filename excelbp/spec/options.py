@@ -111,7 +111,9 @@ def choose(opts: BuildOptions) -> Choice:
     ), seed)
     own = choice.own_data and "data_file" not in t
     gradcheck = opts.gradcheck if opts.gradcheck is not None else choice.network.n_params <= GRADCHECK_DEFAULT
-    network = replace(choice.network, has_w_true=own and "w_true" in t, scaled=own and "x_scale" in t, gradcheck=gradcheck)
+    # the first layer read in place needs every batch to be consecutive rows of the data
+    in_place = choice.own_data and bool(t.get("in_place")) and t["train"] % choice.network.batch == 0 and choice.network.layout != "rows"
+    network = replace(choice.network, has_w_true=own and "w_true" in t, scaled=own and "x_scale" in t, gradcheck=gradcheck, in_place=in_place)
     return replace(choice, network=network.validate())
 
 
@@ -210,4 +212,6 @@ def make_spec(choice: Choice) -> Spec:
         lang=opts.lang,
         layout=net.layout or "rows",
         gradcheck=net.gradcheck,
+        scale_pixels=bool(image_side and t.get("scale_pixels")),
+        in_place=net.in_place,
     ).validate()

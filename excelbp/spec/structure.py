@@ -35,6 +35,8 @@ def structure(spec: Spec) -> dict:
         "layout": spec.layout,
         "gradcheck": spec.gradcheck,
     }
+    if spec.scale_pixels or spec.in_place:  # absent: False (workbooks made before them)
+        out["scale_pixels"], out["in_place"] = spec.scale_pixels, spec.in_place
     if spec.compare_lr:  # how many rates (their values are read live); absent: no sweep
         out["compare_lr"] = len(spec.compare_lr)
     return out
@@ -81,6 +83,8 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
             layout=str(recorded.get("layout", "rows")),
             gradcheck=bool(recorded.get("gradcheck", False)),
             compare_lr=(1.0,) * int(recorded.get("compare_lr", 0)),
+            scale_pixels=bool(recorded.get("scale_pixels", False)),
+            in_place=bool(recorded.get("in_place", False)),
         )
         if spec.lang not in LANGUAGES:
             raise ValueError(f"unknown language {spec.lang!r}")

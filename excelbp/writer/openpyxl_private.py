@@ -36,7 +36,7 @@ def check() -> None:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("probe")
         sheet = FastSheet(ws, {"Normal": "0"})
-        ws.append([SimpleNamespace(value="=1+1", style="Normal", kind="formula", comment="note", cached=2.0)])
+        ws.append([SimpleNamespace(value="=1+1", style="Normal", kind="formula", comment="note", cached=2.0, shared=None)])
         buffer = io.BytesIO()
         wb.save(buffer)
         cell = load_workbook(buffer)["probe"]["A1"]
@@ -98,13 +98,19 @@ class FastSheet:
             if cell.kind == "blank":
                 out.append(f"{head} />")
             elif cell.kind == "formula":
-                f = _escape(cell.value[1:])
+                shared = cell.shared  # written once, on the group's first cell; moved by the readers
+                if shared and len(shared) == 1:
+                    f = f'<f t="shared" si="{shared[0]}"/>'
+                elif shared:
+                    f = f'<f t="shared" ref="{shared[1]}" si="{shared[0]}">{_escape(cell.value[1:])}</f>'
+                else:
+                    f = f"<f>{_escape(cell.value[1:])}</f>"
                 if cell.cached is None:
-                    out.append(f"{head}><f>{f}</f></c>")
+                    out.append(f"{head}>{f}</c>")
                 elif math.isfinite(cell.cached):
-                    out.append(f"{head}><f>{f}</f><v>{float(cell.cached)!r}</v></c>")
+                    out.append(f"{head}>{f}<v>{float(cell.cached)!r}</v></c>")
                 else:  # what Excel shows for an overflow
-                    out.append(f'{head} t="e"><f>{f}</f><v>#NUM!</v></c>')
+                    out.append(f'{head} t="e">{f}<v>#NUM!</v></c>')
             elif cell.kind == "number":
                 out.append(f"{head}><v>{cell.value!r}</v></c>")
             else:
