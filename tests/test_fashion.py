@@ -105,18 +105,6 @@ def test_three_fashion_steps_verify_with_both_engines(tmp_path):
     assert report.stats["Images sheet formulas"].cells > 2 * 784
 
 
-@pytest.mark.slow
-@pytest.mark.libreoffice
-def test_three_steps_of_the_full_network_verify(tmp_path):
-    """The template's own network and batch (784 → 32 → 10, batches of 32) for 3 steps."""
-    needs_soffice()
-    path = tmp_path / "fashion.xlsx"
-    build(small(make_spec(BuildOptions(template="fashion", steps=3)), 96, 20), path)
-    for engine in ("formulas", "libreoffice"):
-        report = verify(path, engine=engine)
-        assert report.ok, report.lines()
-
-
 def _named_values(path, names: list[str]) -> dict[str, np.ndarray]:
     """Values of workbook-scoped names, streamed (a 150 MB workbook is too big to load)."""
     wb = load_workbook(path, read_only=True, data_only=True)
