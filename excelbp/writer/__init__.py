@@ -120,22 +120,24 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as e:
         raise InputError(f"-o {path}: cannot write in {path.parent} ({e.strerror})") from None
-    os.close(fd)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a workbook is an ordinary file
-    # openpyxl streams each write-only sheet to a temporary file of its own in TMPDIR; in a
-    # folder of ours they can all be freed and removed, whatever stops the build
-    try:
-        scratch = tempfile.mkdtemp(prefix="excelbp-")
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"TMPDIR {tempfile.gettempdir()}: cannot make a temporary folder ({e.strerror})") from None
-    tempdir, tempfile.tempdir = tempfile.tempdir, scratch
-    wb = Workbook(write_only=True)
-    archive = None
+    # from here on, whatever stops the build (SIGTERM as much as an error) removes the
+    # temporary file: the signal may come before any sheet is written
+    scratch = wb = archive = None
     saving = False
+    tempdir = tempfile.tempdir
     try:
+        os.close(fd)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; a workbook is an ordinary file
+        # openpyxl streams each write-only sheet to a temporary file of its own in TMPDIR; in a
+        # folder of ours they can all be freed and removed, whatever stops the build
+        try:
+            scratch = tempfile.mkdtemp(prefix="excelbp-")
+        except OSError as e:
+            raise _NoScratch(e.strerror) from None
+        tempfile.tempdir = scratch
+        wb = Workbook(write_only=True)
         archive = ZipFile(tmp, "w", ZIP_DEFLATED, allowZip64=True)
         _write(plan, wb)
         saving = True
@@ -150,6 +152,11 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
         # the space first (a full disk is the usual cause), then close each cleanly.
         if _linked(tmp, path):  # stopped between linking it into place and removing its other name
             Path(tmp).unlink(missing_ok=True)
+            raise
+        if scratch is None or wb is None:  # stopped, or no TMPDIR folder, before any work
+            Path(tmp).unlink(missing_ok=True)
+            if isinstance(e, _NoScratch):
+                raise InputError(f"TMPDIR {tempfile.gettempdir()}: cannot make a temporary folder ({e})") from None
             raise
         in_tmpdir = archive is not None and isinstance(e, OSError) and not saving
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT) and os.stat(scratch).st_dev != os.stat(path.parent).st_dev:
@@ -175,7 +182,12 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
         raise
     finally:
         tempfile.tempdir = tempdir
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+class _NoScratch(OSError):
+    """TMPDIR would not give a folder."""
 
 
 def _place(tmp: str, path: Path, *, force: bool) -> None:
