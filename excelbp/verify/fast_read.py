@@ -240,7 +240,7 @@ class Reader:
         n = len(fr_) + len(lr_)
         H = int(max(fr_.max(initial=0), lr_.max(initial=0))) + 1
         W = int(max(fc_.max(initial=0), lc_.max(initial=0))) + 1
-        if H * W > 8 * n + (1 << 20):  # far sparser than a sheet excelbp writes
+        if H * W > 8 * n + (1 << 21):  # far sparser than a sheet excelbp writes (a narrow network on wide data: 1.35 M)
             raise sheetxml.Unsupported("sparse sheet")
         V, I, F = np.full((H, W), np.nan), np.full((H, W), DONE, np.int32), np.zeros((H, W), bool)
         if len(lr_):
