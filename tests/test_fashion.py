@@ -144,6 +144,7 @@ def _train(X, Y, W1, b1, W2, b2, *, lr: float, batch: int, steps: int):
 
 
 @pytest.mark.slow
+@pytest.mark.heavy  # 5.5 minutes in CI, most of it LibreOffice's 2.5-minute recalculation
 @pytest.mark.libreoffice
 def test_full_fashion_workbook_in_libreoffice(tmp_path):
     """The default workbook, recalculated by LibreOffice (a few minutes): its losses and final
