@@ -103,3 +103,51 @@ def assert_contract(named: dict, structure: dict) -> None:
         assert rows(named[f"W{l}_final"]) == [pytest.approx(r, rel=1e-9, abs=1e-12) for r in expected["W_final"][l - 1]]
         if structure["bias"]:
             assert rows(named[f"b{l}_final"])[0] == pytest.approx(expected["b_final"][l - 1], rel=1e-9, abs=1e-12)
+
+
+# Tests of the default run measured at over a second each on an idle 2-core machine
+# (2026-12-01, `-m "not slow" --durations`): marked slow here, in one list, so that the
+# default run stays under 90 s; CI runs them with the rest.
+MEASURED_SLOW = {
+    "tests/test_fashion.py::test_three_fashion_steps_verify_with_both_engines",
+    "tests/test_gradcheck.py::test_the_sheet_is_there_by_default_up_to_100_parameters",
+    "tests/test_drawing.py::test_the_drawing_is_a_held_out_image_of_another_class_and_only_it_is_typed",
+    "tests/test_fashion.py::test_an_optimizer_and_a_sweep_on_the_first_layer_read_in_place[adam]",
+    "tests/hostile/test_workbooks.py::test_millions_of_plain_cells_in_a_small_file",
+    "tests/test_clients.py::test_both_engines_verify_and_name_a_changed_loss[2-3-2]",
+    "tests/test_clients.py::test_both_engines_verify_and_name_a_changed_loss[default]",
+    "tests/test_libreoffice.py::test_recalculate_several_and_parallel_calls",
+    "tests/test_fast.py::test_same_values_as_recalc[sweep]",
+    "tests/test_clients.py::test_cached_values_equal_libreoffice",
+    "tests/test_libreoffice_contract.py::test_verify_with_libreoffice[relu-ce-b3]",
+    "tests/test_libreoffice_contract.py::test_verify_with_libreoffice[classifier]",
+    "tests/test_fast.py::test_edited_inputs_and_typed_formulas",
+    "tests/test_blocks.py::test_blocks_recalculate_to_the_engine_after_edits[tanh-ce-b5]",
+    "tests/test_hardening.py::test_reading_a_csv_takes_little_memory",
+    "tests/test_gnumeric.py::test_engine_all_runs_the_three_and_reports_each",
+    "tests/test_sweep.py::test_verify_reads_the_rates_live_and_names_a_tampered_cell",
+    "tests/test_gradcheck.py::test_libreoffice_verify_names_a_tampered_gradient_check_cell",
+    "tests/test_blocks.py::test_blocks_recalculate_to_the_engine_after_edits[relu-mse-nobias]",
+    "tests/test_cli.py::test_custom_networks_are_named_after_their_shape",
+    "tests/hostile/test_workbooks.py::test_many_distinct_formulas",
+    "tests/test_engine.py::test_engine_against_pytorch_autograd",
+    "tests/test_libreoffice_contract.py::test_verify_with_libreoffice[linear]",
+    "tests/test_recalc.py::test_chain_of_2000_rows",
+    "tests/test_engine.py::test_digits_training_against_pytorch_sgd",
+    "tests/test_fast.py::test_same_values_as_recalc[blocks-classifier]",
+    "tests/test_hardening.py::test_csv_with_more_rows_than_a_sheet_is_refused_as_the_limit_is_passed",
+    "tests/test_cli.py::test_verify_exit_codes",
+    "tests/test_libreoffice.py::test_recalculate_ignores_stale_cached_values",
+    "tests/test_libreoffice.py::test_recalculate_without_outdir_uses_a_new_folder",
+    "tests/test_blocks.py::test_blocks_recalculate_to_the_engine_after_edits[sigmoid-wide-b7]",
+    "tests/test_libreoffice.py::test_bad_calls_are_input_errors_and_failures_external_errors",
+    "tests/test_blocks.py::test_blocks_recalculate_to_the_engine_after_edits[classifier]",
+    "tests/test_workbook.py::test_live_after_editing_lr_a_sample_and_initial_weights[relu-ce-b3]",
+    "tests/test_safe_zip.py::test_400_mb_part_refused_fast_and_small",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid in MEASURED_SLOW:
+            item.add_marker(pytest.mark.slow)
