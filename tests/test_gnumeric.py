@@ -117,14 +117,20 @@ def test_gnumeric_verifies_every_template_and_names_a_changed_cell(make_workbook
     assert not report.ok and report.first_mismatch.startswith(f"{sheet}!{cell} "), report.first_mismatch
 
 
-@pytest.mark.libreoffice
-def test_engine_all_runs_the_three_and_reports_each(tmp_path, capsys):
-    needs_gnumeric()
+def _demo_for_every_engine(tmp_path):
+    """A 3-step demo, with LibreOffice and Gnumeric both at hand."""
     from conftest import needs_soffice
 
+    needs_gnumeric()
     needs_soffice()
     path = tmp_path / "w.xlsx"
     assert main(["build", "--steps", "3", "-o", str(path), "--quiet"]) == 0
+    return path
+
+
+@pytest.mark.libreoffice
+def test_engine_all_runs_the_three_and_reports_each(tmp_path, capsys):
+    path = _demo_for_every_engine(tmp_path)
     capsys.readouterr()
     assert main(["verify", str(path), "--engine", "all", "--quiet"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
@@ -136,12 +142,7 @@ def test_engine_all_runs_the_three_and_reports_each(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.libreoffice
 def test_engine_all_names_the_changed_cell_in_each_report(tmp_path, capsys):
-    needs_gnumeric()
-    from conftest import needs_soffice
-
-    needs_soffice()
-    path = tmp_path / "w.xlsx"
-    assert main(["build", "--steps", "3", "-o", str(path), "--quiet"]) == 0
+    path = _demo_for_every_engine(tmp_path)
     wb = load_workbook(path)
     wb["Steps"]["N5"] = wb["Steps"]["N5"].value + "*1.001"  # step 2's loss
     wb.save(path)
