@@ -138,6 +138,19 @@ class StepBlocks(StepSheet):
                 out.append((dr, c0, c1, 1 if w == "dW" else 2))
         return out
 
+    def array_blocks(self) -> list[tuple[int, int, int, int]]:
+        """A first layer read in place: the batch's z (samples × units) is one matrix product,
+        MMULT(the batch's rows of X, W updatedᵀ). LibreOffice fills a SUMPRODUCT's two 784-cell
+        ranges anew for each of the 1,024 cells of a step (half its recalculation of fashion);
+        the array formula reads each range once."""
+        if not self.spec.in_place:
+            return []
+        B, H = self.spec.batch, self.spec.sizes[1]
+        (r0, c0), (r1, c1) = self.where[("z", 0, 1, 0)], self.where[("z", B - 1, 1, H - 1)]
+        if (r1 - r0, c1 - c0) != (B - 1, H - 1):
+            raise AssertionError("z of the first layer is not one rectangle")
+        return [(r0, c0, r1, c1)]
+
     def heatmaps(self, steps: int) -> list[str]:
         """One colour scale per layer over the blocks' W (per 250 blocks), so that a colour is
         the same weight value from step to step and scrolling down shows the weights change."""

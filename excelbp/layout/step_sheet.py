@@ -87,6 +87,11 @@ class StepSheet:
         formula): (row within the step, first and last 0-based column, first step)."""
         return []
 
+    def array_blocks(self) -> list[tuple[int, int, int, int]]:
+        """Rectangles of a step computed by one array formula, written on their first cell:
+        (first row within the step, first 0-based column, last row, last column)."""
+        return []
+
     # --- shared ------------------------------------------------------------------------
 
     def line(self, keys: list[tuple]) -> tuple[str, str] | None:

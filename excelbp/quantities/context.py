@@ -100,6 +100,25 @@ class Context:
             return f"{self.inputs_sheet}!{T.cell(j, 0)}:{T.cell(j, n - 1)}"
         return f"{self.at(('W+', l, 0, j), 'p')}:{self.at(('W+', l, n - 1, j), 'p')}"
 
+    def batch_product(self, l: int) -> str:
+        """The batch's z of layer l as one matrix product (an array formula over samples ×
+        units): MMULT(the batch's rows of X, W as used, turned back) + the biases as a row."""
+        n, H, B = self.spec.sizes[l - 1], self.spec.sizes[l], self.spec.batch
+        X = self.inputs.X
+        rows = f"{self.inputs_sheet}!${X.letter(0)}${{d0}}:${X.letter(n - 1)}${{d{B - 1}}}"
+        if self.first:  # the initial weights turned on Inputs, the biases a row there
+            T = self.inputs.W_init_T[l - 1]
+            weights = f"{self.inputs_sheet}!{T.cell(0, 0)}:{T.cell(H - 1, n - 1)}"
+            text = f"MMULT({rows},TRANSPOSE({weights}))"
+            if self.spec.bias:
+                b = self.inputs.b_init[l - 1]
+                text += f"+{self.inputs_sheet}!{b.cell(0, 0)}:{b.cell(0, H - 1)}"
+            return "=" + text
+        text = f"MMULT({rows},TRANSPOSE({self.at(('W+', l, 0, 0), 'p')}:{self.at(('W+', l, n - 1, H - 1), 'p')}))"
+        if self.spec.bias:  # the last column of the turned update
+            text += f"+TRANSPOSE({self.at(('b+', l, 0), 'p')}:{self.at(('b+', l, H - 1), 'p')})"
+        return "=" + text
+
     def x_row(self, b: int) -> str:
         """Sample b's inputs where they lie: its row of X on Inputs."""
         X = self.inputs.X

@@ -16,12 +16,15 @@ class Cell:
 
     value: object
     style: str = "text"
-    kind: str = "text"  # "text" | "number" | "formula" | "blank"
+    kind: str = "text"  # "text" | "number" | "formula" | "array_part" | "blank"
     comment: str | None = None
     cached: float | None = None  # the engine's value of a formula, for readers that do not calculate
     # a formula shared by a rectangle of cells (written once): (si, "A1:B2") on its first cell,
     # (si,) on the others, whose formulas are the first one's moved with them
     shared: tuple | None = None
+    # an array formula (kind "formula") over a rectangle: its range ("B10:AG41") on the first
+    # cell; the rectangle's other cells are kind "array_part", holding only their cached value
+    array: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,5 +99,5 @@ def grid_rows(cells: dict[tuple[int, int], Cell], cached: dict[tuple[int, int], 
     out = []
     for r in range(1, n_rows + 1):
         row = [cells.get((r, c)) for c in range(1, n_cols + 1)]
-        out.append([Cell(x.value, x.style, x.kind, x.comment, cached[(r, c)], x.shared) if (r, c) in cached else x for c, x in enumerate(row, start=1)])
+        out.append([Cell(x.value, x.style, x.kind, x.comment, cached[(r, c)], x.shared, x.array) if (r, c) in cached else x for c, x in enumerate(row, start=1)])
     return out

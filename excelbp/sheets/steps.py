@@ -47,6 +47,9 @@ def step_sheet_plan(
     for n, (dr, c0, c1, first_step) in enumerate(sheet.shared_runs()):
         span = (letter(c0 + 1), letter(c1 + 1))
         runs.update(((dr, c), (n, c0, span, first_step)) for c in range(c0, c1 + 1))
+    arrays = {}  # (row within the step, column) → its array formula's rectangle
+    for r0, c0, r1, c1 in sheet.array_blocks():
+        arrays.update((((dr, c), (r0, c0, r1, c1)) for dr in range(r0, r1 + 1) for c in range(c0, c1 + 1)))
     labels = sheet.step_labels()
     # notes on the first step only: on every block they would be thousands
     texts = [render(spec, labels, notes=True), render(spec, labels, notes=False)]
@@ -76,6 +79,16 @@ def step_sheet_plan(
                 for c, cell in texts_by_row[s > 0][dr]:
                     row[c] = cell
                 for c, k, first, later, style in by_row[dr]:
+                    if (dr, c) in arrays:  # written on its first cell, the others hold a value only
+                        r0, c0, r1, c1 = arrays[(dr, c)]
+                        value = None if cached is None else cached[k]
+                        if (dr, c) != (r0, c0):
+                            row[c] = Cell(None, style, "array_part", cached=value)
+                            continue
+                        top = sheet.row(s + 1)
+                        span = f"{letter(c0 + 1)}{top + r0}:{letter(c1 + 1)}{top + r1}"
+                        row[c] = Cell((later if s else first).format_map(fill), style, "formula", cached=value, array=span)
+                        continue
                     shared = _shared(runs.get((dr, c)), c, s, n_runs, sheet.row(s + 1) + dr)
                     value = None if cached is None or shared else cached[k]  # a shared formula's cells: no values (size)
                     # a shared formula's other cells are written without their text

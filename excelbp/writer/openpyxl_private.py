@@ -36,7 +36,7 @@ def check() -> None:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("probe")
         sheet = FastSheet(ws, {"Normal": "0"})
-        ws.append([SimpleNamespace(value="=1+1", style="Normal", kind="formula", comment="note", cached=2.0, shared=None)])
+        ws.append([SimpleNamespace(value="=1+1", style="Normal", kind="formula", comment="note", cached=2.0, shared=None, array=None)])
         buffer = io.BytesIO()
         wb.save(buffer)
         cell = load_workbook(buffer)["probe"]["A1"]
@@ -99,7 +99,9 @@ class FastSheet:
                 out.append(f"{head} />")
             elif cell.kind == "formula":
                 shared = cell.shared  # written once, on the group's first cell; moved by the readers
-                if shared and len(shared) == 1:
+                if cell.array:
+                    f = f'<f t="array" ref="{cell.array}">{_escape(cell.value[1:])}</f>'
+                elif shared and len(shared) == 1:
                     f = f'<f t="shared" si="{shared[0]}"/>'
                 elif shared:
                     f = f'<f t="shared" ref="{shared[1]}" si="{shared[0]}">{_escape(cell.value[1:])}</f>'
@@ -111,6 +113,9 @@ class FastSheet:
                     out.append(f"{head}>{f}<v>{float(cell.cached)!r}</v></c>")
                 else:  # what Excel shows for an overflow
                     out.append(f'{head} t="e">{f}<v>#NUM!</v></c>')
+            elif cell.kind == "array_part":  # a cell of an array formula: its value, as Excel writes it
+                v = cell.cached
+                out.append(f"{head}><v>{float(v)!r}</v></c>" if v is not None and math.isfinite(v) else f"{head} />")
             elif cell.kind == "number":
                 out.append(f"{head}><v>{cell.value!r}</v></c>")
             else:
