@@ -25,6 +25,9 @@ from .formulas_private import EMPTY, ERRORS
 
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([1-9][0-9]*)(?::\$?([A-Za-z]{1,3})\$?([1-9][0-9]*))?")
 _CODE_ROW = 15  # recalc.py's cell code: sheet << 36 | row << 15 | column
+# recalc.py keeps a dict entry per follower; it is the fallback for workbooks of at most
+# MAX_FALLBACK_CELLS cells, whose refs must not claim millions more (a fashion step has 1,024)
+MAX_RECALC_FOLLOWERS = 1 << 20
 
 
 def box(ref: str, where: str) -> tuple[int, int, int, int]:
@@ -105,6 +108,9 @@ def anchor(book, code: int, ref: str, shape_cls) -> list[int]:
     if (r1, c1) != (row, col):
         raise InputError(f"{book.address(code)}: an array formula whose ref {ref[:40]} does not start at its own cell")
     book.anchors[code] = (r2 - r1 + 1, c2 - c1 + 1)
+    book.followed = getattr(book, "followed", 0) + (r2 - r1 + 1) * (c2 - c1 + 1)
+    if book.followed > MAX_RECALC_FOLLOWERS:
+        raise InputError(f"{book.address(code)}: array formulas over {book.followed:,} cells in all, more than the {MAX_RECALC_FOLLOWERS:,} verify's reference evaluator takes (refused)")
     follower = shape_cls(None, ((s, row, col, row, col, 15),))  # reads the anchor, absolutely
     out = []
     for r in range(r1, r2 + 1):
