@@ -36,7 +36,8 @@ MAX_FALLBACK_CELLS = 100_000
 class Budget:
     cells: int  # cells (of all sheets) the reader may hold
     shapes: int  # distinct formula shapes (each is tokenised and translated once)
-    work: int  # Σ over formula cells of the cells their references span
+    work: int  # Σ over formula cells of the cells their references span (an array formula's
+    # anchor counts its ranges once, each other cell of its ref one cell: fast_read.py)
     last_rows: dict[str, int]  # sheet → the last row the record says it uses
 
 

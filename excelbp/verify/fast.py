@@ -28,7 +28,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..errors import InputError
-from . import sheetxml
+from . import arrays, sheetxml
 from .budget import Budget
 from .fast_read import BUSY, DONE, WAITING, Reader, Result
 from .formulas_private import EMPTY, ERRORS, as_ranges
@@ -52,7 +52,7 @@ class Engine(Reader):
                     if sid < 0:  # evaluated (or made to wait) on another cell's behalf
                         continue
                     sh = shapes[sid]
-                    if sh.later or (sh.dynamic and not self.ready(sh.box(s, r, c))):
+                    if sh.later or sh.follows or (sh.dynamic and not self.ready(sh.box(s, r, c))):
                         self.visit((s, r, c), final=False)
                         continue
                     try:
@@ -62,7 +62,7 @@ class Engine(Reader):
                         if v is _DEFER:
                             self.wait([(s, r, c)], {(s, r, c): sid})
                             continue
-                    self.store(s, r, c, v)
+                    self.put(s, r, c, sh, v)
                 done += len(cols)
                 if progress and done - shown >= 5000:
                     progress(done, total)
@@ -77,6 +77,18 @@ class Engine(Reader):
         else:
             self.other[(s, r, c)] = v
         self.I[s][r, c] = DONE
+
+    def put(self, s, r, c, sh, v) -> None:
+        """Store a cell's value, or an array formula's result over its whole ref (arrays.py)."""
+        if sh.ref is None:
+            return self.store(s, r, c, v)
+        h, w = sh.ref
+        if isinstance(v, np.ndarray) and v.dtype == np.float64 and v.shape == (h, w):  # the plain path: all finite
+            self.V[s][r:r + h, c:c + w] = v
+            self.I[s][r:r + h, c:c + w] = DONE
+            return
+        for (i, j), x in np.ndenumerate(arrays.spread(v, h, w)):
+            self.store(s, r + i, c + j, x)
 
     def wait(self, keys, sids) -> None:
         for key in keys:
@@ -101,7 +113,7 @@ class Engine(Reader):
                 if v is _DEFER:
                     return self.give_up(stack, sids)
                 self.busy.pop(key, None)
-                self.store(s, r, c, v)
+                self.put(s, r, c, self.shapes[sids[key]], v)
                 stack.pop()
                 continue
             if state == WAITING and not final:
@@ -164,7 +176,7 @@ class Engine(Reader):
         tpl = self.template(sh)
         args = [self.ranges(*boxes[p]) if type(p) is int else p for p in tpl.plan]
         try:
-            return tpl(args)
+            return tpl.whole(args) if sh.ref else tpl(args)
         except NotImplementedError:
             return ERRORS["#NAME?"]
         except Exception as ex:

@@ -6,6 +6,8 @@ text without tokenising every cell: the text is split at its digit runs, and a c
 the rest says which runs are relative row numbers, so the 100,000 rows of a column that repeat
 one formula cost one split and two dictionary look-ups each; recalc.py's tokenizer runs once
 per new shape. Each shape gets its function from formula_code.py (None outside its grammar).
+An array formula over a range (arrays.py) is a shape of its anchor, with the ref's size; each
+other cell of the ref is a formula cell whose shape only points at the anchor.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from array import array
 import numpy as np
 
 from ..errors import InputError
-from . import recalc, sheetxml
+from . import arrays, recalc, sheetxml
 from .budget import MAX_TEMPLATES, Budget
 from .formula_code import translate
 from .formulas_private import EMPTY, ERRORS, PLACEHOLDER, compiled
@@ -28,10 +30,11 @@ DONE, BUSY, WAITING = -1, -2, -3  # a cell's state in the id array once it is no
 
 
 class _Shape:
-    __slots__ = ("marked", "descs", "refs", "fn", "P", "later", "dynamic", "box", "slow", "area")
+    __slots__ = ("marked", "descs", "refs", "fn", "P", "later", "dynamic", "box", "slow", "area", "ref", "follows")
 
-    def __init__(self, marked: str, descs: tuple, s: int):
+    def __init__(self, marked: str, descs: tuple, s: int, ref: tuple[int, int] | None = None):
         self.marked, self.descs, self.slow, self.P = marked, descs, None, ()
+        self.ref, self.follows = ref, False  # an anchor's (height, width); a follower of one
         self.box = recalc._Shape(None, descs).boxes  # (sheet, row, col) → absolute boxes
         refs, self.later, self.dynamic, ok = [], False, False, True
         self.area = 1 + sum((abs(d[3] - d[1]) + 1) * (abs(d[4] - d[2]) + 1) for d in descs if d[0] != -2)  # cells read per evaluation
@@ -51,7 +54,7 @@ class _Shape:
                 backward = rel_row and (bottom < 0 or (bottom == 0 and rel_col and right < 0))
                 self.dynamic |= not backward
         self.refs = tuple(refs)
-        self.fn = translate(marked.replace("\0", "\x00"), self.refs) if ok else None
+        self.fn = translate(marked.replace("\0", "\x00"), self.refs, ref is not None) if ok else None
 
     def bind(self, s: int, arrays: list[np.ndarray]) -> None:
         """The parameters of the compiled function: each reference's array and position."""
@@ -156,19 +159,28 @@ class Reader:
                 raise self.refuse(f"more than {MAX_TEMPLATES:,} distinct formulas outside the arithmetic excelbp writes")
         return sh.template()
 
-    def _shape_id(self, s: int, text: str, row: int, col: int) -> int:
+    def follower(self, s: int, row: int, col: int) -> int:
+        """The shape of the other cells of the array formula anchored at (row, col): it reads
+        the anchor, whose evaluation fills them in; it costs nothing itself (area 1)."""
+        sh = _Shape("\0", ((s, row, col, row, col, 15),), s)
+        sh.follows, sh.area = True, 1
+        self.shapes.append(sh)
+        self._sheet_of[id(sh)] = s
+        return len(self.shapes) - 1
+
+    def _shape_id(self, s: int, text: str, row: int, col: int, ref: tuple[int, int] | None = None) -> int:
         if self.limits is not None and len(self.keys) > 2 * self.limits.shapes:  # each new key is tokenised
             raise self.refuse(f"more than {2 * self.limits.shapes:,} distinct formula texts, more than its structure record accounts for")
         try:
             marked, descs = self.book.split(text, s, row, col)
         except InputError as ex:
             raise InputError(f"{self.book.address(s << 36 | row << 15 | col)}: {ex}") from None
-        key = (s, marked, tuple(descs))
+        key = (s, marked, tuple(descs), ref)
         sid = self.ids.get(key)
         if sid is None:
             if self.limits is not None and len(self.shapes) >= self.limits.shapes:
                 raise self.refuse(f"more than {self.limits.shapes:,} distinct formulas, more than its structure record accounts for")
-            sh = _Shape(marked, key[2], s)
+            sh = _Shape(marked, key[2], s, ref)
             if sh.fn is None:
                 try:
                     self.template(sh)  # parse errors and unsupported references show now, as before
@@ -197,13 +209,13 @@ class Reader:
 
     def _read_sheet(self, s: int) -> int:
         fr, fc, fs, lr, lc, lv = array("i"), array("i"), array("i"), array("i"), array("i"), array("d")
-        other, strings, shared = self.other, self.wb.strings, {}
+        other, strings, shared, anchors = self.other, self.wb.strings, {}, []
         kinds_cache, keys = self.kinds, self.keys
         self._sheet_of = getattr(self, "_sheet_of", {})
         for piece in sheetxml.cells(self.wb, s):
             for row, col, t, fa, f, v in piece:
                 if f is not None:
-                    sid = None
+                    sid = whole = None
                     if fa:
                         a = sheetxml.formula_attrs(fa)
                         if a.get("t") == "shared" and "si" in a:
@@ -212,7 +224,12 @@ class Reader:
                                 if sid is None:
                                     raise sheetxml.Unsupported("shared formula before its master")
                         elif a.get("t") == "array" and a.get("ref", "").replace("$", "") not in ("", f"{recalc.get_column_letter(col)}{row}"):
-                            raise InputError(f"{self.wb.sheets[s].title}!{recalc.get_column_letter(col)}{row}: array formulas over a range are not supported")
+                            where = f"{self.wb.sheets[s].title}!{recalc.get_column_letter(col)}{row}"
+                            box = arrays.box(a["ref"], where)
+                            if box[:2] != (row, col):
+                                raise InputError(f"{where}: an array formula whose ref {a['ref'][:40]} does not start at its own cell")
+                            anchors.append((row, col, box))
+                            whole = (box[2] - row + 1, box[3] - col + 1)
                         elif a.get("t") not in (None, "normal", "array", "shared"):
                             raise sheetxml.Unsupported(f"formula type {a.get('t')}")
                     if sid is None:
@@ -222,10 +239,10 @@ class Reader:
                         if kc is None:
                             kc = kinds_cache[(s, skel)] = self._classify(s, sheetxml.text(f))
                         kinds, colrel = kc
-                        key = (s, skel, col if colrel else 0, tuple([int(n) - row if k and n[0] != 48 else n for n, k in zip(parts[1::2], kinds)]))
+                        key = (s, skel, col if colrel else 0, tuple([int(n) - row if k and n[0] != 48 else n for n, k in zip(parts[1::2], kinds)]), whole)
                         sid = keys.get(key)
                         if sid is None:
-                            sid = keys[key] = self._shape_id(s, sheetxml.text(f), row, col)
+                            sid = keys[key] = self._shape_id(s, sheetxml.text(f), row, col, whole)
                         if fa and b"shared" in fa:
                             shared[sheetxml.formula_attrs(fa).get("si")] = sid
                     fr.append(row), fc.append(col), fs.append(sid)
@@ -237,9 +254,9 @@ class Reader:
                         lr.append(row), lc.append(col), lv.append(np.nan)
                         other[(s, row, col)] = value
         fr_, fc_, lr_, lc_ = (np.frombuffer(a, np.int32) if len(a) else np.zeros(0, np.int32) for a in (fr, fc, lr, lc))
-        n = len(fr_) + len(lr_)
-        H = int(max(fr_.max(initial=0), lr_.max(initial=0))) + 1
-        W = int(max(fc_.max(initial=0), lc_.max(initial=0))) + 1
+        n = len(fr_) + len(lr_) + sum((b[2] - b[0] + 1) * (b[3] - b[1] + 1) for _, _, b in anchors)
+        H = int(max(fr_.max(initial=0), lr_.max(initial=0), *(b[2] for _, _, b in anchors))) + 1
+        W = int(max(fc_.max(initial=0), lc_.max(initial=0), *(b[3] for _, _, b in anchors))) + 1
         if H * W > 8 * n + (1 << 21):  # far sparser than a sheet excelbp writes (a narrow network on wide data: 1.35 M)
             raise sheetxml.Unsupported("sparse sheet")
         V, I, F = np.full((H, W), np.nan), np.full((H, W), DONE, np.int32), np.zeros((H, W), bool)
@@ -249,6 +266,8 @@ class Reader:
             I[fr_, fc_] = np.frombuffer(fs, np.int32)
             F[fr_, fc_] = True
             V[fr_, fc_] = np.nan  # a formula's value is its own, whatever was cached
+        if anchors:
+            arrays.followers(self, s, anchors, V, I, F)
         self.V.append(V), self.I.append(I), self.F.append(F)
         return len(fr_)
 

@@ -12,7 +12,9 @@ anything outside the small grammar below is not translated at all (`translate` r
 
 Grammar: numbers, references, + - * / ^ % and unary minus, the comparisons, parentheses,
 TRUE/FALSE, and SUMPRODUCT SUM AVERAGE MAX MIN EXP LN TANH SQRT ABS MOD IF ROWS COLUMNS. No strings, no
-spaces (the intersection operator), no other functions.
+spaces (the intersection operator), no other functions. An array formula's anchor (`whole`)
+returns its whole result, and may also use MMULT and TRANSPOSE (arrays.py) and combine arrays of
+which one is a single row, column or cell of the other's size.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import re
 from collections.abc import Callable
 
 import numpy as np
+
+from . import arrays as _arrays  # `arrays` is a local name below
 
 
 class Slow(Exception):
@@ -134,8 +138,8 @@ class _Parser:
 
 
 class _Emitter:
-    def __init__(self, refs: tuple[tuple[int, bool], ...]):
-        self.refs, self.lines, self.n, self.indent = refs, [], 0, 1
+    def __init__(self, refs: tuple[tuple[int, bool], ...], whole: bool = False):
+        self.refs, self.lines, self.n, self.indent, self.whole = refs, [], 0, 1, whole
 
     def line(self, text: str) -> None:
         self.lines.append("    " * self.indent + text)
@@ -200,12 +204,14 @@ class _Emitter:
             self.line(f"if type({t}) is not float or {t} - {t}: raise Slow")
             return t, "s"
         if "a" in (ka, kb):
-            if ka == kb == "a":
-                self.line(f"if {a}.shape != {b}.shape: raise Slow")
+            if ka == kb == "a":  # an anchor's arrays repeat a single row or column, as formulas does
+                self.line(f"if not fits({a}.shape, {b}.shape): raise Slow" if self.whole else f"if {a}.shape != {b}.shape: raise Slow")
             return self.temp(f"{a} {op} {b}", "a"), "a"
         return self.temp(f"{a} {op} {b}"), "s"
 
     def call(self, name: str, args: list, array: bool) -> tuple[str, str]:
+        if name in ("MMULT", "TRANSPOSE"):
+            return _arrays.emit(self, name, args)
         if name in _UNARY and len(args) == 1:
             v, kind = self.value(args[0], array)
             if kind == "a":
@@ -261,23 +267,24 @@ class _Emitter:
 
 
 @functools.lru_cache(maxsize=4096)
-def translate(template: str, refs: tuple[tuple[int, bool], ...]) -> Callable | None:
+def translate(template: str, refs: tuple[tuple[int, bool], ...], whole: bool = False) -> Callable | None:
     """f(r, c, params) for the template, or None where it leaves the grammar. `refs`: per
     placeholder, its absolute mask (1 row, 2 column; a range: all or none) and whether it is
     one cell; params: per placeholder, the target sheet's value array, its row and column
-    (offsets where relative) and, for a range, its height and width."""
+    (offsets where relative) and, for a range, its height and width. `whole`: an array
+    formula's anchor, whose function may return a 2-D float64 array (arrays.spread places it)."""
     try:
         parser = _Parser(template)
         tree = parser.parse()
         if parser.refs != len(refs):
             return None
-        em = _Emitter(refs)
-        result = em.scalar(tree)
+        em = _Emitter(refs, whole)
+        result = em.value(tree, True)[0] if whole else em.scalar(tree)
     except (_Unsupported, ValueError, IndexError, RecursionError):
         return None
     unpack = ", ".join(f"A{i}, R{i}, C{i}" + ("" if scalar else f", H{i}, W{i}") for i, (_, scalar) in enumerate(refs))
     body = [f"    {unpack}, = P"] if refs else []
     source = "def f(r, c, P):\n" + "\n".join(body + em.lines + [f"    return {result}"]) + "\n"
-    scope = {"np": np, "Slow": Slow}
+    scope = {"np": np, "Slow": Slow, "mmult": _arrays.mmult, "fits": _arrays.fits}
     exec(compile(source, "<formula " + template[:60].replace("\x00", "@") + ">", "exec"), scope)  # noqa: S102 - our own generated code
     return scope["f"]

@@ -122,6 +122,16 @@ class Template:
         self.out_filters = dsp.nodes[self.out].get("filters", ())
 
     def __call__(self, args):
+        v = self.whole(args)
+        if isinstance(v, np.ndarray):
+            if v.shape == (1, 1):  # the usual case, and what the reduction below would keep
+                v = v[0, 0]
+            else:  # as ExcelModel: empty -> 0, then cut to the cell's 1x1 shape (top-left)
+                v = Ranges().set_value(_CELL, replace_empty(v)).values["A1"][1][0, 0]
+        return 0 if v is sh.EMPTY else v
+
+    def whole(self, args):
+        """The formula's result before it is cut to one cell: an array formula's (arrays.py)."""
         env = dict(self.env)
         env.update(zip(self.names, args))
         for fn, ins, o, filters in self.steps:
@@ -134,9 +144,4 @@ class Template:
         v = env[self.out]
         for f in self.out_filters:
             v = f(v)
-        if isinstance(v, np.ndarray):
-            if v.shape == (1, 1):  # the usual case, and what the reduction below would keep
-                v = v[0, 0]
-            else:  # as ExcelModel: empty -> 0, then cut to the cell's 1x1 shape (top-left)
-                v = Ranges().set_value(_CELL, replace_empty(v)).values["A1"][1][0, 0]
-        return 0 if v is sh.EMPTY else v
+        return v

@@ -12,7 +12,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from ..errors import InputError
-from . import fast, sheetxml
+from . import arrays, fast, sheetxml
 from .budget import MAX_FALLBACK_CELLS, Budget
 from .fast_read import Reader
 from .grid import Formulas, Values, from_dicts
@@ -60,8 +60,15 @@ class Book:
         return None
 
     def formula_cells(self) -> set[str]:
+        """Every formula cell's "Sheet!A1": an array formula's (openpyxl's ArrayFormula, at its
+        anchor) counts for every cell of its ref."""
         self._sheets.update(_read_sheets(self.path, None))
-        return {f"{s}!{c}" for s, cells in self._sheets.items() for c, v in cells.items() if isinstance(v, str) and v.startswith("=")}
+        out = {f"{s}!{c}" for s, cells in self._sheets.items() for c, v in cells.items() if isinstance(v, str) and v.startswith("=")}
+        for s, cells in self._sheets.items():
+            for c, v in cells.items():
+                if getattr(v, "ref", None) is not None and hasattr(v, "text"):
+                    out.update(f"{s}!{a}" for a in arrays.cells(v.ref or c, f"{s}!{c}"))
+        return out
 
 
 @dataclass(frozen=True)

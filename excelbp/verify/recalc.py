@@ -11,7 +11,9 @@ cell and worse than linearly. This engine uses the `formulas` parser and Excel f
   `formulas` function objects (replaying the list is 2-4x faster than calling the DispatchPipe);
 * evaluates cells in dependency order with an explicit stack (no recursion limit on long chains),
   handing each input over as a `formulas.ranges.Ranges`, as ExcelModel does, so results agree
-  bit for bit.
+  bit for bit;
+* evaluates an array formula over a range (MMULT, TRANSPOSE ...) once, at its anchor, and
+  fills every cell of its ref from the result (arrays.py).
 
 No progress bar: only ExcelModel draws them (tqdm is not even imported here), so the caller's
 environment (TQDM_DISABLE) is left alone.
@@ -28,6 +30,7 @@ import openpyxl
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import InputError
+from . import arrays
 from .budget import MAX_RANGE_CELLS
 from .formulas_private import EMPTY, ERRORS, PLACEHOLDER, as_ranges, compiled, literal, plain
 
@@ -91,7 +94,7 @@ class _Book:
         for i, ws in enumerate(wb.worksheets):  # sheet-scoped names win on their own sheet
             self.defs.update({(i, k.upper()): d.attr_text
                               for k, d in getattr(ws, "defined_names", {}).items()})
-        self.name_parts, self.shapes, self.arrays = {}, {}, {}
+        self.name_parts, self.shapes, self.arrays, self.anchors = {}, {}, {}, {}  # anchors: code → (h, w)
         self.values: dict[int, object] = {}
         self.literal_codes: set[int] = set()
 
@@ -197,7 +200,7 @@ class _Book:
         tpl = shape.template
         args = [self.ranges(*boxes[p]) if type(p) is int else p for p in tpl.plan]
         try:
-            return tpl(args)
+            return arrays.distribute(self, code, tpl.whole(args)) if code in self.anchors else tpl(args)
         except NotImplementedError:  # as ExcelModel: a function formulas lacks
             return _ERR["#NAME?"]
         except Exception as ex:
@@ -241,24 +244,20 @@ def _read(wb):
             ws.reset_dimensions()  # a stale <dimension> tag must not hide rows
             for cells in ws.iter_rows():
                 for c in cells:
-                    if c.value is None:
-                        continue
-                    code = _code(s, c.row, c.column)
+                    if c.value is None or (code := _code(s, c.row, c.column)) in values:
+                        continue  # an array formula's follower: its cached value is stale
                     if c.data_type != "f":
                         values[code] = literal(c.value, c.data_type)
                         book.literal_codes.add(code)
                         continue
-                    f = c.value
-                    if not isinstance(f, str):  # ArrayFormula: only a 1-cell one is plain
-                        if getattr(f, "ref", None) not in (c.coordinate, None):
-                            raise InputError(f"{book.address(code)}: array formulas over a "
-                                             f"range are not supported")
-                        f = f.text
+                    f, ref = (c.value, None) if isinstance(c.value, str) else (c.value.text, c.value.ref)
                     try:
                         values[code] = book.shape(f, s, c.row, c.column)
                     except InputError as ex:
                         raise InputError(f"{book.address(code)}: {ex}") from None
                     order.append(code)
+                    if ref not in (None, c.coordinate):  # ArrayFormula over a range
+                        order += arrays.anchor(book, code, ref, _Shape)
     finally:
         wb.close()
     return book, order
