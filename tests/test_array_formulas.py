@@ -209,3 +209,27 @@ def test_gnumeric_agrees(tmp_path):
     got = reader.recalculate(reader.open_book(path), engine="gnumeric")
     assert set(got.formulas) == set(expected())
     close({k: got.values[k] for k in expected()}, expected())
+
+
+def test_the_work_budget_counts_an_anchor_s_ranges_once_and_a_follower_as_one_cell(tmp_path):
+    from excelbp.verify.budget import Budget
+
+    path = tmp_path / "arrays.xlsx"
+    book(path)
+    # H1, H10, H40: 2 each; anchors 1 + their ranges: 83, 46, 25, 9; 60 followers: 1 each
+    work = 3 * 2 + 83 + 46 + 25 + 9 + 60
+    fast.recalculate(path, limits=Budget(cells=10_000, shapes=100, work=work, last_rows={}))
+    with pytest.raises(InputError, match=f"read {work:,} cells in all"):
+        fast.recalculate(path, limits=Budget(cells=10_000, shapes=100, work=work - 1, last_rows={}))
+
+
+@pytest.mark.parametrize("ref", ["A1:Z200000", "B1:A1", "A1:", "ZZZZ1:A1"])
+def test_a_ref_too_large_or_not_from_its_own_cell_is_refused(tmp_path, ref):
+    path = tmp_path / "big.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = 1
+    wb.active[ref.split(":")[0] if ref[0] != "Z" else "A1"] = ArrayFormula(ref, "=A1*2")
+    wb.save(path)
+    for run in (fast.recalculate, recalc.calculate):
+        with pytest.raises(InputError, match="refused|does not start at its own cell|not a range"):
+            run(path)

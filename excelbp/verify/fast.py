@@ -15,7 +15,9 @@ directly. Three things leave that straight path:
   (is *deferred*) until every sheet has had its pass, and so do the cells that need it;
 * a cell whose function raises `Slow` (an error, text, an empty cell, a zero divisor, an
   overflow ...) is evaluated by the `formulas` package, as recalc.py does, through its Ranges;
-* a shape the translator does not know is always evaluated that way.
+* a shape the translator does not know is always evaluated that way;
+* an array formula over a range (arrays.py) is evaluated once, at its anchor, and its result
+  fills the ref; the ref's other cells (followers) are evaluated by evaluating the anchor.
 
 recalc.py stays the reference (tests compare the two on every template) and the fallback for
 workbooks this reader does not take (sheetxml.Unsupported, or sheets far sparser than dense).
