@@ -3,6 +3,8 @@ where each term lives in the steps."""
 
 from __future__ import annotations
 
+import re
+
 from ..layout.grid import letter, titles
 from ..layout.steps import StepLayout
 from ..quantities.context import EXPLICIT_TERMS
@@ -122,7 +124,8 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
     if matrices and spec.bias:
         rows.append([text(t("bias_rows"))])
     if spec.in_place:  # the first layer read where its data lie (layout/blocks.py)
-        rows.append([text(w["note_turned"].format_map(titles(spec.lang)))])
+        # a sentence a row: the sheet is printed one page wide, and one long line shrank it all
+        rows += [[text(sentence)] for sentence in re.split(r"(?<=[.。])\s*(?=\S)", w["note_turned"].format_map(titles(spec.lang)))]
     rows.append([text(t(note).format(acc=t("and_accuracy") if classifier(spec) else "", **titles(spec.lang)), "note")])
     extent = (len(rows), max(len(r) for r in rows))
     cells = {(r, c): cell for r, row in enumerate(rows, start=1) for c, cell in enumerate(row, start=1) if cell is not None}

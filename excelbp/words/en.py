@@ -56,7 +56,7 @@ WORDS = {
     "area_dW_turned": "∂L/∂W{l}, turned: a row per unit, a column per input, the bias last (mean over the batch)",
     "area_W+_turned": "W{l} updated, turned: {rule}; the next step uses these",
     "turned": " (turned: a row per unit)",
-    "note_turned": "The first layer copies nothing: a sample's inputs are its row of X on {inputs}, and its weights stay turned, a row per unit, so the batch's z is one array formula, z = MMULT(the batch's rows of X, TRANSPOSE(the previous step's updated W)) + b (each z cell shows its sample's SUMPRODUCT of its row of X and its unit's row of W, computed at once), and ∂L/∂w = SUMPRODUCT(a column of X over the batch's rows, the column of δ) / B. Step 1 reads the initial weights, turned on {inputs}.",
+    "note_turned": "The first layer copies nothing: a sample's inputs are its row of X on {inputs}. Its weights stay turned, a row per unit. The batch's z is one array formula: MMULT(the batch's rows of X, TRANSPOSE(the previous step's updated W)) + b. Each z cell is its sample's row of X times its unit's row of W. ∂L/∂w = SUMPRODUCT(a column of X over the batch's rows, the column of δ) / B. Step 1 reads the initial weights, turned on {inputs}.",
     "weights": "weights",
     "bias": "bias",
     "data": "Data: one row per sample (X = inputs the network sees, Y = targets)",

@@ -56,7 +56,7 @@ WORDS = {
     "area_dW_turned": "∂L/∂W{l},转置:每个单元一行,每个输入一列,偏置在最后(批内平均)",
     "area_W+_turned": "更新后的 W{l},转置:{rule};下一步使用它们",
     "turned": "(转置:每个单元一行)",
-    "note_turned": '第一层不复制任何数据:样本的输入就是{inputs}上 X 的那一行,权重保持转置(每个单元一行),所以整批的 z 是一个数组公式:z = MMULT(批内各行 X, TRANSPOSE(上一步更新后的 W)) + b(每个 z 单元格即该样本 X 的一行与该单元 W 的一行的 SUMPRODUCT,一次算出),∂L/∂w = SUMPRODUCT(批内各行 X 的一列, δ 的一列) / B。第 1 步读取{inputs}上转置的初始权重。',
+    "note_turned": "第一层不复制任何数据:样本的输入就是{inputs}上 X 的那一行。权重保持转置,每个单元一行。整批的 z 是一个数组公式:MMULT(批内各行 X, TRANSPOSE(上一步更新后的 W)) + b。每个 z 单元格即该样本 X 的一行与该单元 W 的一行之积。∂L/∂w = SUMPRODUCT(批内各行 X 的一列, δ 的一列) / B。第 1 步读取{inputs}上转置的初始权重。",
     "weights": "权重",
     "bias": "偏置",
     "data": "数据:每行一个样本(X = 网络的输入,Y = 目标值)",
