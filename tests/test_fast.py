@@ -48,6 +48,27 @@ def test_same_values_as_recalc(make_workbook, name):
     assert_same(make_workbook(name, **options))
 
 
+def test_fashion_first_layer_compiled_and_as_recalc(tmp_path):
+    """fashion's ∂L/∂W1 row, SUMPRODUCT(Inputs!ADP$5:ADP$8,$FQ10:$FQ13)/4: ranges whose rows
+    (or columns) are fixed and columns (rows) move; they went to `formulas` cell by cell (2.5
+    million of them in the full workbook), and its batch's z is an MMULT array formula."""
+    from dataclasses import replace
+
+    from excelbp.build import build, make_spec
+    from excelbp.spec import BuildOptions
+    from excelbp.verify import sheetxml
+
+    spec = make_spec(BuildOptions(template="fashion", layers=(784, 3, 10), batch=4, steps=2))
+    spec = replace(spec, raw_X=spec.raw_X[:8], raw_Y=spec.raw_Y[:8], X_test=spec.X_test[:5], Y_test=spec.Y_test[:5]).validate()
+    path = tmp_path / "fashion.xlsx"
+    build(spec, path)
+    engine = fast.Engine(sheetxml.workbook(path))
+    engine.read()
+    mixed = [sh for sh in engine.shapes if sh.marked.startswith("SUMPRODUCT") and any(not scalar and m not in (0, 15) for m, scalar in sh.refs)]
+    assert mixed and all(sh.fn is not None for sh in mixed)
+    assert_same(path)
+
+
 def test_edited_inputs_and_typed_formulas(make_workbook):
     """A learner's edits: text and an error in inputs, a formula typed over an input, an
     arbitrary formula the translator does not know (it falls back to formulas itself)."""

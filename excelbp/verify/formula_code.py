@@ -162,8 +162,8 @@ class _Emitter:
             if not scalar:
                 raise _Unsupported("a range where a value is wanted")
             return self.temp(f"A{i}.item({row}, {col})", check="t"), "s"
-        if mask not in (0, 15) and not scalar:
-            raise _Unsupported("mixed absolute and relative corners")
+        if not scalar and ((mask & 3) << 2) != (mask & 12):  # A$1:B$2 and $A1:$B2 move as one block; A1:$B$2 does not
+            raise _Unsupported("corners absolute in different ways")
         y, x = self.temp(row, None), self.temp(col, None)
         h, w = ("1", "1") if scalar else (f"H{i}", f"W{i}")
         self.line(f"if {y} + {h} > A{i}.shape[0] or {x} + {w} > A{i}.shape[1]: raise Slow")
