@@ -91,15 +91,6 @@ class Context:
             return self.on_inputs(self.inputs.W_init[key[1] - 1], key[2], key[3])
         return self.on_inputs(self.inputs.b_init[key[1] - 1], 0, key[2])
 
-    def used_row(self, l: int, j: int) -> str:
-        """The weights into unit j of layer l as this step uses them, as a row: the previous
-        step's turned update, at step 1 the initial weights turned on Inputs."""
-        n = self.spec.sizes[l - 1]
-        if self.first:
-            T = self.inputs.W_init_T[l - 1]
-            return f"{self.inputs_sheet}!{T.cell(j, 0)}:{T.cell(j, n - 1)}"
-        return f"{self.at(('W+', l, 0, j), 'p')}:{self.at(('W+', l, n - 1, j), 'p')}"
-
     def batch_product(self, l: int) -> str:
         """The batch's z of layer l as one matrix product (an array formula over samples ×
         units): MMULT(the batch's rows of X, W as used, turned back) + the biases as a row."""
@@ -118,11 +109,6 @@ class Context:
         if self.spec.bias:  # the last column of the turned update
             text += f"+TRANSPOSE({self.at(('b+', l, 0), 'p')}:{self.at(('b+', l, H - 1), 'p')})"
         return "=" + text
-
-    def x_row(self, b: int) -> str:
-        """Sample b's inputs where they lie: its row of X on Inputs."""
-        X = self.inputs.X
-        return f"{self.inputs_sheet}!${X.letter(0)}${{d{b}}}:${X.letter(self.spec.sizes[0] - 1)}${{d{b}}}"
 
     def x_batch(self, i: int) -> str:
         """Input i over the batch: a column of X on Inputs (the batch's rows are consecutive);

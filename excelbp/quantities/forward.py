@@ -28,11 +28,8 @@ def _x(c: Context, key: tuple) -> str:
 def _z(c: Context, key: tuple) -> str:
     _, b, l, j = key
     n_in = c.spec.sizes[l - 1]
-    if c.spec.in_place and l == 1 and b == 0 and j == 0:  # the batch's z, one array formula (layout/blocks.py)
+    if c.spec.in_place and l == 1:  # the batch's z, one array formula written on its first cell (layout/blocks.py)
         return c.batch_product(l)
-    if c.spec.in_place and l == 1:  # the sample's row of X where it lies, a row of W as used
-        text = f"SUMPRODUCT({c.x_row(b)},{c.used_row(l, j)})"
-        return f"={text}+{c.used(('b', l, j))}" if c.spec.bias else f"={text}"
     # the rows layout keeps each unit's weights side by side; blocks keep them in Wᵀ
     turned = c.places.has(("Wt", l, j, 0))
     ws = [("Wt", l, j, i) if turned else ("W", l, i, j) for i in range(n_in)]

@@ -108,7 +108,7 @@ def anchor(book, code: int, ref: str, shape_cls) -> list[int]:
     if (r1, c1) != (row, col):
         raise InputError(f"{book.address(code)}: an array formula whose ref {ref[:40]} does not start at its own cell")
     book.anchors[code] = (r2 - r1 + 1, c2 - c1 + 1)
-    book.followed = getattr(book, "followed", 0) + (r2 - r1 + 1) * (c2 - c1 + 1)
+    book.followed += (r2 - r1 + 1) * (c2 - c1 + 1)
     if book.followed > MAX_RECALC_FOLLOWERS:
         raise InputError(f"{book.address(code)}: array formulas over {book.followed:,} cells in all, more than the {MAX_RECALC_FOLLOWERS:,} verify's reference evaluator takes (refused)")
     follower = shape_cls(None, ((s, row, col, row, col, 15),))  # reads the anchor, absolutely
@@ -148,7 +148,7 @@ def followers(reader, s: int, anchors: list, V: np.ndarray, I: np.ndarray, F: np
         sub[:] = reader.follower(s, row, col)
         sub[0, 0] = sid
         M[r1:r2 + 1, c1:c2 + 1] = True
-        reader.followed = getattr(reader, "followed", 0) + sub.size
+        reader.followed += sub.size
     if reader.limits is not None and reader.followed > reader.limits.cells:
         raise reader.refuse(f"array formulas over {reader.followed:,} cells, more than the {reader.limits.cells:,} its structure record accounts for")
     F |= M

@@ -115,6 +115,7 @@ class Reader:
         self.F: list[np.ndarray] = []
         self.other: dict[tuple[int, int, int], object] = {}
         self.busy: dict[tuple, int] = {}
+        self.followed = 0  # cells of array formulas' refs (arrays.followers)
         self.waiting: list[tuple] = []
         self.waiting_sid: dict[tuple, int] = {}
         self.kinds: dict = {}

@@ -63,10 +63,12 @@ class Book:
         """Every formula cell's "Sheet!A1": an array formula's (openpyxl's ArrayFormula, at its
         anchor) counts for every cell of its ref."""
         self._sheets.update(_read_sheets(self.path, None))
-        out = {f"{s}!{c}" for s, cells in self._sheets.items() for c, v in cells.items() if isinstance(v, str) and v.startswith("=")}
+        out = set()
         for s, cells in self._sheets.items():
             for c, v in cells.items():
-                if getattr(v, "ref", None) is not None and hasattr(v, "text"):
+                if isinstance(v, str) and v.startswith("="):
+                    out.add(f"{s}!{c}")
+                elif getattr(v, "ref", None) is not None and hasattr(v, "text"):
                     out.update(f"{s}!{a}" for a in arrays.cells(v.ref or c, f"{s}!{c}"))
         return out
 

@@ -94,7 +94,7 @@ class _Book:
         for i, ws in enumerate(wb.worksheets):  # sheet-scoped names win on their own sheet
             self.defs.update({(i, k.upper()): d.attr_text
                               for k, d in getattr(ws, "defined_names", {}).items()})
-        self.name_parts, self.shapes, self.arrays, self.anchors = {}, {}, {}, {}  # anchors: code → (h, w)
+        self.name_parts, self.shapes, self.arrays, self.anchors, self.followed = {}, {}, {}, {}, 0  # anchors: code → (h, w)
         self.values: dict[int, object] = {}
         self.literal_codes: set[int] = set()
 
