@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from defusedxml.ElementTree import fromstring as defused_fromstring
 from openpyxl import load_workbook
 
 from ..errors import InputError
@@ -62,35 +63,53 @@ class Workbook:
 
 
 # openpyxl turns every shared string into objects at ~20 µs each, and reads them whenever it
-# opens the workbook: 31 MiB of tiny strings took 80 s. excelbp writes none (its texts are
-# inline); a copy saved by LibreOffice holds its labels, a few hundred kB at most.
+# opens the workbook: 31 MiB of tiny strings took 80 s. excelbp's labels, and a copy saved by
+# LibreOffice, are a few hundred kB at most.
 MAX_SHARED_STRINGS_BYTES = 2 * 1024 * 1024
 _OVERRIDE = re.compile(rb"<(?:\w+:)?Override\b[^>]*>")
 _PART_NAME = re.compile(rb"""PartName\s*=\s*["']/?([^"']+)["']""")
 
 
-def check_strings(path: Path) -> None:
-    """Refuse a shared-strings part (wherever [Content_Types].xml puts it) too large to load."""
+def check_strings(path: Path) -> str | None:
+    """Refuse a shared-strings part (wherever [Content_Types].xml puts it) too large to load;
+    → its name, or None when the workbook has none."""
     with zipfile.ZipFile(path) as zf:
         types = zf.read("[Content_Types].xml")  # checked small by safe_zip
         sizes = {i.filename: i.file_size for i in zf.infolist()}
+    found = None
     for element in _OVERRIDE.findall(types):
         name = _PART_NAME.search(element)
-        if b"sharedStrings" in element and name and sizes.get(name[1].decode("utf-8", "replace"), 0) > MAX_SHARED_STRINGS_BYTES:
+        if b"sharedStrings" in element and name:
             part = name[1].decode("utf-8", "replace")
-            raise InputError(f"{show(str(path))}: shared strings part {show(part)} of {sizes[part]:,} bytes, over the {MAX_SHARED_STRINGS_BYTES:,} verify reads (refused)")
+            if sizes.get(part, 0) > MAX_SHARED_STRINGS_BYTES:
+                raise InputError(f"{show(str(path))}: shared strings part {show(part)} of {sizes[part]:,} bytes, over the {MAX_SHARED_STRINGS_BYTES:,} verify reads (refused)")
+            found = found or (part if part in sizes else None)
+    return found
+
+
+def shared_strings(path: Path, part: str | None) -> list[str]:
+    """The shared-strings table: each item's text, its runs joined (phonetic runs left out)."""
+    if part is None:
+        return []
+    with zipfile.ZipFile(path) as zf:
+        root = defused_fromstring(zf.read(part))
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    out = []
+    for si in root.iter(main + "si"):
+        phonetic = {id(t) for rph in si.iter(main + "rPh") for t in rph.iter(main + "t")}
+        out.append("".join(t.text or "" for t in si.iter(main + "t") if id(t) not in phonetic))
+    return out
 
 
 def workbook(path: Path) -> Workbook:
     """The workbook's structure, read by openpyxl (small parts only: no cell is read here)."""
-    check_strings(path)
+    strings = shared_strings(path, check_strings(path))
     wb = load_workbook(path, read_only=True)
     try:
         sheets = [Sheet(ws.title, ws._worksheet_path) for ws in wb.worksheets]  # not sheetnames: no chartsheets
         names: dict[tuple[int | None, str], str] = {(None, k.upper()): d.attr_text for k, d in wb.defined_names.items()}
         for i, ws in enumerate(wb.worksheets):  # sheet-scoped names win on their own sheet
             names.update({(i, k.upper()): d.attr_text for k, d in getattr(ws, "defined_names", {}).items()})
-        strings = [str(s) for s in wb.shared_strings]
     finally:
         wb.close()
     return Workbook(Path(path), sheets, names, strings)
