@@ -1,6 +1,6 @@
 """A full disk, at -o or in TMPDIR: one line, exit 2, no file left anywhere, and nothing
 printed afterwards when the abandoned workbook is garbage-collected ("Exception ignored
-in: …" lines from openpyxl's write-only sheets and the zip archive)."""
+in: …" lines from a sheet's rows file or the zip archive)."""
 
 from __future__ import annotations
 
@@ -74,17 +74,15 @@ def test_full_disk_at_output(tmp_path, monkeypatch, capsys, unraisable):
 
 
 def test_full_disk_in_tmpdir(tmp_path, monkeypatch, capsys, unraisable):
-    from et_xmlfile import incremental_tree
-
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     monkeypatch.setenv("TMPDIR", str(tmpdir))
     monkeypatch.setattr("tempfile.tempdir", None)
 
-    def full_open(file, mode="r", *a, encoding=None, errors=None, **k):  # how openpyxl opens a sheet's temporary file
-        return io.TextIOWrapper(io.BufferedWriter(_full(file, mode, 50_000)), encoding=encoding, errors=errors)
+    def full_open(file, mode="r", *a, **k):  # how the writer opens a sheet's rows file
+        return io.BufferedWriter(_full(file, mode, 50_000))
 
-    monkeypatch.setattr(incremental_tree, "open", full_open, raising=False)
+    monkeypatch.setattr("excelbp.writer.open", full_open, raising=False)
     out = tmp_path / "a.xlsx"
     rc, lines, ignored = _run(["build", "--steps", "3000", "-o", str(out), "--quiet"], capsys, unraisable)
     assert rc == 2 and len(lines) == 1, lines
@@ -97,8 +95,7 @@ def test_full_disk_in_tmpdir(tmp_path, monkeypatch, capsys, unraisable):
 def test_interrupted_build_leaves_nothing_to_collect(tmp_path, monkeypatch, capsys, unraisable, when):
     """Ctrl-C (or a bug) while the rows are written or the archive saved abandons the
     workbook cleanly too."""
-    from openpyxl.writer.excel import ExcelWriter
-
+    import excelbp.writer
     from excelbp.sheets import workbook
 
     real = workbook.workbook_plan
@@ -116,13 +113,18 @@ def test_interrupted_build_leaves_nothing_to_collect(tmp_path, monkeypatch, caps
         object.__setattr__(sheet, "rows", rows())
         return plan
 
-    def interrupted_save(*a, **k):
+    real_assemble = excelbp.writer.assemble
+
+    def interrupted_save(skeleton, rows, strings, archive):
+        if archive.filename is None:  # writer.check()'s, in memory
+            return real_assemble(skeleton, rows, strings, archive)
+        archive.writestr("[Content_Types].xml", b"<Types/>")  # a part written, then Ctrl-C
         raise KeyboardInterrupt
 
     if when == "rows":
         monkeypatch.setattr("excelbp.build.workbook_plan", interrupted_rows)
     else:
-        monkeypatch.setattr(ExcelWriter, "save", interrupted_save)
+        monkeypatch.setattr(excelbp.writer, "assemble", interrupted_save)
     rc, lines, ignored = _run(["build", "--steps", "50", "-o", str(tmp_path / "a.xlsx"), "--quiet"], capsys, unraisable)
     assert rc == 130 and ignored == [], lines
     assert list(tmp_path.iterdir()) == []

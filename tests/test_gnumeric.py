@@ -44,10 +44,11 @@ def rewritten(src, dst, edits: dict[str, dict[bytes, bytes]], *, keep_full_calc:
 
 
 def small_book(tmp_path):
-    """A1 = 2, A2 = A1*3, written by openpyxl with no cached value."""
-    wb = openpyxl.Workbook()
-    wb.active["A1"], wb.active["A2"] = 2, "=A1*3"
-    wb.save(tmp_path / "plain.xlsx")
+    """A1 = 2, A2 = A1*3, written by excelbp's writer with no cached value."""
+    from excelbp import writer
+    from excelbp.sheets.cells import SheetPlan, WorkbookPlan, formula, number
+
+    writer.write(WorkbookPlan([SheetPlan("Sheet", [[number(2)], [formula("=A1*3")]])], {}), tmp_path / "plain.xlsx")
     return tmp_path / "plain.xlsx"
 
 
@@ -64,11 +65,11 @@ def test_every_cell_is_recalculated_whatever_is_cached(tmp_path, full_calc):
     needs_gnumeric()
     plain = small_book(tmp_path)
     (tmp_path / "in").mkdir()
-    stale = rewritten(plain, tmp_path / "in" / "stale.xlsx", {"xl/worksheets/sheet1.xml": {b"<f>A1*3</f><v />": b"<f>A1*3</f><v>999</v>"}}, keep_full_calc=full_calc)
+    stale = rewritten(plain, tmp_path / "in" / "stale.xlsx", {"xl/worksheets/sheet1.xml": {b"<f>A1*3</f>": b"<f>A1*3</f><v>999</v>"}}, keep_full_calc=full_calc)
     assert a2(stale) == 999
     out = gnumeric.recalculate(stale, tmp_path / "out")
     assert out == (tmp_path / "out" / "stale.xlsx").resolve() and a2(out) == 6
-    edited = rewritten(stale, tmp_path / "in" / "edited.xlsx", {"xl/worksheets/sheet1.xml": {b"<v>2</v>": b"<v>5</v>"}}, keep_full_calc=full_calc)
+    edited = rewritten(stale, tmp_path / "in" / "edited.xlsx", {"xl/worksheets/sheet1.xml": {b"<v>2.0</v>": b"<v>5.0</v>"}}, keep_full_calc=full_calc)
     assert a2(gnumeric.recalculate(edited, tmp_path / "out")) == 15
 
 

@@ -186,7 +186,7 @@ def test_no_partial_file_when_interrupted(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(writer.ExcelWriter, "save", boom)
+    monkeypatch.setattr(writer, "assemble", boom)
     assert main(["build", "-o", str(out), "--force", "--quiet", "--steps", "9"]) == 130
     assert out.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["x.xlsx"]  # no temporary left behind

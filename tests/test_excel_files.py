@@ -1,0 +1,135 @@
+"""The files as Excel will see them: the same bytes whichever XML library openpyxl picked, and
+no finding of the Open XML SDK's rules (openxml-audit) in any variant of any template.
+
+Each variant is built once a session, at a few steps: the shape of a step is what matters.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from excelbp.cli import main
+
+TEMPLATES = ["linear", "neuron", "linear-2-2-1", "sigmoid-2-3-1", "classifier", "logistic", "regression", "digits"]
+# every template in both layouts and both languages, a learning-rate sweep and the gradient check
+VARIANTS = {
+    f"{t}-{layout}-{lang}": ["--template", t, "--steps", "2", "--layout", layout, "--lang", lang]
+    for t in TEMPLATES
+    for layout in ("rows", "blocks")
+    for lang in ("en", "zh")
+    if not (t == "digits" and layout == "rows")  # 64 inputs: refused in rows (test_cli)
+} | {
+    "sweep-rows": ["--template", "classifier", "--steps", "3", "--compare-lr", "0.1,0.5,2"],
+    "sweep-blocks-zh": ["--template", "neuron", "--steps", "3", "--layout", "blocks", "--lang", "zh", "--compare-lr", "0.1,1"],
+    "gradcheck-adam": ["--layers", "2,5,3", "--activation", "tanh,softmax", "--loss", "cross_entropy", "--optimizer", "adam", "--gradcheck", "--steps", "2"],
+    "fashion": ["--template", "fashion", "--steps", "1"],
+}
+SLOW_VARIANTS = {"fashion"}  # 2.5 million formula cells of X = raw / 255 at any number of steps
+
+
+@pytest.fixture(scope="session")
+def variants(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("variants")
+    out = {}
+    for name, args in VARIANTS.items():
+        if name in SLOW_VARIANTS:
+            continue
+        out[name] = folder / f"{name}.xlsx"
+        assert main(["build", *args, "-o", str(out[name]), "--quiet"]) == 0, name
+    return out
+
+
+def test_every_template_has_a_variant_in_each_layout_it_takes():
+    for t in TEMPLATES:
+        assert f"{t}-blocks-zh" in VARIANTS and f"{t}-blocks-en" in VARIANTS
+
+
+def _needs(module: str) -> None:
+    """Skip without `module`, except in CI where its absence is a failure."""
+    try:
+        __import__(module)
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{module} is required in CI")
+        pytest.skip(f"{module} not installed")
+
+
+# --- the same bytes with and without lxml ------------------------------------------------
+
+_BUILD_ALL = """
+import sys, openpyxl.xml
+from excelbp.cli import main
+assert openpyxl.xml.LXML == (sys.argv[1] == "True"), "openpyxl did not take the library asked for"
+for pair in sys.argv[2:]:
+    out, args = pair.split("=", 1)
+    assert main(["build", *args.split(), "-o", out, "--quiet", "--force"]) == 0, out
+"""
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}  # its times differ
+
+
+@pytest.mark.parametrize("names", [["linear-rows-en", "classifier-blocks-zh", "sweep-blocks-zh", "gradcheck-adam", "digits-blocks-en"]])
+def test_parts_are_the_same_with_and_without_lxml(tmp_path, names):
+    """openpyxl serialises through lxml when it can: every part of the file is the same byte
+    for byte either way (docProps/core.xml holds the build's time)."""
+    _needs("lxml")
+    made = {}
+    for lxml in ("True", "False"):
+        folder = tmp_path / f"lxml-{lxml}"
+        folder.mkdir()
+        pairs = [f"{folder / n}.xlsx={' '.join(VARIANTS[n])}" for n in names]
+        env = {**os.environ, "OPENPYXL_LXML": lxml}
+        r = subprocess.run([sys.executable, "-c", _BUILD_ALL, lxml, *pairs], env=env, capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr[-2000:]
+        made[lxml] = {n: _parts(folder / f"{n}.xlsx") for n in names}
+    for n in names:
+        with_lxml, without = made["True"][n], made["False"][n]
+        assert sorted(with_lxml) == sorted(without), n
+        differ = [part for part in with_lxml if with_lxml[part] != without[part]]
+        assert differ == [], (n, differ)
+
+
+# --- openxml-audit: what Excel would repair ----------------------------------------------
+
+
+def _audit(folder: Path, fmt: str) -> list[dict]:
+    exe = shutil.which("openxml-audit") or str(Path(sys.executable).with_name("openxml-audit"))
+    r = subprocess.run([exe, "-f", fmt, "-o", "json", "-m", "0", "-r", str(folder)], capture_output=True, text=True, timeout=1200)
+    assert r.stdout.strip(), r.stderr[-2000:]
+    return json.loads(r.stdout)
+
+
+@pytest.mark.parametrize("fmt", ["office2010", "microsoft365"])
+def test_openxml_audit_finds_nothing_in_any_variant(variants, fmt):
+    _needs("openxml_audit")
+    folder = next(iter(variants.values())).parent
+    results = _audit(folder, fmt)
+    assert sorted(Path(r["file"]).name for r in results) == sorted(p.name for p in variants.values())
+    findings = {
+        Path(r["file"]).name: [(e.get("part_uri"), e.get("description")) for e in r.get("errors", [])][:5]
+        for r in results
+        if r["error_count"] or r["warning_count"]
+    }
+    assert findings == {}
+    assert all(r["verdict"]["prediction"] == "opens-clean" for r in results)
+
+
+@pytest.mark.slow
+def test_openxml_audit_finds_nothing_in_fashion(tmp_path):
+    _needs("openxml_audit")
+    out = tmp_path / "fashion.xlsx"
+    assert main(["build", *VARIANTS["fashion"], "-o", str(out), "--quiet"]) == 0
+    for fmt in ("office2010", "microsoft365"):
+        [result] = _audit(tmp_path, fmt)
+        assert (result["error_count"], result["warning_count"]) == (0, 0), result.get("errors", [])[:5]
