@@ -157,8 +157,7 @@ def rel_err(a, b) -> float:
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.05])
 @pytest.mark.parametrize("name", OPTIMIZERS)
-def test_against_torch_optim(name, weight_decay):
-    torch = pytest.importorskip("torch")
+def test_against_torch_optim(name, weight_decay, torch):
     rng = np.random.default_rng(11)
     hyper = Optimizer(name, momentum=0.8, alpha=0.9, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay=weight_decay)
     worst = 0.0
