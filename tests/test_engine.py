@@ -204,8 +204,7 @@ def test_one_activation_means_every_layer_and_the_loss_picks_the_last():
     assert engine.layer_activations("relu", "binary_cross_entropy", 2) == ("relu", "sigmoid")
 
 
-def test_engine_against_pytorch_autograd():
-    torch = pytest.importorskip("torch")
+def test_engine_against_pytorch_autograd(torch):
     F = torch.nn.functional
     f = {"linear": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
          "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "softmax": lambda z: z}  # softmax: in the loss
@@ -238,10 +237,9 @@ def test_engine_against_pytorch_autograd():
             np.testing.assert_allclose(t.db[l][0], tb[l].grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
-def test_digits_training_against_pytorch_sgd():
+def test_digits_training_against_pytorch_sgd(torch):
     """The digits template's first steps (64 → 16 tanh → 10 softmax, mini-batches of 32 that
     wrap round the 1,000 images) against torch.optim.SGD on the same batches."""
-    torch = pytest.importorskip("torch")
     from excelbp.build import make_spec
     from excelbp.engine.training import train
     from excelbp.spec import BuildOptions

@@ -148,17 +148,17 @@ def torch_run(torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batc
     return losses, [p.detach().numpy() for p in params], state
 
 
-def rel_err(a, b) -> float:
+def rel_err(a, b, scale: float | None = None) -> float:
     """Each difference relative to the value, or to a thousandth of the array's largest value
-    where cancellation has left the value itself near zero."""
+    (or of `scale`) where cancellation has left the value itself near zero."""
     a, b = np.asarray(a), np.asarray(b)
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-3 * np.max(np.abs(b)))))
+    scale = np.max(np.abs(b)) if scale is None else scale
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-3 * scale)))
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.05])
 @pytest.mark.parametrize("name", OPTIMIZERS)
-def test_against_torch_optim(name, weight_decay):
-    torch = pytest.importorskip("torch")
+def test_against_torch_optim(name, weight_decay, torch):
     rng = np.random.default_rng(11)
     hyper = Optimizer(name, momentum=0.8, alpha=0.9, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay=weight_decay)
     worst = 0.0
@@ -177,6 +177,149 @@ def test_against_torch_optim(name, weight_decay):
             worst = max(worst, rel_err(mine, theirs))
             assert rel_err(mine, theirs) <= 1e-12, (mine, theirs)
     print(f"{name} λ={weight_decay}: worst relative error against torch {worst:.1e}")
+
+
+# Weight decay λ > 0 for each optimizer, step by step against torch.optim in float64: the
+# loss, ∂L/∂p, every parameter and the optimizer's state after every step. `defaults` builds
+# torch's optimizers with torch's own defaults (α, β1, β2, ε; only lr, λ and, for SGD, μ
+# given) and the engine's with the contract's, through the spec stage, so the two sets of
+# defaults must agree; `tuned` sets every hyperparameter off its default.
+TUNED = {"momentum": 0.7, "alpha": 0.8, "beta1": 0.75, "beta2": 0.9, "eps": 1e-4}
+# (sizes, activations, loss, bias), each run with each batch size below over 6 samples
+WD_NETS = {
+    1: ((3, 4, 2), ("relu", "linear"), "mse", False),  # one sample a step
+    4: ((3, 4, 3), ("tanh", "softmax"), "cross_entropy", True),  # batches that wrap round
+    6: ((3, 5, 2), ("sigmoid", "sigmoid"), "binary_cross_entropy", True),  # the full batch
+}
+
+
+def torch_optimizer(torch, name, params, lr, weight_decay, hyper):
+    """torch.optim's optimizer for `name`; `hyper` None leaves torch's defaults."""
+    h = {} if hyper is None else hyper
+    kw = {"lr": lr, "weight_decay": weight_decay}
+    sgd_momentum = h.get("momentum", 0.9)  # torch's SGD has no momentum unless given
+    if name == "rmsprop" and hyper is not None:
+        kw.update(alpha=h["alpha"], eps=h["eps"])
+    if name in ("adam", "adamw") and hyper is not None:
+        kw.update(betas=(h["beta1"], h["beta2"]), eps=h["eps"])
+    return {
+        "sgd": lambda: torch.optim.SGD(params, **kw),
+        "momentum": lambda: torch.optim.SGD(params, momentum=sgd_momentum, **kw),
+        "nesterov": lambda: torch.optim.SGD(params, momentum=sgd_momentum, nesterov=True, **kw),
+        "rmsprop": lambda: torch.optim.RMSprop(params, **kw),
+        "adam": lambda: torch.optim.Adam(params, **kw),
+        "adamw": lambda: torch.optim.AdamW(params, **kw),
+    }[name]()
+
+
+def torch_steps(torch, name, lr, weight_decay, hyper, X, Y, W, b, activations, loss, steps, batch):
+    """Each step's loss, and after it each parameter's gradient, value and state, in the
+    engine's order (W1, b1, W2, b2, …; no b without bias), from torch.optim."""
+    F = torch.nn.functional
+    tw = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in W]
+    tb = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in b] if b else []
+    params = [p for pair in zip(tw, tb or [None] * len(tw)) for p in pair if p is not None]
+    opt = torch_optimizer(torch, name, params, lr, weight_decay, hyper)
+    f = {"linear": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu,
+         "leaky_relu": F.leaky_relu}
+    per = {
+        "mse": lambda a, y: F.mse_loss(a, y, reduction="none").mean(1),
+        "cross_entropy": lambda z, y: F.cross_entropy(z, y, reduction="none"),
+        "binary_cross_entropy": lambda z, y: F.binary_cross_entropy_with_logits(
+            z, y, reduction="none"
+        ).mean(1),
+    }[loss]
+    keys = {"velocity": "momentum_buffer", "square_avg": "square_avg",
+            "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq"}
+    Xt, Yt = torch.tensor(X), torch.tensor(Y)
+    out = {"loss": [], "grad": [], "param": [], **{k: [] for k in STATE[name]}}
+    for s in range(steps):
+        rows = [(s * batch + k) % len(X) for k in range(batch)]
+        a = Xt[rows]
+        for l in range(len(tw)):
+            z = a @ tw[l] + (tb[l] if tb else 0)
+            a = z if (l == len(tw) - 1 and loss != "mse") else f[activations[l]](z)  # logits
+        L = per(a, Yt[rows]).mean()
+        opt.zero_grad()
+        L.backward()
+        out["loss"].append(L.item())
+        out["grad"].append([p.grad.numpy().copy() for p in params])
+        opt.step()
+        out["param"].append([p.detach().numpy().copy() for p in params])
+        for k in STATE[name]:
+            out[k].append([opt.state[p][keys[k]].numpy().copy() for p in params])
+    assert all(p.dtype == torch.float64 for p in params)
+    return out
+
+
+def engine_steps(t, name, bias):
+    """The engine's trace in torch_steps' shape."""
+    n = len(t.W)
+
+    def each(Ws, bs, s):
+        return [x for l in range(n) for x in ([Ws[l][s], bs[l][s]] if bias else [Ws[l][s]])]
+
+    out = {"loss": list(t.loss)}
+    out["grad"] = [each(t.dW, t.db, s) for s in range(len(t.loss))]
+    out["param"] = [each(t.W, t.b, s + 1) for s in range(len(t.loss))]
+    for k in STATE[name]:
+        out[k] = [each(t.opt[k], t.opt_b.get(k), s) for s in range(len(t.loss))]
+    return out
+
+
+def assert_steps_equal(mine, theirs, tol=1e-12):
+    assert mine.keys() == theirs.keys()
+    assert rel_err(mine["loss"], theirs["loss"]) <= tol, (mine["loss"], theirs["loss"])
+    for key in mine:
+        if key == "loss":
+            continue
+        assert len(mine[key]) == len(theirs[key])
+        for s, (ours, torchs) in enumerate(zip(mine[key], theirs[key])):
+            assert len(ours) == len(torchs)
+            # a layer's whole gradient can be small beside the others' (sums that cancel), so
+            # a near-zero value is judged on the scale of the step's largest, all layers
+            scale = max(np.max(np.abs(y)) for y in torchs)
+            for i, (x, y) in enumerate(zip(ours, torchs)):
+                err = rel_err(x, y, scale)
+                where = (key, f"step {s + 1}", f"parameter {i}", err, x, y)
+                assert x.shape == y.shape and err <= tol, where
+
+
+def wd_problem(batch):
+    sizes, activations, loss, bias = WD_NETS[batch]
+    rng = np.random.default_rng(batch)
+    X = rng.uniform(-1, 1, size=(6, sizes[0]))
+    k = sizes[-1]
+    if loss == "cross_entropy":
+        Y = np.eye(k)[rng.integers(0, k, 6)]
+    else:
+        Y = rng.uniform(0, 1, size=(6, k))
+    W = [rng.normal(size=(i, o)) for i, o in itertools.pairwise(sizes)]
+    b = [rng.normal(size=o) * 0.5 for o in sizes[1:]] if bias else None
+    return X, Y, W, b, activations, loss
+
+
+@pytest.mark.parametrize("batch", sorted(WD_NETS))
+@pytest.mark.parametrize("hyper", ["defaults", "tuned"])
+@pytest.mark.parametrize("name", OPTIMIZERS)
+def test_weight_decay_against_torch_optim(name, hyper, batch, torch):
+    X, Y, W, b, activations, loss = wd_problem(batch)
+    lr, weight_decay, steps = 0.05, (0.1 if hyper == "defaults" else 0.3), 9
+    if hyper == "defaults":
+        spec = make_spec(BuildOptions(optimizer=name, weight_decay=weight_decay))
+        optimizer = engine.engine_options(spec)[1]  # the contract's defaults, as a build gets them
+        assert optimizer == Optimizer(name, weight_decay=weight_decay)
+    else:
+        optimizer = Optimizer(name, weight_decay=weight_decay, **TUNED)
+    t = engine.train(X, Y, W, b, activations=activations, loss=loss, lr=lr, batch=batch,
+                     steps=steps, optimizer=optimizer)
+    theirs = torch_steps(torch, name, lr, weight_decay, None if hyper == "defaults" else TUNED,
+                         X, Y, W, b, activations, loss, steps, batch)
+    assert_steps_equal(engine_steps(t, name, b is not None), theirs)
+    # the decay is no rounding error here: without it torch's parameters end elsewhere
+    plain = torch_steps(torch, name, lr, 0.0, None if hyper == "defaults" else TUNED,
+                        X, Y, W, b, activations, loss, steps, batch)
+    assert rel_err(plain["param"][-1][0], theirs["param"][-1][0]) > 1e-4
 
 
 # --- chunks ---------------------------------------------------------------------------
