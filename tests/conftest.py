@@ -60,6 +60,16 @@ def needs_gnumeric():
         pytest.skip("Gnumeric (ssconvert) not installed")
 
 
+def needs_ironcalc():
+    """Skip without the ironcalc package, except in CI where its absence is a failure."""
+    try:
+        import ironcalc  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("IronCalc (pip install ironcalc) is required in CI")
+        pytest.skip("IronCalc not installed (pip install ironcalc)")
+
+
 def structure_of(path: Path) -> dict:
     """The structure record a workbook keeps on its hidden sheet."""
     from excelbp.verify import read_structure

@@ -16,7 +16,7 @@ import math
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +24,7 @@ import numpy as np
 from ..errors import ExternalError, InputError
 from . import arrays, sheetxml
 from .fast_read import Result
-from .ironcalc_limits import FunctionProbe, first_unsupported
+from .ironcalc_limits import FunctionProbe, absolute_comments_target, first_unsupported
 from .safe_xml import show
 
 NOT_FOUND = "IronCalc not found; pip install ironcalc"
@@ -41,15 +41,21 @@ def recalculate(book, *, progress: Callable[[int, int], None] | None = None) -> 
         raise InputError(NOT_FOUND) from None
     where = show(str(book.path))
     titles, marked = formula_cells(book)
-    found = first_unsupported(marked.texts(), FunctionProbe(ironcalc))
+    found = first_unsupported(marked.texts, FunctionProbe(ironcalc))
     if found is not None:
         raise ExternalError(f"{where}: IronCalc {ironcalc.__version__} {found}")
     try:
         with _quiet():  # it prints a line for some cells it reads (a formula with no cached value)
             model = ironcalc.load_from_xlsx(str(book.path), "en", "UTC")
             model.evaluate()
-    except ironcalc.WorkbookError as e:
-        raise ExternalError(f"{where}: IronCalc cannot load it ({' '.join(str(e).split())[:200]})") from None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # WorkbookError, or a panic in Rust (pyo3's PanicException)
+        said = " ".join(str(e).split())[:200] or type(e).__name__
+        why = absolute_comments_target(book.path) if "not found in archive" in said else None
+        because = f": it {why}" if why else ""
+        version = ironcalc.__version__
+        raise ExternalError(f"{where}: IronCalc {version} cannot load it{because} ({said})") from None
     names = [p["name"] for p in model.get_worksheets_properties()]
     if names != titles:
         raise ExternalError(f"{where}: IronCalc read the sheets {names}, the file has {titles}")
@@ -67,17 +73,11 @@ class Marked:
 
     def __init__(self, n: int):
         self.masks: list[tuple[list[int], list[int]]] = [([], []) for _ in range(n)]
-        self._texts: list[tuple[str, str, str]] = []
+        self.texts: list[tuple[str, str, str]] = []  # (sheet title, cell, formula without "=")
 
     def add(self, s: int, r: int, c: int) -> None:
         rows, cols = self.masks[s]
         rows.append(r), cols.append(c)
-
-    def text(self, title: str, cell: str, formula: str) -> None:
-        self._texts.append((title, cell, formula))
-
-    def texts(self) -> Iterator[tuple[str, str, str]]:
-        return iter(self._texts)
 
 
 def formula_cells(book) -> tuple[list[str], Marked]:
@@ -101,7 +101,7 @@ def formula_cells(book) -> tuple[list[str], Marked]:
                     else:
                         marked.add(s, r, c)
                     if f:
-                        marked.text(sheet.title, _address(r, c), sheetxml.text(f))
+                        marked.texts.append((sheet.title, _address(r, c), sheetxml.text(f)))
     except sheetxml.Unsupported:  # XML the streaming reader does not take: openpyxl reads it
         marked = Marked(len(titles))
         index = {t: s for s, t in enumerate(titles)}
@@ -111,29 +111,34 @@ def formula_cells(book) -> tuple[list[str], Marked]:
             marked.add(index[title], r, c)
         for title in titles:
             for cell, v in book.sheet(title).items():
-                text = v[1:] if isinstance(v, str) and v.startswith("=") else getattr(v, "text", None)
+                formula = isinstance(v, str) and v.startswith("=")
+                text = v[1:] if formula else getattr(v, "text", None)  # an ArrayFormula's
                 if isinstance(text, str):
-                    marked.text(title, cell, text.lstrip("="))
+                    marked.texts.append((title, cell, text.lstrip("=")))
     return titles, marked
 
 
-def _values(model, cells: list[tuple[int, int, int]], n: int) -> list[list[tuple[int, int, object]]]:
-    out: list[list[tuple[int, int, object]]] = [[] for _ in range(n)]
+Cells = list[tuple[int, int, object]]  # (row, column, value) of one sheet
+
+
+def _values(model, cells: list[tuple[int, int, int]], n: int) -> list[Cells]:
+    out: list[Cells] = [[] for _ in range(n)]
     get = model.get_cell_value
     for s, r, c in cells:
         out[s].append((r, c, get(s, r, c)))
     return out
 
 
-def _result(titles: list[str], got: list[list[tuple[int, int, object]]], masks) -> Result:
+def _result(titles: list[str], got: list[Cells], masks) -> Result:
     """Per sheet, dense values and the formula mask, as grid.from_dicts builds them."""
     V, F, other = [], [], {}
     for s, title in enumerate(titles):
         here, (rows, cols) = got[s], masks[s]
         H = max([r for r, _, _ in here] + rows + [0]) + 1
         W = max([c for _, c, _ in here] + cols + [0]) + 1
-        if H * W > 8 * (len(here) + len(rows)) + (1 << 22):  # the empty space between cells is not budgeted
-            raise InputError(f"{title}: cells spread over {H - 1:,} rows and {W - 1:,} columns, far sparser than a workbook excelbp writes")
+        if H * W > 8 * (len(here) + len(rows)) + (1 << 22):  # budget.py bounds cells, not the gaps
+            raise InputError(f"{title}: cells spread over {H - 1:,} rows and {W - 1:,} columns, "
+                             "far sparser than a workbook excelbp writes")
         A, M = np.full((H, W), np.nan), np.zeros((H, W), bool)
         for r, c, v in here:
             if type(v) is not bool and isinstance(v, (int, float)) and math.isfinite(v):

@@ -1,6 +1,6 @@
-"""What IronCalc cannot do with a workbook's formulas, found before it runs, said in one line.
+"""What IronCalc cannot do with a workbook, said in one line.
 
-Two kinds, both checked on the formula texts as the file holds them:
+Two kinds are found on the formula texts as the file holds them, before IronCalc runs:
 
 - a function it lacks: each function name the formulas call is asked of a scratch IronCalc
   model (`=NAME()` comes out #NAME? only for a function it does not know);
@@ -9,17 +9,27 @@ Two kinds, both checked on the formula texts as the file holds them:
   and drops those parentheses, then reads `((E7>=0.5)=F7)>=0.5`: a wrong value, not an error.
   Typed into a model the same formula is right; only files are affected (its
   stringify.rs wraps a comparison inside +, -, *, / but not inside another comparison).
+
+A third explains a file IronCalc could not load: it reads a sheet's comments part only through
+a relative Target ("../comments/comment1.xml"); given "/xl/comments/comment1.xml" it looks for
+"xll/comments/comment1.xml" (worksheets.rs overwrites the first two characters with "xl") and
+fails with "specified file not found in archive".
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterable
+from pathlib import Path
 
 _CALL = re.compile(r"((?:_xlfn\.)?[A-Z][A-Z0-9.]*)\(")
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")  # string literals and quoted sheet names
 _COMPARED_GROUP = re.compile(r"(?:<>|<=|>=|=|<|>)\s*\(")
 _ENDS_OPERAND = set(",);=<>")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_COMMENTS_TYPE = re.compile(rb"""\bType\s*=\s*["'][^"']*/comments["']""")
+_ABSOLUTE_TARGET = re.compile(rb"""\bTarget\s*=\s*["']/""")
 
 
 def first_unsupported(texts: Iterable[tuple[str, str, str]], known) -> str | None:
@@ -88,3 +98,16 @@ class FunctionProbe:
             self.model.evaluate()
             self.seen[name] = self.model.get_cell_value(0, self.row, 1) != "#NAME?"
         return self.seen[name]
+
+
+def absolute_comments_target(path: Path) -> str | None:
+    """Why IronCalc could not load the file, when it is its reading of an absolute comments
+    Target: the sheet rels part that holds one; None otherwise. The file passed check_xlsx."""
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/_rels/") and name.endswith(".rels"):
+                rels = _RELATIONSHIP.findall(z.read(name))
+                if any(_COMMENTS_TYPE.search(r) and _ABSOLUTE_TARGET.search(r) for r in rels):
+                    return ("reads a sheet's comments only through a relative Target "
+                            f"(../comments/…); {name} gives an absolute one")
+    return None
