@@ -24,7 +24,7 @@ from excelbp.verify.ironcalc_limits import FunctionProbe, absolute_comments_targ
 
 pytestmark = pytest.mark.ironcalc
 
-# every template but logistic (its "correct?" column: see test_logistic_is_refused_...)
+# every template but logistic (its "right (1/0)" column: see test_logistic_is_refused_...)
 COVERED = ["linear", "neuron", "linear-2-2-1", "sigmoid-2-3-1", "classifier", "regression", "digits"]
 SLOW = {"neuron", "linear-2-2-1", "sigmoid-2-3-1", "regression", "digits"}  # linear and classifier run by default
 

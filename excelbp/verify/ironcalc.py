@@ -54,8 +54,8 @@ def recalculate(book, *, progress: Callable[[int, int], None] | None = None) -> 
         said = " ".join(str(e).split())[:200] or type(e).__name__
         why = absolute_comments_target(book.path) if "not found in archive" in said else None
         because = f": it {why}" if why else ""
-        version = ironcalc.__version__
-        raise ExternalError(f"{where}: IronCalc {version} cannot load it{because} ({said})") from None
+        message = f"{where}: IronCalc {ironcalc.__version__} cannot load it{because} ({said})"
+        raise ExternalError(message) from None
     names = [p["name"] for p in model.get_worksheets_properties()]
     if names != titles:
         raise ExternalError(f"{where}: IronCalc read the sheets {names}, the file has {titles}")

@@ -5,7 +5,7 @@ Two kinds are found on the formula texts as the file holds them, before IronCalc
 - a function it lacks: each function name the formulas call is asked of a scratch IronCalc
   model (`=NAME()` comes out #NAME? only for a function it does not know);
 - a comparison whose right-hand side is a parenthesised comparison, `(E7>=0.5)=(F7>=0.5)`
-  (logistic's "correct?" column). IronCalc 0.9.1's importer turns each formula into text again
+  (logistic's "right (1/0)" column). IronCalc 0.9.1's importer turns each formula into text again
   and drops those parentheses, then reads `((E7>=0.5)=F7)>=0.5`: a wrong value, not an error.
   Typed into a model the same formula is right; only files are affected (its
   stringify.rs wraps a comparison inside +, -, *, / but not inside another comparison).
