@@ -104,6 +104,22 @@ def test_ironcalc_verifies_fashion_array_formulas_and_shared_formulas(tmp_path, 
     assert not report.ok and report.first_mismatch.startswith(f"Training!{anchor} "), report.first_mismatch
 
 
+def test_every_cell_is_recalculated_whatever_is_cached(tmp_path):
+    """A wrong cached value with unchanged inputs, and an input changed behind the cached
+    values' back: IronCalc's evaluate() recomputes both."""
+    needs_ironcalc()
+    from test_gnumeric import rewritten, small_book
+
+    from excelbp.verify.grid import Values
+
+    plain = small_book(tmp_path)
+    stale = rewritten(plain, tmp_path / "stale.xlsx", {"xl/worksheets/sheet1.xml": {b"<f>A1*3</f><v />": b"<f>A1*3</f><v>999</v>"}})
+    edited = rewritten(stale, tmp_path / "edited.xlsx", {"xl/worksheets/sheet1.xml": {b"<v>2</v>": b"<v>5</v>"}})
+    for path, want in ((stale, 6), (edited, 15)):
+        result = recalculate(reader.open_book(path))
+        assert Values(result).get("Sheet!A2") == want and result.formula[0][2, 1] and not result.formula[0][1, 1]
+
+
 def test_logistic_is_refused_in_one_line_naming_the_cell(make_workbook, capsys):
     """IronCalc 0.9.1 reads (E7>=0.5)=(F7>=0.5) from a file as ((E7>=0.5)=F7)>=0.5."""
     needs_ironcalc()
