@@ -120,6 +120,18 @@ def test_every_cell_is_recalculated_whatever_is_cached(tmp_path):
         assert Values(result).get("Sheet!A2") == want and result.formula[0][2, 1] and not result.formula[0][1, 1]
 
 
+def test_formula_cells_are_read_by_openpyxl_from_xml_the_streaming_reader_does_not_take(tmp_path):
+    """An XML comment inside sheetData (sheetxml.Unsupported): the formula cells and their
+    texts come from openpyxl instead."""
+    needs_ironcalc()
+    from test_gnumeric import rewritten, small_book
+
+    plain = small_book(tmp_path)
+    odd = rewritten(plain, tmp_path / "odd.xlsx", {"xl/worksheets/sheet1.xml": {b'<row r="2">': b'<!-- a note --><row r="2">'}})
+    result = recalculate(reader.open_book(odd))
+    assert result.formula[0][2, 1] and int(result.formula[0].sum()) == 1 and result.values[0][2, 1] == 6
+
+
 def test_logistic_is_refused_in_one_line_naming_the_cell(make_workbook, capsys):
     """IronCalc 0.9.1 reads (E7>=0.5)=(F7>=0.5) from a file as ((E7>=0.5)=F7)>=0.5."""
     needs_ironcalc()
@@ -168,12 +180,17 @@ def test_a_comparison_of_a_parenthesised_comparison_is_found(formula, wrong):
 
 
 def test_an_absolute_comments_target_is_named_when_ironcalc_cannot_load(tmp_path):
-    """openpyxl writes the comments relationship as "/xl/comments/comment1.xml"."""
+    """openpyxl writes the comments relationship as "/xl/comments/comment1.xml" (made sure of
+    here, whatever excelbp's writer may teach openpyxl)."""
     needs_ironcalc()
     wb = openpyxl.Workbook()
     wb.active["A1"], wb.active["A2"] = 2, "=A1*3"
     wb.active["A1"].comment = Comment("a note", "excelbp")
-    wb.save(tmp_path / "noted.xlsx")
+    wb.save(tmp_path / "saved.xlsx")
+    with zipfile.ZipFile(tmp_path / "saved.xlsx") as zin, zipfile.ZipFile(tmp_path / "noted.xlsx", "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename).replace(b'Target="../comments/', b'Target="/xl/comments/')
+            zout.writestr(info, data)
     with pytest.raises(ExternalError, match=r"noted.xlsx: IronCalc .* cannot load it: it reads a sheet's comments only through a relative "
                        r"Target \(\.\./comments/…\); xl/worksheets/_rels/sheet1.xml.rels gives an absolute one \(Zip Error") as e:
         recalculate(reader.open_book(tmp_path / "noted.xlsx"))
