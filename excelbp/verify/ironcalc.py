@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -30,8 +31,16 @@ from .safe_xml import show
 NOT_FOUND = "IronCalc not found; pip install ironcalc"
 
 
-def recalculate(book, *, progress: Callable[[int, int], None] | None = None) -> Result:
-    """Every cell's value after IronCalc's recalculation of `book` (a reader.Book).
+class Book(Protocol):  # reader.Book, which imports this module: named here by what is used
+    path: Path
+
+    def formula_cells(self) -> set[str]: ...
+
+    def sheet(self, title: str) -> dict[str, object]: ...
+
+
+def recalculate(book: Book, *, progress: Callable[[int, int], None] | None = None) -> Result:
+    """Every cell's value after IronCalc's recalculation of `book`.
 
     Raises InputError when the ironcalc package is missing, ExternalError when IronCalc cannot
     load the file or would miscompute a formula it holds."""
@@ -80,7 +89,7 @@ class Marked:
         rows.append(r), cols.append(c)
 
 
-def formula_cells(book) -> tuple[list[str], Marked]:
+def formula_cells(book: Book) -> tuple[list[str], Marked]:
     """The sheets' titles and their formula cells as the file holds them: every cell with an
     <f>, and every cell of an array formula's ref."""
     wb = sheetxml.workbook(book.path)
