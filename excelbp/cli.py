@@ -169,7 +169,8 @@ def parser() -> argparse.ArgumentParser:
     )
     v.add_argument("file", type=Path)
     v.add_argument("--engine", default="formulas", help="formulas (default: compiled in Python), libreoffice (headless soffice), gnumeric "
-                   "(ssconvert --recalc), or all: the three, each reported; exit 0 only when all agree")
+                   "(ssconvert --recalc), ironcalc (pip install ironcalc), or all: the four, each reported; "
+                   "exit 0 only when all agree")
     v.add_argument("--quiet", action="store_true", help="print only the verdict")
     v.add_argument("--debug", action="store_true", help="show a traceback on errors")
 

@@ -79,6 +79,14 @@ def needs_torch():
 def torch():
     """PyTorch for a cross-check (needs_torch): a test that takes it is marked `torch`."""
     return needs_torch()
+def needs_ironcalc():
+    """Skip without the ironcalc package, except in CI where its absence is a failure."""
+    try:
+        import ironcalc  # noqa: F401
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("IronCalc (pip install ironcalc) is required in CI")
+        pytest.skip("IronCalc not installed (pip install ironcalc)")
 
 
 def structure_of(path: Path) -> dict:

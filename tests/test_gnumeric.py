@@ -119,54 +119,58 @@ def test_gnumeric_verifies_every_template_and_names_a_changed_cell(make_workbook
 
 
 def _demo_for_every_engine(tmp_path):
-    """A 3-step demo, with LibreOffice and Gnumeric both at hand."""
-    from conftest import needs_soffice
+    """A 3-step demo, with LibreOffice, Gnumeric and IronCalc all at hand."""
+    from conftest import needs_ironcalc, needs_soffice
+    from test_ironcalc import as_written
 
     needs_gnumeric()
     needs_soffice()
+    needs_ironcalc()
     path = tmp_path / "w.xlsx"
     assert main(["build", "--steps", "3", "-o", str(path), "--quiet"]) == 0
-    return path
+    return as_written(path)
 
 
 @pytest.mark.libreoffice
-def test_engine_all_runs_the_three_and_reports_each(tmp_path, capsys):
+def test_engine_all_runs_the_four_and_reports_each(tmp_path, capsys):
     path = _demo_for_every_engine(tmp_path)
     capsys.readouterr()
     assert main(["verify", str(path), "--engine", "all", "--quiet"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert [line.split("recalculated by ")[-1].split(",")[0] for line in out[:3]] == ["formulas", "libreoffice", "gnumeric"]
-    assert all(line.startswith("OK: all ") for line in out[:3])
-    assert out[3] == "ALL OK: formulas OK, libreoffice OK, gnumeric OK"
+    assert [line.split("recalculated by ")[-1].split(",")[0] for line in out[:4]] == ["formulas", "libreoffice", "gnumeric", "ironcalc"]
+    assert all(line.startswith("OK: all ") for line in out[:4])
+    assert out[4] == "ALL OK: formulas OK, libreoffice OK, gnumeric OK, ironcalc OK"
 
 
 @pytest.mark.slow
 @pytest.mark.libreoffice
 def test_engine_all_names_the_changed_cell_in_each_report(tmp_path, capsys):
-    path = _demo_for_every_engine(tmp_path)
-    wb = load_workbook(path)
-    wb["Steps"]["N5"] = wb["Steps"]["N5"].value + "*1.001"  # step 2's loss
-    wb.save(path)
+    from test_ironcalc import tampered  # in the XML: openpyxl's save writes what IronCalc cannot load
+
+    path = tampered(_demo_for_every_engine(tmp_path), "Steps", "N5", "*1.001")  # step 2's loss
     capsys.readouterr()
     assert main(["verify", str(path), "--engine", "all"]) == 1
     out = capsys.readouterr().out
-    assert out.count("MISMATCH: 1 of ") == 3 and out.count("first: Steps!N5 ") == 3
-    assert out.strip().splitlines()[-1] == "NOT ALL OK: formulas MISMATCH, libreoffice MISMATCH, gnumeric MISMATCH"
+    assert out.count("MISMATCH: 1 of ") == 4 and out.count("first: Steps!N5 ") == 4
+    assert out.strip().splitlines()[-1] == "NOT ALL OK: formulas MISMATCH, libreoffice MISMATCH, gnumeric MISMATCH, ironcalc MISMATCH"
 
 
 def test_engine_all_reports_an_engine_that_cannot_run_and_runs_the_others(tmp_path, monkeypatch, capsys):
-    """Without LibreOffice and Gnumeric: the formulas report, one error line each, exit 2."""
+    """Without LibreOffice, Gnumeric and IronCalc: the formulas report, one error line each, exit 2."""
     path = tmp_path / "w.xlsx"
     assert main(["build", "--steps", "2", "-o", str(path), "--quiet"]) == 0
     monkeypatch.setenv("EXCELBP_SOFFICE", str(tmp_path / "no-soffice"))
     monkeypatch.setenv("EXCELBP_SSCONVERT", str(tmp_path / "no-ssconvert"))
+    monkeypatch.setitem(sys.modules, "ironcalc", None)  # import ironcalc raises ImportError
     capsys.readouterr()
     assert main(["verify", str(path), "--engine", "all", "--quiet"]) == 2
     got = capsys.readouterr()
     out, err = got.out.strip().splitlines(), got.err.strip().splitlines()
-    assert len(out) == 2 and out[0].startswith("OK: all ") and out[1] == "NOT ALL OK: formulas OK, libreoffice bad input, gnumeric bad input"
-    assert len(err) == 2 and err[0].startswith("excelbp: error: --engine libreoffice: LibreOffice (soffice) not found")
+    assert len(out) == 2 and out[0].startswith("OK: all ")
+    assert out[1] == "NOT ALL OK: formulas OK, libreoffice bad input, gnumeric bad input, ironcalc bad input"
+    assert len(err) == 3 and err[0].startswith("excelbp: error: --engine libreoffice: LibreOffice (soffice) not found")
     assert err[1].startswith("excelbp: error: --engine gnumeric: Gnumeric (ssconvert) not found")
+    assert err[2] == "excelbp: error: --engine ironcalc: IronCalc not found; pip install ironcalc"
 
 
 def test_engine_all_status_a_mismatch_first_then_the_first_failure():

@@ -26,7 +26,7 @@ def verify_all(path: Path, engine: str = "all", *, progress: Callable[[int, int]
 
     With one engine, its errors are raised as verify() raises them. With "all", a file the first
     engine (formulas) finds bad is bad input for every engine: that InputError is raised at once;
-    a later engine's failure (LibreOffice or Gnumeric missing, failing, timing out) is its
+    a later engine's failure (LibreOffice, Gnumeric or IronCalc missing, failing, timing out) is its
     outcome, and the others still run."""
     if engine not in (*ENGINES, "all"):
         raise InputError(f"--engine: unknown {engine!r}; choose from {', '.join(ENGINES)} or all")

@@ -22,7 +22,7 @@ from .safe_zip import check_xlsx
 SMALL_SHEET_CELLS = 10_000  # the structure record's sheet: two cells
 _ADDRESS = re.compile(r"([A-Z]{1,3})([0-9]+)")
 
-ENGINES = ("formulas", "libreoffice", "gnumeric")
+ENGINES = ("formulas", "libreoffice", "gnumeric", "ironcalc")
 
 
 @dataclass
@@ -161,4 +161,8 @@ def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int
                 done = ssconvert(book.path, Path(out))
             values = _values(done)
         return Recalculated(from_dicts(values, formulas))
+    if engine == "ironcalc":  # in this process: its values are read from the model, no copy is written
+        from .ironcalc import recalculate as ironcalc
+
+        return Recalculated(ironcalc(book, progress=progress))
     raise InputError(f"--engine: unknown {engine!r}; choose from {', '.join(ENGINES)}")
