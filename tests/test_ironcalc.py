@@ -30,12 +30,10 @@ SLOW = {"neuron", "linear-2-2-1", "sigmoid-2-3-1", "regression", "digits"}  # li
 
 
 def as_written(path):
-    """The workbook as excelbp writes it must load in IronCalc. Until the writer writes the
-    comments relationship relative (IRONCALC 0.9.1 reads "/xl/comments/…" as "xll/comments/…"),
-    that is an expected failure, said as such; once it does, every test here runs for real."""
+    """The workbook as excelbp writes it: its relationship targets relative, which IronCalc
+    0.9.1 needs (it reads "/xl/comments/…" as "xll/comments/…" and refuses the file)."""
     why = absolute_comments_target(path)
-    if why is not None:
-        pytest.xfail(f"excelbp's writer: IronCalc {why}")
+    assert why is None, f"excelbp's writer: IronCalc {why}"
     return path
 
 
@@ -113,8 +111,8 @@ def test_every_cell_is_recalculated_whatever_is_cached(tmp_path):
     from excelbp.verify.grid import Values
 
     plain = small_book(tmp_path)
-    stale = rewritten(plain, tmp_path / "stale.xlsx", {"xl/worksheets/sheet1.xml": {b"<f>A1*3</f><v />": b"<f>A1*3</f><v>999</v>"}})
-    edited = rewritten(stale, tmp_path / "edited.xlsx", {"xl/worksheets/sheet1.xml": {b"<v>2</v>": b"<v>5</v>"}})
+    stale = rewritten(plain, tmp_path / "stale.xlsx", {"xl/worksheets/sheet1.xml": {b"<f>A1*3</f>": b"<f>A1*3</f><v>999</v>"}})
+    edited = rewritten(stale, tmp_path / "edited.xlsx", {"xl/worksheets/sheet1.xml": {b"<v>2.0</v>": b"<v>5.0</v>"}})
     for path, want in ((stale, 6), (edited, 15)):
         result = recalculate(reader.open_book(path))
         assert Values(result).get("Sheet!A2") == want and result.formula[0][2, 1] and not result.formula[0][1, 1]
