@@ -20,7 +20,6 @@ environment (TQDM_DISABLE) is left alone.
 """
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 from typing import Callable
