@@ -154,6 +154,7 @@ def test_a_defined_name_excel_refuses(small, tmp_path, name):
         ("x" * 32, "32 characters"),
         ("a[1]", "[ ] : * ? / \\"),
         ("'quoted", "apostrophe"),
+        ("quoted'", "apostrophe"),
         ("History", "reserved"),
         ("steps", "another sheet"),
     ],
