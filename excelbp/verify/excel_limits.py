@@ -6,8 +6,9 @@ excel_rules.py), the count of cell styles, chart references and data-validation 
 
 The file is read as verify reads an untrusted one: checked by safe_zip first, its cells
 streamed by sheetxml.py (shared and inline strings alike), every other part at most the
-32 MiB safe_zip allows it. A formula's findings are kept per shape (its text with row
-numbers taken out), so a sheet of a million cells repeating a few formulas parses a few.
+32 MiB safe_zip allows it. A formula's findings are kept per shape (its text with each
+reference reduced to one cell or a range), so a sheet of a million cells repeating a few
+formulas parses a few; a shared formula's other cells are taken to repeat its first one.
 """
 
 from __future__ import annotations
