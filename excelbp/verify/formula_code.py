@@ -36,27 +36,37 @@ class _Unsupported(Exception):
     pass
 
 
-_TOKEN = re.compile(r"(\x00)|([0-9]+\.?[0-9]*(?:[Ee][+-]?[0-9]+)?|\.[0-9]+(?:[Ee][+-]?[0-9]+)?)|([A-Za-z_][\w.]*)(\()?|(<>|<=|>=|[-+*/^=<>%(),])|(.)", re.S)
+# The one formula tokenizer (references marked \x00 beforehand, by recalc.py's split or by
+# excel_limits.py): the translator takes the kinds of its grammar, the Excel check all of them.
+_TOKEN = re.compile(r"(\x00)|([0-9]+\.?[0-9]*(?:[Ee][+-]?[0-9]+)?|\.[0-9]+(?:[Ee][+-]?[0-9]+)?)|([A-Za-z_\\][\w.]*)(\()?|(<>|<=|>=|[-+*/^=<>%(),])"
+                    r'|("(?:[^"]|"")*")|(#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA))|(\s+)|([&:{};!])|(.)', re.S)
+_KINDS = (None, "ref", "num", "name", "call", "op", "str", "err", "space", "sym", "other")
 _UNARY = {"EXP": "np.exp", "LN": "np.log", "TANH": "np.tanh", "SQRT": "np.sqrt", "ABS": "np.abs"}
 _COMPARE = {"=": "==", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 _ARRAY_ARGS = {"SUMPRODUCT", "SUM", "AVERAGE", "MAX", "MIN"}
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def tokens(text: str) -> list[tuple[str, str]]:
+    """(kind, text) of each token, then ("end", ""): ref (a marked reference), num, call (a name
+    and its "(", upper-cased as a name), name, op, str, err, space, sym (& : { } ; !), other."""
     out = []
     for m in _TOKEN.finditer(text):
-        ref, num, name, paren, op, other = m.groups()
-        if other is not None:
-            raise _Unsupported(other)
-        if ref:
+        i = m.lastindex
+        if i == 1:
             out.append(("ref", ""))
-        elif num:
-            out.append(("num", num))
-        elif name:
-            out.append(("call" if paren else "name", name.upper()))
+        elif i in (3, 4):
+            out.append(("call" if m[4] else "name", m[3].upper()))
         else:
-            out.append(("op", op))
+            out.append((_KINDS[i], m[i]))
     out.append(("end", ""))
+    return out
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out = tokens(text)
+    for kind, v in out:
+        if kind not in ("ref", "num", "call", "name", "op", "end"):
+            raise _Unsupported(v)
     return out
 
 

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from ..errors import InputError
 from . import arrays, fast, sheetxml
 from .budget import MAX_FALLBACK_CELLS, Budget
+from .excel_formula import formula_limits
 from .fast_read import Reader
 from .grid import Formulas, Values, from_dicts
 from .safe_xml import show
@@ -66,6 +67,10 @@ class Book:
         out = set()
         for s, cells in self._sheets.items():
             for c, v in cells.items():
+                text = v if isinstance(v, str) and v.startswith("=") else getattr(v, "text", None)
+                limit = formula_limits(text.lstrip("=")) if isinstance(text, str) else None
+                if limit is not None:  # as the formulas engine refuses it, before a program runs
+                    raise InputError(f"{show(str(self.path))}: {s}!{c}: {limit} (refused)")
                 if isinstance(v, str) and v.startswith("="):
                     out.add(f"{s}!{c}")
                 elif getattr(v, "ref", None) is not None and hasattr(v, "text"):

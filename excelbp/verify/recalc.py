@@ -20,7 +20,6 @@ environment (TQDM_DISABLE) is left alone.
 """
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -32,20 +31,13 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from ..errors import InputError
 from . import arrays
 from .budget import MAX_RANGE_CELLS
+from .excel_formula import REFERENCE, formula_limits
 from .formulas_private import EMPTY, ERRORS, PLACEHOLDER, as_ranges, compiled, literal, plain
 
 __all__ = ["calculate"]
 
 _ERR = ERRORS
-_TOKEN = re.compile(r"""
-    (?P<str>"(?:[^"]|"")*")                                  # string literal: left alone
-  | \#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A)           # error literal: left alone
-  | (?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_\\][\w.]*)!)?        # reference, optional sheet
-    (?P<c1>\$?[A-Za-z]{1,3})(?P<r1>\$?[1-9][0-9]*)
-    (?::(?P<c2>\$?[A-Za-z]{1,3})(?P<r2>\$?[1-9][0-9]*))?(?![\w.(!])
-  | (?P<ident>[A-Za-z_\\][\w.]*)                              # name, function, TRUE/FALSE
-  | [0-9]*\.?[0-9]+(?:[Ee][+-]?[0-9]+)?                      # number: swallowed so that 1E5
-""", re.X)                                                   # is not read as cell E5
+_TOKEN = REFERENCE  # a reference, a string, an error value, a name (excel_formula.py)
 _ROW, _COL = 15, 0x7FFF  # cell code: sheet << 36 | row << 15 | column
 
 
@@ -114,6 +106,9 @@ class _Book:
 
     def split(self, text, s, row, col, absolute=False):
         """Formula text -> template marked with \\0 for each reference, and their descs."""
+        limit = formula_limits(text)  # before anything recursive reads it (the `formulas` parser)
+        if limit is not None:
+            raise InputError(f"{limit} (refused)")
         out, descs, pos = [], [], 0
         for m in _TOKEN.finditer(text):
             if m["c1"]:
