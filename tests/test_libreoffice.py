@@ -21,21 +21,19 @@ if libreoffice.find_soffice() is None:
 
 
 def stale_workbook(path):
-    """A1 = 2, A2 = A1*3 with a cached value of 999 and no fullCalcOnLoad flag."""
+    """A1 = 2, A2 = A1*3 with a cached value of 999 and no fullCalcOnLoad flag (written by
+    excelbp's writer, whose bytes do not depend on the XML library openpyxl picked)."""
+    from excelbp import writer
+    from excelbp.sheets.cells import SheetPlan, WorkbookPlan, formula, number
+
     plain = path.with_name("plain-" + path.name)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws["A1"] = 2
-    ws["A2"] = "=A1*3"
-    wb.defined_names["tripled"] = openpyxl.workbook.defined_name.DefinedName(
-        "tripled", attr_text="Sheet!$A$2")
-    wb.save(plain)
+    writer.write(WorkbookPlan([SheetPlan("Sheet", [[number(2)], [formula("=A1*3")]])], {"tripled": "Sheet!$A$2"}), plain)
     with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                assert b"<f>A1*3</f><v />" in data
-                data = data.replace(b"<f>A1*3</f><v />", b"<f>A1*3</f><v>999</v>")
+                assert b"<f>A1*3</f></c>" in data
+                data = data.replace(b"<f>A1*3</f></c>", b"<f>A1*3</f><v>999</v></c>")
             elif info.filename == "xl/workbook.xml":
                 data = data.replace(b' fullCalcOnLoad="1"', b"")
             zout.writestr(info, data)
