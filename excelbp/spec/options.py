@@ -2,7 +2,7 @@
 
 In two steps, so that the layout stage can refuse a network that cannot fit a sheet before
 any data or weights are made for it: `choose` (options and template, checked), then
-`make_spec` (data, initial parameters). `excelbp.build.spec_for` runs both with the check
+`make_spec` (data, initial parameters). `excelbp.build.make_spec` runs both with the check
 in between.
 """
 

@@ -32,10 +32,6 @@ def load_template(name: str) -> dict:
     return tomllib.loads(files[name].read_text(encoding="utf-8"))
 
 
-def describe_templates() -> list[tuple[str, str]]:
-    return [(name, load_template(name).get("description", "")) for name in template_names()]
-
-
 @functools.lru_cache(maxsize=2)
 def _read_table(name: str) -> Table:
     """A template's data file, read once a process (fashion's 3,700 × 785 numbers take 2 s)."""

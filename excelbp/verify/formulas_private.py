@@ -5,7 +5,7 @@ small dispatcher as a flat list of calls to the same function objects, handing e
 over as a `formulas.ranges.Ranges`, as ExcelModel does, so that results agree bit for bit.
 That needs the dispatcher's node tables, the Ranges constructor and a few constants of
 formulas 1.3 (pyproject pins < 1.4); `check()` names in one line what an upgrade removed,
-and tests/test_fences.py calls it.
+and tests/test_architecture.py calls it.
 """
 
 from __future__ import annotations
