@@ -70,43 +70,45 @@ class SheetRows:
         self.cols = 0
         self.notes: list[tuple[int, int, str]] = []  # (row, column, text), 1-based
 
-    def _letter(self, col: int) -> str:
-        while len(self.letters) <= col:
-            self.letters.append(get_column_letter(len(self.letters)))
-        return self.letters[col]
-
     def append(self, row: list) -> None:
+        # the hot loop of a build (fashion: 12 million cells): names looked up once a row
         self.rows += 1
         r = str(self.rows)
+        letters, style_ids, strings = self.letters, self.style_ids, self.strings
+        while len(letters) <= len(row):
+            letters.append(get_column_letter(len(letters)))
         height = self.heights.get(self.rows) if self.heights is not None else None
         out = [f'<row r="{r}" ht="{height:g}" customHeight="1">' if height else f'<row r="{r}">']
+        last = 0
         for col, cell in enumerate(row, start=1):
             if cell is None:
                 continue
-            self.cols = max(self.cols, col)
+            last = col
             if cell.comment:
                 self.notes.append((self.rows, col, cell.comment))
-            head = f'<c r="{self._letter(col)}{r}" s="{self.style_ids[cell.style]}"'
-            out.append(_cell(head, cell, self.strings))
+            out.append(_cell(f'<c r="{letters[col]}{r}" s="{style_ids[cell.style]}"', cell, strings))
         out.append("</row>")
+        self.cols = max(self.cols, last)
         self.out.write("".join(out).encode("utf-8"))
 
 
 def _cell(head: str, cell, strings: SharedStrings) -> str:
-    if cell.kind == "blank":
-        return f"{head}/>"
-    if cell.kind == "formula":
+    kind = cell.kind
+    if kind == "formula":
         f = _formula(cell)
-        if cell.cached is None:
+        v = cell.cached
+        if v is None:
             return f"{head}>{f}</c>"
-        if math.isfinite(cell.cached):
-            return f"{head}>{f}<v>{float(cell.cached)!r}</v></c>"
+        if math.isfinite(v):
+            return f"{head}>{f}<v>{float(v)!r}</v></c>"
         return f'{head} t="e">{f}<v>#NUM!</v></c>'  # what Excel shows for an overflow
-    if cell.kind == "array_part":  # a cell of an array formula: its value, as Excel writes it
+    if kind == "number":
+        return f"{head}><v>{cell.value!r}</v></c>"
+    if kind == "blank":
+        return f"{head}/>"
+    if kind == "array_part":  # a cell of an array formula: its value, as Excel writes it
         v = cell.cached
         return f"{head}><v>{float(v)!r}</v></c>" if v is not None and math.isfinite(v) else f"{head}/>"
-    if cell.kind == "number":
-        return f"{head}><v>{cell.value!r}</v></c>"
     # always a string, never a formula, whatever it starts with
     return f'{head} t="s"><v>{strings.add(_ILLEGAL.sub("", str(cell.value)))}</v></c>'
 
