@@ -144,7 +144,11 @@ def test_openxml_audit_finds_nothing_in_fashions_layout(tmp_path):
     from excelbp.build import build, make_spec
     from excelbp.spec import BuildOptions
 
-    build(small(make_spec(BuildOptions(template="fashion", layers=(784, 3, 10), batch=4, steps=3)), 8, 5), tmp_path / "fashion.xlsx")
+    for lang in ("en", "zh"):
+        spec = make_spec(BuildOptions(template="fashion", layers=(784, 3, 10), batch=4, steps=3, lang=lang))
+        build(small(spec, 8, 5), tmp_path / f"fashion-{lang}.xlsx")
     for fmt in ("office2010", "microsoft365"):
-        [result] = _audit(tmp_path, fmt)
-        assert (result["error_count"], result["warning_count"]) == (0, 0), result.get("errors", [])[:5]
+        results = _audit(tmp_path, fmt)
+        assert len(results) == 2
+        for result in results:
+            assert (result["error_count"], result["warning_count"]) == (0, 0), result.get("errors", [])[:5]
