@@ -237,7 +237,7 @@ def test_what_excel_accepts_is_not_flagged(small, tmp_path):
         (b'<c r="A900"><v>1e999</v></c>', "1e999 is not a finite number"),
         (b'<c r="A900"><f>1/0</f><v>-Infinity</v></c>', "not a finite number"),
         (b'<c r="A900" t="e"><v>#OOPS!</v></c>', "not an Excel error value"),
-        (b'<c r="A900" t="s"><v>3</v></c>', "shared string 3 is not in the table of 0"),
+        (b'<c r="A900" t="s"><v>99999</v></c>', "shared string 99999 is not in the table of"),
         (b'<c r="A900" t="d"><v>2026-12-04</v></c>', 'cell type t="d"'),
     ],
 )
@@ -251,36 +251,13 @@ def test_a_cached_value_excel_refuses(small, tmp_path, cell, needle):
 
 
 def test_shared_strings_are_read_as_well_as_inline_ones(small, tmp_path):
-    """The writer is moving to a shared-strings table: t="s" cells index it."""
-    sst = (
-        b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-        b'main" count="1" uniqueCount="1"><si><t>one</t></si></sst>'
-    )
-    rel = (
-        b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
-    )
-    over = (
-        b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-        b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
-    )
-    with_sst = rewrite(
-        small,
-        tmp_path / "sst.xlsx",
-        {
-            "xl/sharedStrings.xml": lambda _: sst,
-            "xl/_rels/workbook.xml.rels": lambda x: x.replace(b"</Relationships>", rel),
-            "[Content_Types].xml": lambda x: x.replace(b"</Types>", over),
-        },
-    )
-    assert (
-        check_excel(with_cells(with_sst, tmp_path / "ok.xlsx", b'<c r="A900" t="s"><v>0</v></c>'))
-        == []
-    )
-    only(
-        check_excel(with_cells(with_sst, tmp_path / "bad.xlsx", b'<c r="A900" t="s"><v>1</v></c>')),
-        "not in the table of 1",
-    )
+    """excelbp writes its texts to a shared-strings table: a t="s" cell indexes it."""
+    with zipfile.ZipFile(small) as z:
+        n = len(sheetxml.shared_strings(small, sheetxml.check_strings(small)))
+        assert b"<sst" in z.read("xl/sharedStrings.xml") and n > 0
+    cell = b'<c r="A900" t="s"><v>%d</v></c>'
+    assert check_excel(with_cells(small, tmp_path / "ok.xlsx", cell % (n - 1))) == []
+    only(check_excel(with_cells(small, tmp_path / "bad.xlsx", cell % n)), f"not in the table of {n}")
 
 
 def test_too_many_cell_styles(small, tmp_path):
