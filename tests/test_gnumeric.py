@@ -33,7 +33,7 @@ def rewritten(src, dst, edits: dict[str, dict[bytes, bytes]], *, keep_full_calc:
     """A copy of src with bytes of its parts replaced; cached values stay as they are."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
-            data = zin.read(info.filename)
+            data = zin.read(info.filename).replace(b"<v/>", b"<v />")  # openpyxl with lxml writes <v/>
             for old, new in edits.get(info.filename, {}).items():
                 assert old in data, (info.filename, old)
                 data = data.replace(old, new)

@@ -34,6 +34,7 @@ def stale_workbook(path):
         for info in zin.infolist():
             data = zin.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<v/>", b"<v />")  # openpyxl with lxml writes <v/>
                 assert b"<f>A1*3</f><v />" in data
                 data = data.replace(b"<f>A1*3</f><v />", b"<f>A1*3</f><v>999</v>")
             elif info.filename == "xl/workbook.xml":
