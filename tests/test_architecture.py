@@ -9,7 +9,11 @@ import re
 from pathlib import Path
 
 import pytest
-import tomllib
+
+try:  # 3.10 has tomli, the same parser (a dependency there)
+    import tomllib
+except ModuleNotFoundError:
+    import tomli as tomllib
 
 PACKAGE = Path(__file__).parent.parent / "excelbp"
 

@@ -4,7 +4,10 @@ tests/oracle.py's functions from the workbook's own final parameters, never by e
 
 from __future__ import annotations
 
-import tomllib
+try:  # 3.10 has tomli, the same parser (a dependency there)
+    import tomllib
+except ModuleNotFoundError:
+    import tomli as tomllib
 from pathlib import Path
 
 import oracle

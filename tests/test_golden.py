@@ -45,11 +45,38 @@ def _number(v: float) -> str:
     return "0" if abs(v) < 1e-12 else f"{v:.10g}"
 
 
+def _rounding_sensitive(wb) -> dict[tuple[str, str], object]:
+    """{(sheet, cell): how to show its cached value} for the cells that amplify rounding: the
+    Gradient check's finite differences subtract two losses that agree to 10 digits, so the
+    last bits of a loss (which NumPy releases and CPUs compute differently) show in their
+    tenth digit, and the relative differences computed from them are rounding noise. A
+    finite difference is shown to 8 decimals, a relative difference as the side of the
+    sheet's threshold it lies on (what its colour shows)."""
+    out = {}
+    if "gradcheck_numeric" in wb.defined_names:
+        for sheet, ref in wb.defined_names["gradcheck_numeric"].destinations:
+            for row in wb[sheet][ref.replace("$", "")]:
+                for c in row:
+                    out[sheet, c.coordinate] = lambda v: f"{v:.8f}"
+    for ws in wb.worksheets:
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                if rule.operator == "lessThan" and rule.formula:
+                    limit = float(rule.formula[0])
+                    for cells in cf.sqref.ranges:
+                        for row in ws.iter_rows(min_row=cells.min_row, max_row=cells.max_row,
+                                                min_col=cells.min_col, max_col=cells.max_col):
+                            for c in row:
+                                out[ws.title, c.coordinate] = lambda v, limit=limit: f"<{limit:g}" if abs(v) < limit else _number(v)
+    return out
+
+
 def dump(path: Path, edges: tuple[int, int] | None = None) -> str:
     """The workbook as text, one line per cell, sheet by sheet (with `edges`, only the first
     and last rows of each sheet)."""
     wb = load_workbook(path)
     cached = load_workbook(path, data_only=True)
+    sensitive = _rounding_sensitive(wb)
     out = ["[names]"]
     out += [f"{name} = {dn.attr_text}" for name, dn in sorted(wb.defined_names.items())]
     for ws in wb.worksheets:
@@ -85,7 +112,8 @@ def dump(path: Path, edges: tuple[int, int] | None = None) -> str:
                 v = c.value
                 if isinstance(v, str) and v.startswith("=") and c.data_type == "f":
                     cv = values[c.coordinate].value
-                    shown = f"{v} -> {_number(cv) if isinstance(cv, (int, float)) else repr(cv)}"
+                    show = sensitive.get((ws.title, c.coordinate), _number)
+                    shown = f"{v} -> {show(cv) if isinstance(cv, (int, float)) else repr(cv)}"
                 elif isinstance(v, (int, float)):
                     shown = f"{v!r}"
                 else:

@@ -8,7 +8,11 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
-import tomllib
+
+try:  # the standard library's from 3.11; tomli is the same parser for 3.10
+    import tomllib
+except ModuleNotFoundError:
+    import tomli as tomllib
 
 from ..errors import InputError
 from .data import Table, read_csv
