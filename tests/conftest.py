@@ -10,17 +10,25 @@ from openpyxl import load_workbook
 
 from excelbp.build import build, make_spec
 from excelbp.spec import BuildOptions
+from excelbp.spec.optimizers import HYPERPARAMETERS
 from excelbp.verify.gnumeric import find_ssconvert
 from excelbp.verify.libreoffice import find_soffice
 
 
+def build_options(**options) -> BuildOptions:
+    """BuildOptions with the hyperparameters given as keywords too: weight_decay=0.01."""
+    hyper = tuple((k, options.pop(k)) for k in list(options) if k in HYPERPARAMETERS)
+    return BuildOptions(**options, hyper=hyper) if hyper else BuildOptions(**options)
+
+
 @pytest.fixture
 def make_workbook(tmp_path):
-    """make_workbook(name, **options) → path of a freshly built workbook."""
+    """make_workbook(name, **options) → path of a freshly built workbook (hyperparameters as
+    keywords: weight_decay=0.01)."""
 
     def make(name: str = "book", **options) -> Path:
         path = tmp_path / f"{name}.xlsx"
-        build(make_spec(BuildOptions(**options)), path, force=True)
+        build(make_spec(build_options(**options)), path, force=True)
         return path
 
     return make

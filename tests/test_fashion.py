@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from conftest import needs_soffice
+from conftest import build_options, needs_soffice
 from test_blocks import _shape  # a range's rows × columns
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
@@ -177,7 +177,7 @@ def test_an_optimizer_and_a_sweep_on_the_first_layer_read_in_place(tmp_path, swe
     turned matrices, and a learning-rate sweep's copy of the steps, recalculate to the engine."""
     path = tmp_path / "adam.xlsx"
     options = dict(template="fashion", layers=(784, 2, 10), batch=4, steps=2, optimizer="adam", weight_decay=0.01, compare_lr=sweep)
-    build(small(make_spec(BuildOptions(**options)), 8, 5), path)
+    build(small(make_spec(build_options(**options)), 8, 5), path)
     report = verify(path)
     assert report.ok, report.lines()
     assert report.stats["optimizer state m̂"].cells > 2 * 2 * 784

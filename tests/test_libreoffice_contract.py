@@ -7,7 +7,7 @@ import random
 
 import oracle
 import pytest
-from excelbp.spec.network import HYPERPARAMETERS
+from excelbp.spec.optimizers import Optimizer
 from conftest import assert_contract, edit_named, needs_soffice, structure_of
 from openpyxl import load_workbook
 
@@ -66,7 +66,7 @@ def _random_edits(structure: dict, lr: float, rng: random.Random) -> dict:
         edits[data] = {key: abs(edits[data][key]) * 100}
     if not structure["has_w_true"] and structure["loss"] != "cross_entropy" and not structure["scaled"]:
         edits["Y"] = {(rng.randrange(structure["n_samples"]), 0): round(rng.uniform(0, 1), 6)}
-    hyper = HYPERPARAMETERS[structure.get("optimizer", "sgd")] + ("weight_decay",)
+    hyper = Optimizer(structure.get("optimizer", "sgd")).hyperparameters
     edits.update({name: float(f"{rng.uniform(*HYPER_RANGES[name]):.6g}") for name in hyper})
     return edits
 

@@ -10,7 +10,7 @@ from conftest import edit_named
 from openpyxl import load_workbook
 
 from excelbp.cli import main
-from excelbp.spec.network import HYPERPARAMETERS, OPTIMIZERS
+from excelbp.spec.optimizers import OPTIMIZERS, Optimizer
 from excelbp.verify import reader, verify
 
 
@@ -41,8 +41,8 @@ def test_hyperparameters_are_live_inputs(make_workbook, optimizer):
     path = make_workbook(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer=optimizer, batch=2, steps=5, lr=0.1)
     before = _named(path, "loss")
     edits = {"weight_decay": 0.03, "lr": 0.07}
-    edits.update({name: 0.8 for name in HYPERPARAMETERS[optimizer] if name in ("momentum", "beta1")})
-    edits.update({name: 0.95 for name in HYPERPARAMETERS[optimizer] if name == "alpha"})
+    edits.update({name: 0.8 for name in Optimizer(optimizer).hyperparameters if name in ("momentum", "beta1")})
+    edits.update({name: 0.95 for name in Optimizer(optimizer).hyperparameters if name == "alpha"})
     edit_named(path, edits)
     assert _named(path, "loss")[1:] != pytest.approx(before[1:], rel=1e-6)
     assert verify(path).ok

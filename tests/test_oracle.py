@@ -298,4 +298,4 @@ def test_oracle_equals_the_engine(optimizer, weight_decay):
                 assert _close(value["W"][l], t.state.W[l][key]) < 1e-12
                 if bias:
                     assert _close(value["b"][l], t.state.b[l][key]) < 1e-12
-        assert set(out["state"]) == set(engine.optimizers.STATE[optimizer])
+        assert set(out["state"]) == set(engine.Optimizer(optimizer).rule.state)

@@ -23,7 +23,7 @@ from .functions import (
     sample_loss,
     softmax_parts,
 )
-from .optimizers import SGD, STATE, Optimizer, State, initial_state, update
+from .optimizers import SGD, Optimizer, State, initial_state, update
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,8 @@ def train(
     b = [np.asarray(v, dtype=float).copy() for v in b_init]
     if state is None:
         state = initial_state(opt, W, b if has_bias else None)
-    elif any(set(st) != set(STATE[opt.name]) for st in state.W):
-        raise ValueError(f"the state given is not {opt.name}'s (keys {', '.join(STATE[opt.name]) or 'none'})")
+    elif any(set(st) != set(opt.rule.state) for st in state.W):
+        raise ValueError(f"the state given is not {opt.name}'s (keys {', '.join(opt.rule.state) or 'none'})")
     st_W, st_b = list(state.W), list(state.b) if has_bias else None
     softmax_out = names[-1] == "softmax"
     bce = loss == "binary_cross_entropy"

@@ -15,19 +15,14 @@ import numpy as np
 from ..spec import Spec
 from .backprop import Trace
 from .backprop import train as train_network
-from ..spec.network import DEFAULT_HYPER
 from .optimizers import Optimizer, State
 
 CHUNK_STEPS = 4096
 
 
 def engine_options(spec: Spec) -> tuple[tuple[str, ...], Optimizer]:
-    """The spec's per-layer activations and optimizer (its name and hyperparameters, or
-    an Optimizer already), as the engine takes them."""
-    optimizer = spec.optimizer
-    if isinstance(optimizer, str):
-        optimizer = Optimizer(optimizer, **{k: getattr(spec, k) for k in DEFAULT_HYPER})
-    return tuple(spec.activations), optimizer
+    """The spec's per-layer activations and optimizer, as the engine takes them."""
+    return tuple(spec.activations), spec.optimizer
 
 
 def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, b=None, state: State | None = None) -> Trace:

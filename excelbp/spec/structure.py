@@ -11,6 +11,7 @@ import numpy as np
 from ..errors import InputError
 from .model import Spec
 from .network import LANGUAGES
+from .optimizers import Optimizer
 
 
 def structure(spec: Spec) -> dict:
@@ -18,7 +19,7 @@ def structure(spec: Spec) -> dict:
         "template": spec.template,
         "sizes": list(spec.sizes),
         "activations": list(spec.activations),
-        "optimizer": spec.optimizer,
+        "optimizer": spec.optimizer.name,
         "loss": spec.loss,
         "bias": spec.bias,
         "batch": spec.batch,
@@ -59,7 +60,7 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
             description="",
             sizes=sizes,
             activations=tuple(str(a) for a in recorded["activations"]),
-            optimizer=str(recorded.get("optimizer", "sgd")),
+            optimizer=Optimizer(str(recorded.get("optimizer", "sgd"))),  # its values are read live
             loss=str(recorded["loss"]),
             bias=bias,
             batch=int(recorded["batch"]),
