@@ -22,11 +22,12 @@ Matrix = list[list[float]]
 
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
 LOSSES = ("sse", "half_sse", "mse", "cross_entropy", "binary_cross_entropy")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad")
 # defined names whose one cell holds text, not a number, and the texts it may hold
 TEXT_NAMES = {"optimizer": OPTIMIZERS}
 # the contract's defaults, under the workbook's defined names (and oracle.train's keywords)
 HYPERPARAMETERS = {"momentum": 0.9, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
+OWN_DEFAULTS = {"adagrad": {"eps": 1e-10}}  # as torch's
 # the one last layer each cross-entropy is defined on
 OUTPUT = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
 
@@ -274,6 +275,10 @@ def optimizer_step(name: str, p: float, g: float, state: dict, t: int, lr: float
         m_hat = m / (1 - h["beta1"] ** t)
         v_hat = v / (1 - h["beta2"] ** t)
         return p - lr * m_hat / (math.sqrt(v_hat) + h["eps"])
+    if name == "adagrad":
+        s = state.get("sum", 0.0) + g * g
+        state["sum"] = s
+        return p - lr * g / (math.sqrt(s) + h["eps"])
     raise ValueError(f"unknown optimizer {name!r}")
 
 
@@ -294,7 +299,8 @@ def train(X, Y, W_init, b_init, *, lr, batch, steps, activation, loss, bias, opt
     unknown = set(hyper) - set(HYPERPARAMETERS)
     if unknown:
         raise ValueError(f"unknown hyperparameters {sorted(unknown)}")
-    h = {k: float(hyper.get(k, v)) for k, v in HYPERPARAMETERS.items()}
+    defaults = HYPERPARAMETERS | OWN_DEFAULTS.get(optimizer, {})
+    h = {k: float(hyper.get(k, v)) for k, v in defaults.items()}
     lr, batch, steps = float(lr), int(batch), int(steps)
     W = [[[float(v) for v in row] for row in Wl] for Wl in W_init]
     b = [[float(v) for v in bl] for bl in b_init] if bias else None

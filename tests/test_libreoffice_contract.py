@@ -37,7 +37,7 @@ CASES = {
     "bce-leaky-blocks": dict(layers=(3, 4, 2), activation="leaky_relu", loss="binary_cross_entropy", batch=3, steps=4, layout="blocks"),
 }
 # every optimizer × both layouts × a small regression and a softmax classifier (issue 13)
-for _opt in ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"):
+for _opt in ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad"):
     for _layout in ("rows", "blocks"):
         CASES[f"{_opt}-{_layout}-regression"] = dict(
             layers=(1, 4, 1), activation="relu,linear", loss="mse", optimizer=_opt, layout=_layout, batch=2, steps=6, lr=0.05, weight_decay=0.01

@@ -87,6 +87,18 @@ def test_nesterov_steps_with_the_gradient_plus_the_new_velocity():
     assert t.W[0][1, 0, 0] == pytest.approx(0.12, rel=1e-15)
 
 
+def test_adagrad_step_by_hand():
+    # ε 1e-10: s = 0 + 2² = 4, w ← 0.5 − 0.1·2/(√4 + 1e-10) = 0.5 − 0.1/(1 + 5e-11);
+    # step 2 on the same g: s = 4 + 4 = 8, the step 0.1·2/√8 = 0.1/√2
+    t = one_step(Optimizer("adagrad"), lr=0.1)
+    assert Optimizer("adagrad").eps == 1e-10 and Optimizer("adam").eps == 1e-8  # torch's defaults
+    assert t.opt["sum"][0][0, 0, 0] == 4.0 and t.opt_b["sum"][0][0, 0] == 1.0
+    assert t.W[0][1, 0, 0] == pytest.approx(0.5 - 0.1 / (1 + 5e-11), rel=1e-15)
+    t2 = one_step(Optimizer("adagrad"), lr=0.1, first_step=1, state=t.state)
+    assert t2.opt["sum"][0][0, 0, 0] == 8.0
+    assert t2.W[0][1, 0, 0] == pytest.approx(0.5 - 0.1 / 2**0.5, rel=1e-9)
+
+
 def test_the_trace_records_each_optimizers_state_and_nothing_for_a_missing_bias():
     for name in OPTIMIZERS:
         t = engine.train(X1, Y1, W1, None, activations=["linear"], loss="half_sse", lr=0.1, batch=1, steps=3, optimizer=Optimizer(name))
@@ -126,6 +138,7 @@ def torch_run(torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batc
         "rmsprop": lambda: torch.optim.RMSprop(params, lr=lr, alpha=o.alpha, eps=o.eps, weight_decay=o.weight_decay),
         "adam": lambda: torch.optim.Adam(params, lr=lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay),
         "adamw": lambda: torch.optim.AdamW(params, lr=lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay),
+        "adagrad": lambda: torch.optim.Adagrad(params, lr=lr, eps=o.eps, weight_decay=o.weight_decay),
     }[name]()
     f = {"relu": torch.relu, "tanh": torch.tanh, "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "linear": lambda z: z}
     Xt, Yt, losses = torch.tensor(X), torch.tensor(Y), []
@@ -146,7 +159,7 @@ def torch_run(torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batc
         make.zero_grad()
         L.backward()
         make.step()
-    torch_keys = {"velocity": "momentum_buffer", "square_avg": "square_avg", "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq"}
+    torch_keys = {"velocity": "momentum_buffer", "square_avg": "square_avg", "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq", "sum": "sum"}
     state = {k: [make.state[p][torch_keys[k]].numpy() for p in params] for k in RULES[name].state}
     return losses, [p.detach().numpy() for p in params], state
 
@@ -205,6 +218,8 @@ def torch_optimizer(torch, name, params, lr, weight_decay, hyper):
         kw.update(alpha=h["alpha"], eps=h["eps"])
     if name in ("adam", "adamw") and hyper is not None:
         kw.update(betas=(h["beta1"], h["beta2"]), eps=h["eps"])
+    if name == "adagrad" and hyper is not None:
+        kw.update(eps=h["eps"])
     return {
         "sgd": lambda: torch.optim.SGD(params, **kw),
         "momentum": lambda: torch.optim.SGD(params, momentum=sgd_momentum, **kw),
@@ -212,6 +227,7 @@ def torch_optimizer(torch, name, params, lr, weight_decay, hyper):
         "rmsprop": lambda: torch.optim.RMSprop(params, **kw),
         "adam": lambda: torch.optim.Adam(params, **kw),
         "adamw": lambda: torch.optim.AdamW(params, **kw),
+        "adagrad": lambda: torch.optim.Adagrad(params, **kw),
     }[name]()
 
 
@@ -233,7 +249,7 @@ def torch_steps(torch, name, lr, weight_decay, hyper, X, Y, W, b, activations, l
         ).mean(1),
     }[loss]
     keys = {"velocity": "momentum_buffer", "square_avg": "square_avg",
-            "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq"}
+            "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq", "sum": "sum"}
     Xt, Yt = torch.tensor(X), torch.tensor(Y)
     out = {"loss": [], "grad": [], "param": [], **{k: [] for k in RULES[name].state}}
     for s in range(steps):
