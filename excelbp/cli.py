@@ -114,6 +114,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--optimizer", metavar="NAME", help=f"{names}, as torch.optim defines them; {_default('optimizer')}")
     for h in HYPERPARAMETERS.values():
         b.add_argument(h.flag, dest=h.name, type=_float, metavar="F", help=option_help(h.name))
+    b.add_argument("--schedule", metavar="NAME", help=f"the learning rate of each step, lr_t: constant, step (StepLR) or cosine (CosineAnnealingLR); {_default('schedule')}")
+    b.add_argument("--step-size", type=_int, metavar="N", help="step: lr_t falls by γ every N steps; default: the steps divided by 3, at least 1")
+    b.add_argument("--gamma", type=_float, metavar="F", help="step: γ, the factor lr_t falls by; default 0.1")
     sweep = f"train the same network from the same start once per rate (at most {MAX_RATES}), each on a sheet of its own, and compare"
     rates = lambda text: tuple(_float(p) for p in text.split(","))  # noqa: E731 - "argument --compare-lr: a number, got 'x'"
     b.add_argument("--compare-lr", type=rates, metavar="R1,R2,…", default=(), help=f"{sweep} the losses on one sheet and chart, e.g. 0.1,0.5,1,2; default: none")
@@ -195,6 +198,9 @@ def _build(args: argparse.Namespace) -> int:
         gradcheck=args.gradcheck,
         optimizer=args.optimizer,
         hyper=tuple((name, getattr(args, name)) for name in HYPERPARAMETERS if getattr(args, name) is not None),
+        schedule=args.schedule,
+        step_size=args.step_size,
+        gamma=args.gamma,
         compare_lr=args.compare_lr,
     )
     from .build import build, custom_name, make_spec

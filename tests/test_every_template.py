@@ -19,3 +19,11 @@ def test_every_template_with_adagrad(make_workbook, template):
     report = verify(path)
     assert report.ok, report.lines()
     assert any(name.startswith("optimizer state s") for name in report.stats)
+
+
+@pytest.mark.parametrize("template", TEMPLATES)
+def test_every_template_with_a_cosine_schedule(make_workbook, template):
+    path = make_workbook(template=template, schedule="cosine", steps=3)
+    report = verify(path)
+    assert report.ok, report.lines()
+    assert report.stats["learning rates lr_t"].cells >= 3

@@ -62,6 +62,7 @@ class Trace:
     opt: dict[str, list[np.ndarray]]
     opt_b: dict[str, list[np.ndarray]]
     state: State
+    lr: np.ndarray  # (steps,) the rate each step used: lr_t of the schedule
 
 
 def train(
@@ -72,7 +73,7 @@ def train(
     *,
     activations: Sequence[str],
     loss: str,
-    lr: float,
+    lr: float | np.ndarray,
     batch: int,
     steps: int,
     first_step: int = 0,
@@ -83,7 +84,7 @@ def train(
 
     Step s (1-based) uses samples (s−1)·B … s·B−1 modulo N; loss and gradients are
     batch means; every parameter is updated from the same forward pass by `optimizer`
-    (None: plain SGD). `activations` names each layer's function (functions.check_activations).
+    (None: plain SGD) at rate `lr`, one for every step or one per step (a schedule's lr_t). `activations` names each layer's function (functions.check_activations).
     `first_step` continues a run (0-based index of the first step) from `state` (the
     previous chunk's `Trace.state`; None: zeros), so it can be computed in chunks.
     """
@@ -108,6 +109,7 @@ def train(
     def per_step(units: int) -> np.ndarray:
         return np.empty((steps, batch, units))
 
+    rates = np.broadcast_to(np.asarray(lr, dtype=float), (steps,))
     samples = ((first_step + np.arange(steps))[:, None] * batch + np.arange(batch)[None, :]) % len(X)
     t_W = [np.empty((steps + 1,) + w.shape) for w in W]
     t_b = [np.empty((steps + 1,) + v.shape) for v in b]
@@ -163,7 +165,7 @@ def train(
                     delta = activation_slope(names[l - 1], t_z[l - 1][s], acts[l]) * g
 
             # update, all parameters together; t is the run's 1-based step number
-            t = first_step + s + 1
+            t, lr = first_step + s + 1, float(rates[s])
             for l in range(n_layers):
                 W[l], shown = update(opt, W[l], t_dW[l][s], st_W[l], t, lr)
                 st_W[l] = {key: shown[key] for key in st_W[l]}
@@ -199,6 +201,7 @@ def train(
         opt=t_opt,
         opt_b=t_opt_b,
         state=State(tuple(st_W), None if st_b is None else tuple(st_b)),
+        lr=np.array(rates),
     )
 
 

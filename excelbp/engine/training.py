@@ -29,6 +29,7 @@ def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, 
     """Steps first_step + 1 … of the spec's training, from parameters W, b and optimizer
     state `state` (default: the initial ones, and zeros)."""
     activations, optimizer = engine_options(spec)
+    n = spec.steps - first_step if steps is None else steps
     return train_network(
         spec.X,
         spec.Y,
@@ -36,9 +37,9 @@ def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, 
         (list(spec.b_init if b is None else b) if spec.b_init is not None else None),
         activations=activations,
         loss=spec.loss,
-        lr=spec.lr,
+        lr=spec.schedule.rates(spec.lr, spec.steps)[first_step : first_step + n],  # lr_t of the whole run's T
         batch=spec.batch,
-        steps=spec.steps if steps is None else steps,
+        steps=n,
         first_step=first_step,
         optimizer=optimizer,
         state=state,

@@ -2,7 +2,8 @@
 
 Each optimizer's formulas are its rule's (spec/optimizers/); here they are given the cells
 they read: g = ∂L/∂p + λ·p (a decoupled decay: ∂L/∂p, the decay applied to p itself), the
-state's cells this step and the last (0 before step 1), and t the step number cell. The
+state's cells this step and the last (0 before step 1), the step's rate lr_t (its schedule's:
+quantities/forward.py) and t the step number cell. The
 hyperparameters are the Inputs sheet's named cells (lr, momentum, …, weight_decay), so
 editing one recomputes the whole run.
 """
@@ -40,10 +41,16 @@ def gradient(c: Context, key: tuple) -> str:
     return grad if c.spec.optimizer.rule.decoupled else f"({grad}+weight_decay*{c.used(p)})"
 
 
+def lr_cell(c: Context) -> str:
+    """The step's lr_t, its column fixed: a first layer's row of updates is one formula
+    moved along it (layout/blocks.py)."""
+    return "$" + c.at(("lr_t",))
+
+
 def cells(c: Context, key: tuple) -> Cells:
     """What the rule's formulas for the parameter of `key` read."""
     return Cells(
-        p=c.used(_param(key)), g=gradient(c, key), lr=c.lr, t=c.at(("step",)),
+        p=c.used(_param(key)), g=gradient(c, key), lr=lr_cell(c), t=c.at(("step",)),
         now=lambda kind: c.at(_same(kind, key)), before=lambda kind: c.at(_same(kind, key), "p"),
     )
 

@@ -98,6 +98,8 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
     rows.append([text(t("dw") if spec.bias else t("dw").split("        ")[0])])
     if spec.optimizer.name != "sgd" or spec.optimizer.weight_decay:
         rows.append([text(t("opt_" + spec.optimizer.name))])
+    if spec.schedule.name != "constant":  # lr in the rule is then each step's lr_t
+        rows.append([text(t("schedule_" + spec.schedule.name))])
     rows.append([text(t("update").format(rule=w["rule_" + spec.optimizer.name]))])
     rows.append([])
 

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import InputError
 from .network import LANGUAGES, Network
 from .optimizers import SGD, Optimizer
+from .schedules import CONSTANT, Schedule
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -65,6 +66,7 @@ class Spec:
     pixel_scale: float | None = None  # image data divided by this as read (digits: 16): the raw pixels' scale
     lang: str = "en"
     optimizer: Optimizer = SGD  # its name and hyperparameters (spec/optimizers/)
+    schedule: Schedule = CONSTANT  # the rate of each step, lr_t (spec/schedules.py)
     compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
     layout: str = "rows"
     gradcheck: bool = False  # the gradient check sheet of step 1
@@ -91,6 +93,7 @@ class Spec:
             has_w_true=self.has_w_true,
             scaled=self.scaled,
             optimizer=self.optimizer,
+            schedule=self.schedule,
             gradcheck=self.gradcheck,
             compare_lr=self.compare_lr,
             in_place=self.in_place,
@@ -226,6 +229,7 @@ class Spec:
             b_init=None if self.b_init is None else tuple(opt(v) for v in self.b_init),
             lr=float(f"{self.lr:.15g}"),
             optimizer=self.optimizer.rounded(),
+            schedule=self.schedule.rounded(),
             compare_lr=tuple(float(f"{float(r):.15g}") for r in self.compare_lr),
         )
 

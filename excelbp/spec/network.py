@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 from .optimizers import SGD, Optimizer
+from .schedules import CONSTANT, Schedule
 
 # The vocabulary of the contract (docs/WORKBOOK.md, "Training semantics"; the optimizers
 # are spec/optimizers/).
@@ -46,6 +47,7 @@ class Network:
     has_w_true: bool = False  # Y is computed from an editable w_true (the linear template)
     scaled: bool = False  # the data are typed raw and scaled by live formulas
     optimizer: Optimizer = SGD  # checked when made
+    schedule: Schedule = CONSTANT  # the learning rate of each step (checked when made)
     gradcheck: bool = False  # the gradient check sheet
     compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
     in_place: bool = False  # blocks: the first layer reads the data where they lie (layout/blocks.py)

@@ -18,6 +18,7 @@ from .data import glorot, make_data, read_csv, split_columns
 from .model import Spec
 from .network import GRADCHECK_DEFAULT, Network, layer_activations
 from .optimizers import HYPERPARAMETERS, Optimizer
+from .schedules import Schedule
 from .templates import DEFAULT_TEMPLATE, labelled_data, load_template
 
 
@@ -36,6 +37,9 @@ class BuildOptions:
     # the hyperparameters given (--momentum 0.8…): (name, value) pairs; the others are the
     # template's, else the optimizer's defaults
     hyper: tuple[tuple[str, float], ...] = ()
+    schedule: str | None = None  # the learning-rate schedule: constant, step or cosine
+    step_size: int | None = None  # step's N (default: a third of the steps)
+    gamma: float | None = None  # step's γ (default 0.1)
     compare_lr: tuple[float, ...] = ()  # --compare-lr: rates to train the same network with, side by side
     bias: bool | None = None
     seed: int | None = None
@@ -72,7 +76,7 @@ class Choice:
 
 # What a network gets where neither the options nor its template say (a custom network:
 # --layers without --template); `excelbp build --help` shows them.
-DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "bias": True, "batch": 1, "lr": 0.1, "steps": 20, "seed": 0, "optimizer": "sgd"}
+DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "bias": True, "batch": 1, "lr": 0.1, "steps": 20, "seed": 0, "optimizer": "sgd", "schedule": "constant"}
 
 
 def _given(opts: BuildOptions, t: dict, name: str):
@@ -110,6 +114,7 @@ def choose(opts: BuildOptions) -> Choice:
         steps=_given(opts, t, "steps"),
         layout=opts.layout if opts.layout is not None else t.get("layout"),
         optimizer=_optimizer(opts, t),
+        schedule=Schedule.of(_given(opts, t, "schedule"), steps=_given(opts, t, "steps"), step_size=opts.step_size, gamma=opts.gamma),
         compare_lr=tuple(opts.compare_lr),
     ), seed)
     own = choice.own_data and "data_file" not in t
@@ -191,6 +196,7 @@ def make_spec(choice: Choice) -> Spec:
         sizes=sizes,
         activations=net.activations,
         optimizer=net.optimizer,
+        schedule=net.schedule,
         compare_lr=net.compare_lr,
         loss=net.loss,
         bias=net.bias,
