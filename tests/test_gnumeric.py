@@ -145,12 +145,12 @@ def test_engine_all_runs_the_three_and_reports_each(tmp_path, capsys):
 def test_engine_all_names_the_changed_cell_in_each_report(tmp_path, capsys):
     path = _demo_for_every_engine(tmp_path)
     wb = load_workbook(path)
-    wb["Steps"]["N5"] = wb["Steps"]["N5"].value + "*1.001"  # step 2's loss
+    wb["Steps"]["O5"] = wb["Steps"]["O5"].value + "*1.001"  # step 2's loss
     wb.save(path)
     capsys.readouterr()
     assert main(["verify", str(path), "--engine", "all"]) == 1
     out = capsys.readouterr().out
-    assert out.count("MISMATCH: 1 of ") == 3 and out.count("first: Steps!N5 ") == 3
+    assert out.count("MISMATCH: 1 of ") == 3 and out.count("first: Steps!O5 ") == 3
     assert out.strip().splitlines()[-1] == "NOT ALL OK: formulas MISMATCH, libreoffice MISMATCH, gnumeric MISMATCH"
 
 
