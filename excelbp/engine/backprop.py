@@ -37,8 +37,8 @@ class Trace:
     (steps, fan_in, fan_out) and opt_b[key][l-1] (steps, fan_out), each the value after
     that step's update. Keys, always `grad` (the gradient the update used: ∂L/∂p, plus λ·p
     where weight decay applies), then momentum, nesterov: `velocity`; rmsprop:
-    `square_avg`; adam, adamw: `exp_avg`, `exp_avg_sq`, `exp_avg_hat`, `exp_avg_sq_hat`
-    (Optimizer.recorded lists them). opt_b is empty without bias. `state` is the state after
+    `square_avg`; adam, adamw: `exp_avg`, `exp_avg_sq`, `exp_avg_hat`, `exp_avg_sq_hat`;
+    adagrad: `sum` (Optimizer.recorded lists them, from its rule). opt_b is empty without bias. `state` is the state after
     the last step, to continue the run from.
     """
 

@@ -11,7 +11,7 @@ editing one recomputes the whole run.
 from __future__ import annotations
 
 from ..spec import Spec
-from ..spec.optimizers import RULES, Cells
+from ..spec.optimizers import RULES, Cells, Optimizer
 from .context import Context
 from .kind import Kind, param_name, say
 
@@ -19,7 +19,7 @@ from .kind import Kind, param_name, say
 SYMBOL = {kind: rule.symbols[kind] for rule in RULES.values() for kind in rule.kinds}
 
 
-def state_kinds(optimizer) -> tuple[str, ...]:
+def state_kinds(optimizer: Optimizer) -> tuple[str, ...]:
     """The per-parameter kinds of the optimizer's state, in the order a step shows them."""
     return optimizer.rule.kinds
 

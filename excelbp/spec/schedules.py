@@ -42,7 +42,8 @@ RULES = {
     r.name: r
     for r in (
         Rule("constant", (), lambda lr, t, T, s: np.full(len(t), lr), lambda lr, t, T: f"={lr}"),
-        Rule("step", ("step_size", "gamma"), _step_rates, lambda lr, t, T: f"={lr}*gamma^INT(({t}-1)/step_size)"),
+        Rule("step", ("step_size", "gamma"), _step_rates,
+             lambda lr, t, T: f"={lr}*gamma^INT(({t}-1)/step_size)"),
         Rule("cosine", (), _cosine_rates, lambda lr, t, T: f"={lr}*(1+COS(PI()*({t}-1)/{T}))/2"),
     )
 }
@@ -51,7 +52,7 @@ INPUTS = {"step_size": "--step-size", "gamma": "--gamma"}  # every schedule inpu
 
 
 def default_step_size(steps: int) -> int:
-    """StepLR's N where none is given: a third of the run, so the rate falls twice or three times."""
+    """StepLR's N where none is given: a third of the run (the rate falls twice or three times)."""
     return max(1, steps // 3)
 
 
@@ -66,7 +67,8 @@ class Schedule:
 
     def __post_init__(self) -> None:
         if self.name not in RULES:
-            raise InputError(f"--schedule: unknown {self.name!r}; choose from {', '.join(SCHEDULES)}")
+            known = ", ".join(SCHEDULES)
+            raise InputError(f"--schedule: unknown {self.name!r}; choose from {known}")
         for key in INPUTS:
             value = getattr(self, key)
             if key not in self.rule.inputs:
@@ -77,9 +79,11 @@ class Schedule:
                 object.__setattr__(self, key, _check(key, value))
 
     @classmethod
-    def of(cls, name: str = "constant", *, steps: int, step_size: float | None = None, gamma: float | None = None) -> "Schedule":
+    def of(cls, name: str = "constant", *, steps: int, step_size: float | None = None,
+           gamma: float | None = None) -> "Schedule":
         """The schedule with the contract's defaults where a value is not given."""
-        return cls(name, default_step_size(steps) if step_size is None else step_size, 0.1 if gamma is None else gamma)
+        N = default_step_size(steps) if step_size is None else step_size
+        return cls(name, N, 0.1 if gamma is None else gamma)
 
     @property
     def rule(self) -> Rule:
@@ -111,7 +115,7 @@ def _check(key: str, value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InputError(f"{flag}: must be a finite number, got {value!r}")
     if key == "step_size" and value < 1:
-        raise InputError(f"{flag}: must be at least 1 (steps between two falls of the rate), got {value:g}")
+        raise InputError(f"{flag}: must be at least 1 (steps between two falls), got {value:g}")
     if key == "gamma" and value <= 0:  # Excel has no 0^0
         raise InputError(f"{flag}: must be a number > 0, got {value:g}")
     return int(value) if key == "step_size" and value == int(value) else float(value)

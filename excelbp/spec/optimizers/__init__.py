@@ -40,7 +40,8 @@ def option_help(name: str) -> str:
         return f"{h.symbol}, every optimizer's weight decay; default {h.default:g}"
     own = {r.name: next(k.default for k in r.hyperparameters if k.name == name) for r in users}
     others = ", ".join(f"{d:g} for {n}" for n, d in own.items() if d != h.default)
-    listed = ", ".join(r.name for r in users[:-1]) + (" and " if len(users) > 1 else "") + users[-1].name
+    names = [r.name for r in users]
+    listed = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
     return f"{h.symbol} of {listed}; default {h.default:g}" + (f" ({others})" if others else "")
 
 
@@ -67,9 +68,13 @@ class Optimizer:
         rule = rule_of(name)
         for key, value in given.items():
             if key not in HYPERPARAMETERS:
-                raise InputError(f"unknown hyperparameter {key!r}; known: {', '.join(HYPERPARAMETERS)}")
+                known = ", ".join(HYPERPARAMETERS)
+                raise InputError(f"unknown hyperparameter {key!r}; known: {known}")
             HYPERPARAMETERS[key].check(value)
-        values = tuple((h.name, h.check(given[h.name]) if given.get(h.name) is not None else h.default) for h in rule.all_hyperparameters)
+        values = tuple(
+            (h.name, h.default if given.get(h.name) is None else h.check(given[h.name]))
+            for h in rule.all_hyperparameters
+        )
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "values", values)
 
@@ -83,7 +88,8 @@ class Optimizer:
         raise AttributeError(f"{self.name} has no hyperparameter {key!r}")
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Optimizer) and (self.name, self.values) == (other.name, other.values)
+        same = isinstance(other, Optimizer) and other.name == self.name
+        return same and other.values == self.values
 
     def __hash__(self) -> int:
         return hash((self.name, self.values))
@@ -123,4 +129,7 @@ def _rebuild(name: str, values: tuple[tuple[str, float], ...]) -> Optimizer:
 
 SGD = Optimizer()
 
-__all__ = ["HYPERPARAMETERS", "OPTIMIZERS", "RULES", "SGD", "WEIGHT_DECAY", "Arrays", "Cells", "Hyperparameter", "Optimizer", "Rule", "option_help", "rule_of"]
+__all__ = [
+    "HYPERPARAMETERS", "OPTIMIZERS", "RULES", "SGD", "WEIGHT_DECAY",
+    "Arrays", "Cells", "Hyperparameter", "Optimizer", "Rule", "option_help", "rule_of",
+]

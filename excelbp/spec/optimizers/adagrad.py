@@ -3,14 +3,19 @@ initial accumulator 0): each parameter's step shrinks with all its gradients so 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import replace
 
 import numpy as np
 
-from .rule import EPS, Cells, Rule
+from .rule import Array, Arrays, EPS, Cells, Rule, Update
+
+if TYPE_CHECKING:
+    from . import Optimizer
 
 
-def step(o, p, g, state, t, lr):
+def step(o: Optimizer, p: Array, g: Array, state: Arrays, t: int, lr: float) -> Update:
     s = state["sum"] + g**2
     return p - lr * g / (np.sqrt(s) + o.eps), {"sum": s}
 
@@ -24,6 +29,7 @@ def update_formula(c: Cells) -> str:
 
 
 RULES = (Rule(
-    name="adagrad", rank=6, hyperparameters=(replace(EPS, default=1e-10),), step=step, update_formula=update_formula,
+    name="adagrad", rank=6, hyperparameters=(replace(EPS, default=1e-10),),  # torch's ε
+    step=step, update_formula=update_formula,
     state=("sum",), symbols={"sum": "s"}, state_formula=state_formula,  # torch's name for s
 ),)

@@ -7,12 +7,17 @@ these agree to the last bits or nearly."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .rule import BETA1, BETA2, EPS, Cells, Rule, average
+from .rule import Array, Arrays, BETA1, BETA2, EPS, Cells, Rule, Update, average
+
+if TYPE_CHECKING:
+    from . import Optimizer
 
 
-def step(o, p, g, state, t, lr):
+def step(o: Optimizer, p: Array, g: Array, state: Arrays, t: int, lr: float) -> Update:
     m = o.beta1 * state["exp_avg"] + (1 - o.beta1) * g
     v = o.beta2 * state["exp_avg_sq"] + (1 - o.beta2) * g**2
     m_hat = m / (1 - o.beta1**t)  # undoes the pull towards the zeros m and v start from
@@ -39,9 +44,10 @@ SYMBOLS = {"exp_avg": "m", "exp_avg_sq": "v", "exp_avg_hat": "m̂", "exp_avg_sq_
 
 def _rule(name: str, rank: int, update_formula, decoupled: bool) -> Rule:
     return Rule(
-        name=name, rank=rank, hyperparameters=(BETA1, BETA2, EPS), step=step, update_formula=update_formula,
-        state=("exp_avg", "exp_avg_sq"), hats=("exp_avg_hat", "exp_avg_sq_hat"), symbols=SYMBOLS,
-        state_formula=state_formula, decoupled=decoupled,
+        name=name, rank=rank, hyperparameters=(BETA1, BETA2, EPS),
+        step=step, update_formula=update_formula, state=("exp_avg", "exp_avg_sq"),
+        hats=("exp_avg_hat", "exp_avg_sq_hat"), symbols=SYMBOLS, state_formula=state_formula,
+        decoupled=decoupled,
     )
 
 

@@ -3,19 +3,24 @@ velocity ahead (torch.optim.SGD with momentum, dampening 0)."""
 
 from __future__ import annotations
 
-from .rule import MOMENTUM, Cells, Rule
+from typing import TYPE_CHECKING
+
+from .rule import MOMENTUM, Array, Arrays, Cells, Rule, Update
+
+if TYPE_CHECKING:
+    from . import Optimizer
 
 
-def velocity(o, state, g):
+def velocity(o: Optimizer, state: Arrays, g: Array) -> Array:
     return o.momentum * state["velocity"] + g
 
 
-def momentum_step(o, p, g, state, t, lr):
+def momentum_step(o: Optimizer, p: Array, g: Array, state: Arrays, t: int, lr: float) -> Update:
     v = velocity(o, state, g)
     return p - lr * v, {"velocity": v}
 
 
-def nesterov_step(o, p, g, state, t, lr):
+def nesterov_step(o: Optimizer, p: Array, g: Array, state: Arrays, t: int, lr: float) -> Update:
     v = velocity(o, state, g)
     return p - lr * (g + o.momentum * v), {"velocity": v}
 
@@ -33,5 +38,6 @@ def _rule(name: str, rank: int, step, update_formula) -> Rule:
 
 RULES = (
     _rule("momentum", 1, momentum_step, lambda c: f"={c.p}-{c.lr}*{c.now('velocity')}"),
-    _rule("nesterov", 2, nesterov_step, lambda c: f"={c.p}-{c.lr}*({c.g}+momentum*{c.now('velocity')})"),
+    _rule("nesterov", 2, nesterov_step,
+          lambda c: f"={c.p}-{c.lr}*({c.g}+momentum*{c.now('velocity')})"),
 )

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .rule import ALPHA, EPS, Cells, Rule, average
+from .rule import Array, Arrays, ALPHA, EPS, Cells, Rule, Update, average
+
+if TYPE_CHECKING:
+    from . import Optimizer
 
 
-def step(o, p, g, state, t, lr):
+def step(o: Optimizer, p: Array, g: Array, state: Arrays, t: int, lr: float) -> Update:
     s = o.alpha * state["square_avg"] + (1 - o.alpha) * g**2
     return p - lr * g / (np.sqrt(s) + o.eps), {"square_avg": s}
 

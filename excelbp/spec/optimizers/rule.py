@@ -17,7 +17,9 @@ import numpy as np
 
 from ...errors import InputError
 
+Array = np.ndarray
 Arrays = dict[str, np.ndarray]  # one parameter's state, or what one step shows of it
+Update = tuple[np.ndarray, Arrays]  # a step's new p, and what it shows of the state
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ class Cells:
 
 
 Step = Callable[..., tuple[np.ndarray, Arrays]]  # (o, p, g, state, t, lr) → (p, shown)
-StateFormula = Callable[[str, Cells], "str | tuple[str, str]"]  # kind → one text, or (step 1, later)
+# kind → one text, or (step 1's, the later steps')
+StateFormula = Callable[[str, Cells], "str | tuple[str, str]"]
 
 
 def no_state(kind: str, cells: Cells) -> str:

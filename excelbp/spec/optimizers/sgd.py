@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from .rule import Cells, Rule
+from typing import TYPE_CHECKING
+
+from .rule import Array, Arrays, Cells, Rule, Update
+
+if TYPE_CHECKING:
+    from . import Optimizer
 
 
-def step(o, p, g, state, t, lr):
+def step(o: Optimizer, p: Array, g: Array, state: Arrays, t: int, lr: float) -> Update:
     return p - lr * g, {}
 
 
