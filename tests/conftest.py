@@ -144,10 +144,6 @@ def assert_contract(named: dict, structure: dict) -> None:
 # default run stays under 90 s; CI runs them with the rest.
 MEASURED_SLOW = {
     "tests/test_schedules.py::test_libreoffice_recalculates_edited_schedules",
-    "tests/test_every_template.py::test_every_template_with_adagrad[digits]",
-    "tests/test_every_template.py::test_every_template_with_a_cosine_schedule[digits]",
-    "tests/test_every_template.py::test_every_template_with_adagrad[regression]",
-    "tests/test_every_template.py::test_every_template_with_a_cosine_schedule[regression]",
     "tests/test_fashion.py::test_three_fashion_steps_verify_with_both_engines",
     "tests/test_gradcheck.py::test_the_sheet_is_there_by_default_up_to_100_parameters",
     "tests/test_drawing.py::test_the_drawing_is_a_held_out_image_of_another_class_and_only_it_is_typed",
