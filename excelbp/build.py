@@ -31,7 +31,7 @@ def custom_name(spec: Spec) -> str:
     """The file name of a custom network (--layers without --template): its shape, e.g.
     2-2-2-sigmoid-half_sse.xlsx, so that two different networks never share a file."""
     acts = "-".join(dict.fromkeys(spec.activations[:-1] or spec.activations))  # the hidden layers', once each
-    optimizer = "" if spec.optimizer == "sgd" else f"-{spec.optimizer}"
+    optimizer = "" if spec.optimizer.name == "sgd" else f"-{spec.optimizer.name}"
     return f"{'-'.join(map(str, spec.sizes))}-{acts}-{spec.loss}{optimizer}.xlsx"
 
 

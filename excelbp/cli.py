@@ -19,6 +19,7 @@ from .errors import ExternalError, InputError
 from .progress import Progress, one_line, say, warn
 from .spec.advice import advice, count
 from .spec.network import GRADCHECK_DEFAULT, GRADCHECK_LIMIT, LANGUAGES, MAX_RATES
+from .spec.optimizers import HYPERPARAMETERS, OPTIMIZERS, option_help
 from .spec.options import DEFAULTS, BuildOptions
 from .spec.templates import DEFAULT_TEMPLATE, load_template, template_names
 
@@ -109,18 +110,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--loss", metavar="NAME", help=f"sse, half_sse, mse, cross_entropy (softmax output) or binary_cross_entropy (sigmoid output); {_default('loss')}"
     )
-    b.add_argument(
-        "--optimizer", metavar="NAME", help=f"sgd, momentum, nesterov, rmsprop, adam or adamw, as torch.optim defines them; {_default('optimizer')}"
-    )
-    for name, flag, what in (
-        ("momentum", "--momentum", "μ of momentum and nesterov"),
-        ("alpha", "--alpha", "α, rmsprop's smoothing"),
-        ("beta1", "--beta1", "β1 of adam and adamw"),
-        ("beta2", "--beta2", "β2 of adam and adamw"),
-        ("eps", "--eps", "ε of rmsprop, adam and adamw"),
-        ("weight_decay", "--weight-decay", "λ, every optimizer's weight decay"),
-    ):
-        b.add_argument(flag, dest=name, type=_float, metavar="F", help=f"{what}; {_default(name)}")
+    names = ", ".join(OPTIMIZERS[:-1]) + f" or {OPTIMIZERS[-1]}"
+    b.add_argument("--optimizer", metavar="NAME", help=f"{names}, as torch.optim defines them; {_default('optimizer')}")
+    for h in HYPERPARAMETERS.values():
+        b.add_argument(h.flag, dest=h.name, type=_float, metavar="F", help=option_help(h.name))
+    b.add_argument("--schedule", metavar="NAME", help=f"the learning rate of each step, lr_t: constant, step (StepLR) or cosine (CosineAnnealingLR); {_default('schedule')}")
+    b.add_argument("--step-size", type=_int, metavar="N", help="step: lr_t falls by γ every N steps; default: the steps divided by 3, at least 1")
+    b.add_argument("--gamma", type=_float, metavar="F", help="step: γ, the factor lr_t falls by; default 0.1")
     sweep = f"train the same network from the same start once per rate (at most {MAX_RATES}), each on a sheet of its own, and compare"
     rates = lambda text: tuple(_float(p) for p in text.split(","))  # noqa: E731 - "argument --compare-lr: a number, got 'x'"
     b.add_argument("--compare-lr", type=rates, metavar="R1,R2,…", default=(), help=f"{sweep} the losses on one sheet and chart, e.g. 0.1,0.5,1,2; default: none")
@@ -202,7 +198,10 @@ def _build(args: argparse.Namespace) -> int:
         layout=args.layout,
         gradcheck=args.gradcheck,
         optimizer=args.optimizer,
-        **{k: getattr(args, k) for k in ("momentum", "alpha", "beta1", "beta2", "eps", "weight_decay")},
+        hyper=tuple((name, getattr(args, name)) for name in HYPERPARAMETERS if getattr(args, name) is not None),
+        schedule=args.schedule,
+        step_size=args.step_size,
+        gamma=args.gamma,
         compare_lr=args.compare_lr,
     )
     from .build import build, custom_name, make_spec

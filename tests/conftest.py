@@ -10,17 +10,25 @@ from openpyxl import load_workbook
 
 from excelbp.build import build, make_spec
 from excelbp.spec import BuildOptions
+from excelbp.spec.optimizers import HYPERPARAMETERS
 from excelbp.verify.gnumeric import find_ssconvert
 from excelbp.verify.libreoffice import find_soffice
 
 
+def build_options(**options) -> BuildOptions:
+    """BuildOptions with the hyperparameters given as keywords too: weight_decay=0.01."""
+    hyper = tuple((k, options.pop(k)) for k in list(options) if k in HYPERPARAMETERS)
+    return BuildOptions(**options, hyper=hyper) if hyper else BuildOptions(**options)
+
+
 @pytest.fixture
 def make_workbook(tmp_path):
-    """make_workbook(name, **options) → path of a freshly built workbook."""
+    """make_workbook(name, **options) → path of a freshly built workbook (hyperparameters as
+    keywords: weight_decay=0.01)."""
 
     def make(name: str = "book", **options) -> Path:
         path = tmp_path / f"{name}.xlsx"
-        build(make_spec(BuildOptions(**options)), path, force=True)
+        build(make_spec(build_options(**options)), path, force=True)
         return path
 
     return make
@@ -119,15 +127,20 @@ def oracle_run(named: dict, structure: dict, lr: float | None = None) -> dict:
         loss=structure["loss"],
         bias=structure["bias"],
         optimizer=named.get("optimizer", "sgd"),
+        schedule=named.get("schedule", "constant"),
+        step_size=named.get("step_size"),
+        gamma=named.get("gamma"),
         **{k: named[k] for k in oracle.HYPERPARAMETERS if k in named},
     )
 
 
 def assert_contract(named: dict, structure: dict) -> None:
-    """Named outputs (loss, W_final, b_final) equal tests/oracle.py run on the named inputs."""
+    """Named outputs (loss, lr_schedule, W_final, b_final) equal tests/oracle.py run on the named inputs."""
     n_layers = len(structure["sizes"]) - 1
     expected = oracle_run(named, structure)
     assert [r[0] for r in rows(named["loss"])] == pytest.approx(expected["loss"], rel=1e-9, abs=1e-12)
+    if "lr_schedule" in named:  # the rate each step used (workbooks from before schedules have none)
+        assert [r[0] for r in rows(named["lr_schedule"])] == pytest.approx(expected["lr_schedule"], rel=1e-12)
     for l in range(1, n_layers + 1):
         assert rows(named[f"W{l}_final"]) == [pytest.approx(r, rel=1e-9, abs=1e-12) for r in expected["W_final"][l - 1]]
         if structure["bias"]:
@@ -138,6 +151,7 @@ def assert_contract(named: dict, structure: dict) -> None:
 # (2026-12-01, `-m "not slow" --durations`): marked slow here, in one list, so that the
 # default run stays under 90 s; CI runs them with the rest.
 MEASURED_SLOW = {
+    "tests/test_schedules.py::test_libreoffice_recalculates_edited_schedules",
     "tests/test_fashion.py::test_three_fashion_steps_verify_with_both_engines",
     "tests/test_gradcheck.py::test_the_sheet_is_there_by_default_up_to_100_parameters",
     "tests/test_drawing.py::test_the_drawing_is_a_held_out_image_of_another_class_and_only_it_is_typed",

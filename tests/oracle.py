@@ -22,11 +22,13 @@ Matrix = list[list[float]]
 
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
 LOSSES = ("sse", "half_sse", "mse", "cross_entropy", "binary_cross_entropy")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad")
 # defined names whose one cell holds text, not a number, and the texts it may hold
-TEXT_NAMES = {"optimizer": OPTIMIZERS}
+SCHEDULES = ("constant", "step", "cosine")
+TEXT_NAMES = {"optimizer": OPTIMIZERS, "schedule": SCHEDULES}
 # the contract's defaults, under the workbook's defined names (and oracle.train's keywords)
 HYPERPARAMETERS = {"momentum": 0.9, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
+OWN_DEFAULTS = {"adagrad": {"eps": 1e-10}}  # as torch's
 # the one last layer each cross-entropy is defined on
 OUTPUT = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
 
@@ -274,10 +276,27 @@ def optimizer_step(name: str, p: float, g: float, state: dict, t: int, lr: float
         m_hat = m / (1 - h["beta1"] ** t)
         v_hat = v / (1 - h["beta2"] ** t)
         return p - lr * m_hat / (math.sqrt(v_hat) + h["eps"])
+    if name == "adagrad":
+        s = state.get("sum", 0.0) + g * g
+        state["sum"] = s
+        return p - lr * g / (math.sqrt(s) + h["eps"])
     raise ValueError(f"unknown optimizer {name!r}")
 
 
-def train(X, Y, W_init, b_init, *, lr, batch, steps, activation, loss, bias, optimizer="sgd", **hyper) -> dict:
+def scheduled_lr(schedule: str, lr: float, t: int, steps: int, step_size=None, gamma=None) -> float:
+    """lr_t of step t (1-based), read off the contract's Learning-rate schedules section."""
+    if schedule == "constant":
+        return lr
+    if schedule == "step":
+        N = max(1, steps // 3) if step_size is None else step_size
+        return lr * (0.1 if gamma is None else gamma) ** math.floor((t - 1) / N)
+    if schedule == "cosine":
+        return 0.5 * lr * (1 + math.cos(math.pi * (t - 1) / steps))
+    raise ValueError(f"unknown schedule {schedule!r}")
+
+
+def train(X, Y, W_init, b_init, *, lr, batch, steps, activation, loss, bias, optimizer="sgd", schedule="constant",
+          step_size=None, gamma=None, **hyper) -> dict:
     """Train per the contract and return {'loss', 'W_final', 'b_final', 'state'}.
 
     ``loss`` lists each step's loss before that step's update. ``W_final`` is a list
@@ -286,7 +305,9 @@ def train(X, Y, W_init, b_init, *, lr, batch, steps, activation, loss, bias, opt
     doc. ``optimizer`` is one of OPTIMIZERS, its hyperparameters keywords named as in
     HYPERPARAMETERS (momentum, alpha, beta1, beta2, eps, weight_decay; the rest keep their
     defaults). ``state`` maps each state's PyTorch name (velocity, square_avg, exp_avg,
-    exp_avg_sq) to {'W': like W_final, 'b': like b_final} after the last step.
+    exp_avg_sq, sum) to {'W': like W_final, 'b': like b_final} after the last step.
+    ``schedule`` (constant, step, cosine) with ``step_size``, ``gamma`` gives each step's rate;
+    ``lr_schedule`` lists them.
     """
     layer_names(activation, loss, len(W_init))  # refuses a bad name or pairing at once
     if optimizer not in OPTIMIZERS:
@@ -294,25 +315,28 @@ def train(X, Y, W_init, b_init, *, lr, batch, steps, activation, loss, bias, opt
     unknown = set(hyper) - set(HYPERPARAMETERS)
     if unknown:
         raise ValueError(f"unknown hyperparameters {sorted(unknown)}")
-    h = {k: float(hyper.get(k, v)) for k, v in HYPERPARAMETERS.items()}
+    defaults = HYPERPARAMETERS | OWN_DEFAULTS.get(optimizer, {})
+    h = {k: float(hyper.get(k, v)) for k, v in defaults.items()}
     lr, batch, steps = float(lr), int(batch), int(steps)
     W = [[[float(v) for v in row] for row in Wl] for Wl in W_init]
     b = [[float(v) for v in bl] for bl in b_init] if bias else None
     # one state dict per scalar parameter, in the same nesting as W and b
     sW = [[[{} for _ in row] for row in Wl] for Wl in W]
     sb = [[{} for _ in bl] for bl in b] if b is not None else None
-    losses = []
+    losses, rates = [], []
     for step in range(1, steps + 1):
+        lr_t = scheduled_lr(schedule, lr, step, steps, step_size, gamma)
+        rates.append(lr_t)
         idx = batch_indices(step, batch, len(X))
         L, gW, gb = gradients([X[k] for k in idx], [Y[k] for k in idx], W, b,
                               activation=activation, loss=loss)
         losses.append(L)
-        W = [[[optimizer_step(optimizer, w, g, st, step, lr, h) for w, g, st in zip(wr, gr, sr)]
+        W = [[[optimizer_step(optimizer, w, g, st, step, lr_t, h) for w, g, st in zip(wr, gr, sr)]
               for wr, gr, sr in zip(Wl, gl, sl)] for Wl, gl, sl in zip(W, gW, sW)]
         if b is not None:
-            b = [[optimizer_step(optimizer, v, g, st, step, lr, h) for v, g, st in zip(bl, gl, sl)]
+            b = [[optimizer_step(optimizer, v, g, st, step, lr_t, h) for v, g, st in zip(bl, gl, sl)]
                  for bl, gl, sl in zip(b, gb, sb)]
     keys = sorted({k for Sl in sW for row in Sl for st in row for k in st})
     state = {k: {"W": [[[st[k] for st in row] for row in Sl] for Sl in sW],
                  "b": [[st[k] for st in sl] for sl in sb] if sb is not None else None} for k in keys}
-    return {"loss": losses, "W_final": W, "b_final": b, "state": state}
+    return {"loss": losses, "W_final": W, "b_final": b, "state": state, "lr_schedule": rates}

@@ -147,11 +147,11 @@ def test_engine_all_runs_the_four_and_reports_each(tmp_path, capsys):
 def test_engine_all_names_the_changed_cell_in_each_report(tmp_path, capsys):
     from test_ironcalc import tampered  # in the XML: openpyxl's save writes what IronCalc cannot load
 
-    path = tampered(_demo_for_every_engine(tmp_path), "Steps", "N5", "*1.001")  # step 2's loss
+    path = tampered(_demo_for_every_engine(tmp_path), "Steps", "O5", "*1.001")  # step 2's loss
     capsys.readouterr()
     assert main(["verify", str(path), "--engine", "all"]) == 1
     out = capsys.readouterr().out
-    assert out.count("MISMATCH: 1 of ") == 4 and out.count("first: Steps!N5 ") == 4
+    assert out.count("MISMATCH: 1 of ") == 4 and out.count("first: Steps!O5 ") == 4
     assert out.strip().splitlines()[-1] == "NOT ALL OK: formulas MISMATCH, libreoffice MISMATCH, gnumeric MISMATCH, ironcalc MISMATCH"
 
 

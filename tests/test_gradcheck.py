@@ -16,7 +16,8 @@ from openpyxl import load_workbook
 from excelbp.build import build, make_spec
 from excelbp.engine.gradcheck import DEFAULT_EPS, gradient_check, parameter_keys
 from excelbp.spec import BuildOptions
-from excelbp.spec.network import GRADCHECK_DEFAULT, GRADCHECK_LIMIT, OPTIMIZERS
+from excelbp.spec.network import GRADCHECK_DEFAULT, GRADCHECK_LIMIT
+from excelbp.spec.optimizers import OPTIMIZERS
 from excelbp.spec.templates import template_names
 from excelbp.verify import verify
 from excelbp.verify.libreoffice import recalculate

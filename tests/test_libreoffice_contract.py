@@ -7,7 +7,7 @@ import random
 
 import oracle
 import pytest
-from excelbp.spec.network import HYPERPARAMETERS
+from excelbp.spec.optimizers import Optimizer
 from conftest import assert_contract, edit_named, needs_soffice, structure_of
 from openpyxl import load_workbook
 
@@ -37,7 +37,7 @@ CASES = {
     "bce-leaky-blocks": dict(layers=(3, 4, 2), activation="leaky_relu", loss="binary_cross_entropy", batch=3, steps=4, layout="blocks"),
 }
 # every optimizer × both layouts × a small regression and a softmax classifier (issue 13)
-for _opt in ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"):
+for _opt in ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad"):
     for _layout in ("rows", "blocks"):
         CASES[f"{_opt}-{_layout}-regression"] = dict(
             layers=(1, 4, 1), activation="relu,linear", loss="mse", optimizer=_opt, layout=_layout, batch=2, steps=6, lr=0.05, weight_decay=0.01
@@ -45,6 +45,10 @@ for _opt in ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw"):
         CASES[f"{_opt}-{_layout}-classifier"] = dict(
             layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer=_opt, layout=_layout, batch=2, steps=6, lr=0.1
         )
+# the learning-rate schedules, each with an optimizer whose update reads lr_t differently
+CASES["step-rows-adamw"] = dict(layers=(2, 3, 1), activation="tanh", loss="mse", optimizer="adamw", weight_decay=0.05, batch=2, steps=7,
+                                schedule="step", step_size=2, gamma=0.5)
+CASES["cosine-blocks-adagrad"] = dict(template="classifier", layout="blocks", batch=3, steps=6, optimizer="adagrad", schedule="cosine")
 # edits of each optimizer's hyperparameters, within ranges that train
 HYPER_RANGES = {"momentum": (0.5, 0.95), "alpha": (0.8, 0.999), "beta1": (0.5, 0.95), "beta2": (0.9, 0.9999), "eps": (1e-8, 1e-6), "weight_decay": (0.0, 0.05)}
 
@@ -66,8 +70,10 @@ def _random_edits(structure: dict, lr: float, rng: random.Random) -> dict:
         edits[data] = {key: abs(edits[data][key]) * 100}
     if not structure["has_w_true"] and structure["loss"] != "cross_entropy" and not structure["scaled"]:
         edits["Y"] = {(rng.randrange(structure["n_samples"]), 0): round(rng.uniform(0, 1), 6)}
-    hyper = HYPERPARAMETERS[structure.get("optimizer", "sgd")] + ("weight_decay",)
+    hyper = Optimizer(structure.get("optimizer", "sgd")).hyperparameters
     edits.update({name: float(f"{rng.uniform(*HYPER_RANGES[name]):.6g}") for name in hyper})
+    if structure.get("schedule") == "step":  # N need not be whole in a workbook: ⌊(t − 1)/N⌋ still is
+        edits.update(step_size=float(f"{rng.uniform(1, 4):.3g}"), gamma=float(f"{rng.uniform(0.3, 0.9):.6g}"))
     return edits
 
 

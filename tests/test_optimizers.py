@@ -4,6 +4,7 @@ that carry the state across their edges exactly."""
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,7 +12,9 @@ import pytest
 from excelbp import engine
 from excelbp.build import make_spec
 from excelbp.engine import Optimizer
-from excelbp.engine.optimizers import OPTIMIZERS, STATE
+from excelbp.engine.optimizers import OPTIMIZERS
+from excelbp.errors import InputError
+from excelbp.spec.optimizers import RULES
 from excelbp.engine.training import Training
 from excelbp.spec import BuildOptions
 
@@ -84,22 +87,34 @@ def test_nesterov_steps_with_the_gradient_plus_the_new_velocity():
     assert t.W[0][1, 0, 0] == pytest.approx(0.12, rel=1e-15)
 
 
+def test_adagrad_step_by_hand():
+    # ε 1e-10: s = 0 + 2² = 4, w ← 0.5 − 0.1·2/(√4 + 1e-10) = 0.5 − 0.1/(1 + 5e-11);
+    # step 2 on the same g: s = 4 + 4 = 8, the step 0.1·2/√8 = 0.1/√2
+    t = one_step(Optimizer("adagrad"), lr=0.1)
+    assert Optimizer("adagrad").eps == 1e-10 and Optimizer("adam").eps == 1e-8  # torch's defaults
+    assert t.opt["sum"][0][0, 0, 0] == 4.0 and t.opt_b["sum"][0][0, 0] == 1.0
+    assert t.W[0][1, 0, 0] == pytest.approx(0.5 - 0.1 / (1 + 5e-11), rel=1e-15)
+    t2 = one_step(Optimizer("adagrad"), lr=0.1, first_step=1, state=t.state)
+    assert t2.opt["sum"][0][0, 0, 0] == 8.0
+    assert t2.W[0][1, 0, 0] == pytest.approx(0.5 - 0.1 / 2**0.5, rel=1e-9)
+
+
 def test_the_trace_records_each_optimizers_state_and_nothing_for_a_missing_bias():
     for name in OPTIMIZERS:
         t = engine.train(X1, Y1, W1, None, activations=["linear"], loss="half_sse", lr=0.1, batch=1, steps=3, optimizer=Optimizer(name))
         hats = ("exp_avg_hat", "exp_avg_sq_hat") if name.startswith("adam") else ()
-        assert tuple(t.opt) == ("grad",) + STATE[name] + hats
+        assert tuple(t.opt) == ("grad",) + RULES[name].state + hats
         assert all(a[0].shape == (3, 1, 1) for a in t.opt.values())
-        assert t.opt_b == {} and t.state.b is None and set(t.state.W[0]) == set(STATE[name])
+        assert t.opt_b == {} and t.state.b is None and set(t.state.W[0]) == set(RULES[name].state)
     with pytest.raises(ValueError, match="not adam's"):
         engine.train(X1, Y1, W1, B1, activations=["linear"], loss="half_sse", lr=0.1, batch=1, steps=1,
                      optimizer=Optimizer("adam"), state=one_step(Optimizer("momentum"), 0.1).state)
 
 
-@pytest.mark.parametrize("bad", [dict(name="adagrad"), dict(beta1=1.0), dict(beta2=-0.1), dict(momentum=float("nan")), dict(weight_decay=-1.0)])
+@pytest.mark.parametrize("bad", [dict(name="lion"), dict(beta1=1.0), dict(beta2=-0.1), dict(momentum=float("nan")), dict(weight_decay=-1.0), dict(gamma=0.5)])
 def test_bad_hyperparameters_are_refused(bad):
-    with pytest.raises(ValueError):
-        Optimizer(**bad)
+    with pytest.raises(InputError):
+        Optimizer(bad.pop("name", "sgd"), **bad)
 
 
 # --- against torch.optim --------------------------------------------------------------
@@ -123,6 +138,7 @@ def torch_run(torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batc
         "rmsprop": lambda: torch.optim.RMSprop(params, lr=lr, alpha=o.alpha, eps=o.eps, weight_decay=o.weight_decay),
         "adam": lambda: torch.optim.Adam(params, lr=lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay),
         "adamw": lambda: torch.optim.AdamW(params, lr=lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay),
+        "adagrad": lambda: torch.optim.Adagrad(params, lr=lr, eps=o.eps, weight_decay=o.weight_decay),
     }[name]()
     f = {"relu": torch.relu, "tanh": torch.tanh, "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "linear": lambda z: z}
     Xt, Yt, losses = torch.tensor(X), torch.tensor(Y), []
@@ -143,8 +159,8 @@ def torch_run(torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batc
         make.zero_grad()
         L.backward()
         make.step()
-    torch_keys = {"velocity": "momentum_buffer", "square_avg": "square_avg", "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq"}
-    state = {k: [make.state[p][torch_keys[k]].numpy() for p in params] for k in STATE[name]}
+    torch_keys = {"velocity": "momentum_buffer", "square_avg": "square_avg", "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq", "sum": "sum"}
+    state = {k: [make.state[p][torch_keys[k]].numpy() for p in params] for k in RULES[name].state}
     return losses, [p.detach().numpy() for p in params], state
 
 
@@ -171,7 +187,7 @@ def test_against_torch_optim(name, weight_decay, torch):
         t = engine.train(X, Y, W, b, activations=activations, loss=loss, lr=lr, batch=batch, steps=steps, optimizer=hyper)
         losses, params, state = torch_run(torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batch)
         ours = [w[-1] for w in t.W] + [v[-1] for v in t.b]
-        ours_state = {k: [st[k] for st in t.state.W + t.state.b] for k in STATE[name]}  # torch's order: W1, W2, …, b1, …
+        ours_state = {k: [st[k] for st in t.state.W + t.state.b] for k in RULES[name].state}  # torch's order: W1, W2, …, b1, …
         pairs = [(t.loss, losses)] + list(zip(ours, params)) + [(a, c) for k in state for a, c in zip(ours_state[k], state[k])]
         for mine, theirs in pairs:
             worst = max(worst, rel_err(mine, theirs))
@@ -202,6 +218,8 @@ def torch_optimizer(torch, name, params, lr, weight_decay, hyper):
         kw.update(alpha=h["alpha"], eps=h["eps"])
     if name in ("adam", "adamw") and hyper is not None:
         kw.update(betas=(h["beta1"], h["beta2"]), eps=h["eps"])
+    if name == "adagrad" and hyper is not None:
+        kw.update(eps=h["eps"])
     return {
         "sgd": lambda: torch.optim.SGD(params, **kw),
         "momentum": lambda: torch.optim.SGD(params, momentum=sgd_momentum, **kw),
@@ -209,6 +227,7 @@ def torch_optimizer(torch, name, params, lr, weight_decay, hyper):
         "rmsprop": lambda: torch.optim.RMSprop(params, **kw),
         "adam": lambda: torch.optim.Adam(params, **kw),
         "adamw": lambda: torch.optim.AdamW(params, **kw),
+        "adagrad": lambda: torch.optim.Adagrad(params, **kw),
     }[name]()
 
 
@@ -230,9 +249,9 @@ def torch_steps(torch, name, lr, weight_decay, hyper, X, Y, W, b, activations, l
         ).mean(1),
     }[loss]
     keys = {"velocity": "momentum_buffer", "square_avg": "square_avg",
-            "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq"}
+            "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq", "sum": "sum"}
     Xt, Yt = torch.tensor(X), torch.tensor(Y)
-    out = {"loss": [], "grad": [], "param": [], **{k: [] for k in STATE[name]}}
+    out = {"loss": [], "grad": [], "param": [], **{k: [] for k in RULES[name].state}}
     for s in range(steps):
         rows = [(s * batch + k) % len(X) for k in range(batch)]
         a = Xt[rows]
@@ -246,7 +265,7 @@ def torch_steps(torch, name, lr, weight_decay, hyper, X, Y, W, b, activations, l
         out["grad"].append([p.grad.numpy().copy() for p in params])
         opt.step()
         out["param"].append([p.detach().numpy().copy() for p in params])
-        for k in STATE[name]:
+        for k in RULES[name].state:
             out[k].append([opt.state[p][keys[k]].numpy().copy() for p in params])
     assert all(p.dtype == torch.float64 for p in params)
     return out
@@ -262,7 +281,7 @@ def engine_steps(t, name, bias):
     out = {"loss": list(t.loss)}
     out["grad"] = [each(t.dW, t.db, s) for s in range(len(t.loss))]
     out["param"] = [each(t.W, t.b, s + 1) for s in range(len(t.loss))]
-    for k in STATE[name]:
+    for k in RULES[name].state:
         out[k] = [each(t.opt[k], t.opt_b.get(k), s) for s in range(len(t.loss))]
     return out
 
@@ -306,7 +325,7 @@ def test_weight_decay_against_torch_optim(name, hyper, batch, torch):
     X, Y, W, b, activations, loss = wd_problem(batch)
     lr, weight_decay, steps = 0.05, (0.1 if hyper == "defaults" else 0.3), 9
     if hyper == "defaults":
-        spec = make_spec(BuildOptions(optimizer=name, weight_decay=weight_decay))
+        spec = make_spec(BuildOptions(optimizer=name, hyper=(("weight_decay", weight_decay),)))
         optimizer = engine.engine_options(spec)[1]  # the contract's defaults, as a build gets them
         assert optimizer == Optimizer(name, weight_decay=weight_decay)
     else:
@@ -325,15 +344,9 @@ def test_weight_decay_against_torch_optim(name, hyper, batch, torch):
 # --- chunks ---------------------------------------------------------------------------
 
 
-class WithOptimizer:
-    """A spec with an optimizer, as the spec stage will give one (a name and hyperparameters)."""
-
-    def __init__(self, spec, optimizer: str, **hyper) -> None:
-        self._spec, self.optimizer = spec, optimizer
-        self.__dict__.update(hyper)
-
-    def __getattr__(self, name):
-        return getattr(self._spec, name)
+def WithOptimizer(spec, optimizer: str | Optimizer, **hyper):
+    """The spec with another optimizer (a name and hyperparameters, or an Optimizer)."""
+    return replace(spec, optimizer=optimizer if isinstance(optimizer, Optimizer) else Optimizer(optimizer, **hyper))
 
 
 def stacked(traces, field):
@@ -354,7 +367,7 @@ def test_chunked_run_equals_the_whole_run(name, template):
     training = Training(spec, chunk_steps=4)
     parts = [c.trace for c in training.chunks()]
     assert len(parts) == 8
-    assert set(whole.trace.opt) > set(STATE[name]) and set(whole.trace.opt_b) == set(whole.trace.opt)
+    assert set(whole.trace.opt) > set(RULES[name].state) and set(whole.trace.opt_b) == set(whole.trace.opt)
     for field in ("W", "b", "z", "a", "loss", "hits", "delta", "dW", "db", "opt", "opt_b"):
         a, b = stacked(parts, field), getattr(whole.trace, field)
         if isinstance(a, dict):

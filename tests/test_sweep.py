@@ -43,12 +43,12 @@ def test_the_sweep_is_named_and_every_copy_reads_its_own_rate(make_workbook):
     titles = wb.sheetnames
     assert titles[titles.index("LR sweep") + 1 : titles.index("LR sweep") + 7] == [f"Rate {j}" for j in range(1, 7)]
     steps, rate3 = wb["Steps"], wb["Rate 3"]
-    updates = [(c.column_letter, c.value) for c in steps[5] if isinstance(c.value, str) and "-lr*" in c.value]
-    assert updates  # the main sheet multiplies by the name lr, each copy by its own rate's cell
-    for col, f in updates:
-        assert rate3[f"{col}5"].value == f.replace("-lr*", "-'LR sweep'!$D$4*")
+    # the step's rate lr_t: the name lr on the main sheet, on each copy its own rate's cell
+    [col] = [c.column_letter for c in steps[5] if c.value == "=lr"]
+    assert rate3[f"{col}5"].value == "='LR sweep'!$D$4"
+    assert [c for c in steps[5] if isinstance(c.value, str) and f"-${col}5*" in c.value]  # the updates read it
     # everything else is the same formula
-    assert [c.value for c in steps[5] if c.column_letter not in dict(updates)] == [c.value for c in rate3[5] if c.column_letter not in dict(updates)]
+    assert [c.value for c in steps[5] if c.column_letter != col] == [c.value for c in rate3[5] if c.column_letter != col]
     assert _cell(wb, "sweep_loss", 3, 2).value == "='Rate 3'!$" + wb.defined_names["loss"].attr_text.split("$")[1] + "$7"
     assert wb["LR sweep"]["D5"].value == "=D19"  # the final loss, under its rate
     assert verify(path).ok

@@ -23,7 +23,7 @@ from .functions import (
     sample_loss,
     softmax_parts,
 )
-from .optimizers import SGD, STATE, Optimizer, State, initial_state, update
+from .optimizers import SGD, Optimizer, State, initial_state, update
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class Trace:
     (steps, fan_in, fan_out) and opt_b[key][l-1] (steps, fan_out), each the value after
     that step's update. Keys, always `grad` (the gradient the update used: ∂L/∂p, plus λ·p
     where weight decay applies), then momentum, nesterov: `velocity`; rmsprop:
-    `square_avg`; adam, adamw: `exp_avg`, `exp_avg_sq`, `exp_avg_hat`, `exp_avg_sq_hat`
-    (Optimizer.recorded lists them). opt_b is empty without bias. `state` is the state after
+    `square_avg`; adam, adamw: `exp_avg`, `exp_avg_sq`, `exp_avg_hat`, `exp_avg_sq_hat`;
+    adagrad: `sum` (Optimizer.recorded lists them, from its rule). opt_b is empty without bias. `state` is the state after
     the last step, to continue the run from.
     """
 
@@ -62,6 +62,7 @@ class Trace:
     opt: dict[str, list[np.ndarray]]
     opt_b: dict[str, list[np.ndarray]]
     state: State
+    lr: np.ndarray  # (steps,) the rate each step used: lr_t of the schedule
 
 
 def train(
@@ -72,7 +73,7 @@ def train(
     *,
     activations: Sequence[str],
     loss: str,
-    lr: float,
+    lr: float | np.ndarray,
     batch: int,
     steps: int,
     first_step: int = 0,
@@ -83,7 +84,7 @@ def train(
 
     Step s (1-based) uses samples (s−1)·B … s·B−1 modulo N; loss and gradients are
     batch means; every parameter is updated from the same forward pass by `optimizer`
-    (None: plain SGD). `activations` names each layer's function (functions.check_activations).
+    (None: plain SGD) at rate `lr`, one for every step or one per step (a schedule's lr_t). `activations` names each layer's function (functions.check_activations).
     `first_step` continues a run (0-based index of the first step) from `state` (the
     previous chunk's `Trace.state`; None: zeros), so it can be computed in chunks.
     """
@@ -99,8 +100,8 @@ def train(
     b = [np.asarray(v, dtype=float).copy() for v in b_init]
     if state is None:
         state = initial_state(opt, W, b if has_bias else None)
-    elif any(set(st) != set(STATE[opt.name]) for st in state.W):
-        raise ValueError(f"the state given is not {opt.name}'s (keys {', '.join(STATE[opt.name]) or 'none'})")
+    elif any(set(st) != set(opt.rule.state) for st in state.W):
+        raise ValueError(f"the state given is not {opt.name}'s (keys {', '.join(opt.rule.state) or 'none'})")
     st_W, st_b = list(state.W), list(state.b) if has_bias else None
     softmax_out = names[-1] == "softmax"
     bce = loss == "binary_cross_entropy"
@@ -108,6 +109,7 @@ def train(
     def per_step(units: int) -> np.ndarray:
         return np.empty((steps, batch, units))
 
+    rates = np.broadcast_to(np.asarray(lr, dtype=float), (steps,))
     samples = ((first_step + np.arange(steps))[:, None] * batch + np.arange(batch)[None, :]) % len(X)
     t_W = [np.empty((steps + 1,) + w.shape) for w in W]
     t_b = [np.empty((steps + 1,) + v.shape) for v in b]
@@ -163,7 +165,7 @@ def train(
                     delta = activation_slope(names[l - 1], t_z[l - 1][s], acts[l]) * g
 
             # update, all parameters together; t is the run's 1-based step number
-            t = first_step + s + 1
+            t, lr = first_step + s + 1, float(rates[s])
             for l in range(n_layers):
                 W[l], shown = update(opt, W[l], t_dW[l][s], st_W[l], t, lr)
                 st_W[l] = {key: shown[key] for key in st_W[l]}
@@ -199,6 +201,7 @@ def train(
         opt=t_opt,
         opt_b=t_opt_b,
         state=State(tuple(st_W), None if st_b is None else tuple(st_b)),
+        lr=np.array(rates),
     )
 
 

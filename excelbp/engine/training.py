@@ -15,25 +15,21 @@ import numpy as np
 from ..spec import Spec
 from .backprop import Trace
 from .backprop import train as train_network
-from ..spec.network import DEFAULT_HYPER
 from .optimizers import Optimizer, State
 
 CHUNK_STEPS = 4096
 
 
 def engine_options(spec: Spec) -> tuple[tuple[str, ...], Optimizer]:
-    """The spec's per-layer activations and optimizer (its name and hyperparameters, or
-    an Optimizer already), as the engine takes them."""
-    optimizer = spec.optimizer
-    if isinstance(optimizer, str):
-        optimizer = Optimizer(optimizer, **{k: getattr(spec, k) for k in DEFAULT_HYPER})
-    return tuple(spec.activations), optimizer
+    """The spec's per-layer activations and optimizer, as the engine takes them."""
+    return tuple(spec.activations), spec.optimizer
 
 
 def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, b=None, state: State | None = None) -> Trace:
     """Steps first_step + 1 … of the spec's training, from parameters W, b and optimizer
     state `state` (default: the initial ones, and zeros)."""
     activations, optimizer = engine_options(spec)
+    n = spec.steps - first_step if steps is None else steps
     return train_network(
         spec.X,
         spec.Y,
@@ -41,9 +37,9 @@ def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, 
         (list(spec.b_init if b is None else b) if spec.b_init is not None else None),
         activations=activations,
         loss=spec.loss,
-        lr=spec.lr,
+        lr=spec.schedule.rates(spec.lr, spec.steps)[first_step : first_step + n],  # lr_t of the whole run's T
         batch=spec.batch,
-        steps=spec.steps if steps is None else steps,
+        steps=n,
         first_step=first_step,
         optimizer=optimizer,
         state=state,

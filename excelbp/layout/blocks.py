@@ -42,6 +42,7 @@ MAX_HEATMAPS = 1000  # blocks whose weight matrices are coloured: enough to watc
 # Excel stops finding a colour scale's min and max past 253 ranges in one rule (reported on
 # Q&A sites, not documented), so each rule covers at most this many blocks
 RANGES_PER_SCALE = 250
+LR_COL = 3  # the block's lr_t, on its first row: 0-based column
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ class StepBlocks(StepSheet):
         spec = self.spec
         out = [
             Label(0, 0, ("word", "step"), "label"),
+            Label(0, LR_COL - 1, ("word", "lr_t_label"), "label", note=("key", ("lr_t",))),
             Label(HEAD - 1, 0, ("word", "sample_no"), "header_step"),
             Label(HEAD + spec.batch, 0, ("word", "batch_mean"), "label"),
         ]
@@ -176,6 +178,7 @@ def blocks_layout(spec: Spec) -> StepBlocks:
         own.append(key)
 
     put(("step",), 0, 1)
+    put(("lr_t",), 0, LR_COL)  # beside the step number, labelled at LR_COL - 1
     for b in range(B):
         put(("sample", b), HEAD + b, 0)
     col = 1
@@ -237,7 +240,7 @@ def _turned_layer(spec: Spec, l: int, col: int, put, placed: list) -> int:
 def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:
     """The Steps sheet: each step's number, loss (and accuracy) read from its block, and for
     a small network its parameters, so they can be charted."""
-    columns = [Column(("step",), "step"), Column(("loss",), "loss")]
+    columns = [Column(("step",), "step"), Column(("lr_t",), "step"), Column(("loss",), "loss")]
     if classifier(spec):
         columns += [Column(("bacc",), "loss"), Column(("acc",), "loss")]
     params = param_keys(spec)

@@ -44,6 +44,8 @@ class InputsSheet:
     charts: tuple[int, int]  # (row, column) of the charts' top-left corner, beside the settings
     optimizer: Block  # its name (text, fixed when built)
     hyper: dict[str, Block]  # the optimizer's hyperparameters (inputs), weight_decay last
+    schedule: Block  # the learning-rate schedule's name (text, fixed when built)
+    schedule_inputs: dict[str, Block]  # its inputs (step_size, gamma), where it has them
     # one input, one output, not a classifier: the final network's prediction at each sample
     fit_z: tuple[Block, ...] = ()
     fit_a: tuple[Block | None, ...] = ()
@@ -79,7 +81,9 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
     n_in, n_out = spec.sizes[0], spec.sizes[-1]
     lr, batch, steps, optimizer = (Block(SETTINGS + k, 2, 1, 1) for k in (1, 2, 3, 4))
     hyper = {name: Block(SETTINGS + 5 + k, 2, 1, 1) for k, name in enumerate(spec.hyperparameters)}
-    row = SETTINGS + 6 + len(hyper)  # a row naming the inputs above w_true / x_scale
+    schedule = Block(SETTINGS + 5 + len(hyper), 2, 1, 1)
+    schedule_inputs = {name: Block(schedule.row + 1 + k, 2, 1, 1) for k, (name, _) in enumerate(spec.schedule.inputs)}
+    row = schedule.row + 2 + len(schedule_inputs)  # a row naming the inputs above w_true / x_scale
     w_true = x_scale = y_scale = None
     if spec.w_true is not None:
         w_true = Block(row, 2, 1, n_in)
@@ -197,6 +201,8 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         boundary=boundary,
         optimizer=optimizer,
         hyper=hyper,
+        schedule=schedule,
+        schedule_inputs=schedule_inputs,
         title=title(spec.lang, "inputs"),
     )
 
@@ -204,5 +210,5 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
 def input_blocks(sheet: InputsSheet) -> list[Block]:
     """The cells a learner edits: their values are the workbook's inputs."""
     data = [sheet.raw_X, sheet.raw_Y or sheet.Y] if sheet.raw_X is not None else [sheet.X, sheet.Y]
-    blocks = [sheet.lr, *sheet.hyper.values(), sheet.w_true, sheet.x_scale, sheet.y_scale, *data, *sheet.W_init, *(sheet.b_init or ()), sheet.X_test, sheet.Y_test]
+    blocks = [sheet.lr, *sheet.hyper.values(), *sheet.schedule_inputs.values(), sheet.w_true, sheet.x_scale, sheet.y_scale, *data, *sheet.W_init, *(sheet.b_init or ()), sheet.X_test, sheet.Y_test]
     return [b for b in blocks if b is not None]

@@ -29,6 +29,8 @@ def defined_names(
         "batch": on_inputs(sheet.batch),
         "optimizer": on_inputs(sheet.optimizer),
         **{name: on_inputs(block) for name, block in sheet.hyper.items()},
+        "schedule": on_inputs(sheet.schedule),
+        **{name: on_inputs(block) for name, block in sheet.schedule_inputs.items()},
         "X": on_inputs(sheet.X),
         "Y": on_inputs(sheet.Y),
     }
@@ -40,6 +42,8 @@ def defined_names(
             names[f"b{l}_final"] = on_inputs(sheet.b_final[l - 1])
     col = summary.letter(("loss",))
     names["loss"] = f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
+    col = summary.letter(("lr_t",))
+    names["lr_schedule"] = f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
     if sheet.w_true is not None:
         names["w_true"] = on_inputs(sheet.w_true)
     if sheet.raw_X is not None and sheet.x_scale is None:  # pixels scaled by a constant

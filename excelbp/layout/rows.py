@@ -119,6 +119,7 @@ def rows_layout(spec: Spec) -> StepTable:
     t = _Columns()
     B = spec.batch
     t.add(("step",), "step")
+    t.add(("lr_t",), "step")
     for b in range(B):
         t.add(("sample", b), "step")
     for key in param_keys(spec):

@@ -46,7 +46,7 @@ def sample_cells(net: Network) -> int:
 def rows_layout_width(net: Network) -> int:
     """The rows layout's columns (rows.rows_layout), counted without making B × units of them."""
     params = sum(n_params(net))
-    fixed = 1 + len(parameter_kinds(net)) * params + (net.sizes[0] if net.has_w_true else 0) + (1 if net.batch > 1 else 0) + (1 if classifier(net) else 0)
+    fixed = 2 + len(parameter_kinds(net)) * params + (net.sizes[0] if net.has_w_true else 0) + (1 if net.batch > 1 else 0) + (1 if classifier(net) else 0)
     return fixed + net.batch * sample_cells(net)
 
 
@@ -73,14 +73,14 @@ def block_height(net: Network) -> int:
 
 
 def blocks_cells_per_step(net: Network) -> int:
-    """Formula cells of one block: the samples, the step number, the batch's loss (and
+    """Formula cells of one block: the samples, the step number and lr_t, the batch's loss (and
     accuracy), and W, ∂L/∂W, W updated (with their biases) and Wᵀ."""
     weights, biases = n_params(net)
     k = len(parameter_kinds(net))
     params = (k + 1) * weights + k * biases
     if net.in_place:  # the first layer has no W used, no Wᵀ and no b used
         params -= 2 * net.sizes[0] * net.sizes[1] + (net.sizes[1] if net.bias else 0)
-    return net.batch * sample_cells(net) + 2 + (1 if classifier(net) else 0) + params
+    return net.batch * sample_cells(net) + 3 + (1 if classifier(net) else 0) + params
 
 
 def step_cells(net: Network) -> int:

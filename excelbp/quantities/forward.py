@@ -16,6 +16,11 @@ def _step(c: Context, key: tuple) -> tuple[str, str]:
     return "=1", f"={c.at(key, 'p')}+1"
 
 
+def _lr_t(c: Context, key: tuple) -> str:
+    """The step's rate: a live formula of lr (a sweep copy's own rate) and the schedule's inputs."""
+    return c.spec.schedule.formula(c.lr, c.at(("step",)), c.spec.steps)
+
+
 def _sample(c: Context, key: tuple) -> str:
     offset = f"+{key[1]}" if key[1] else ""  # samples (s−1)·B … s·B−1, wrapping round the data
     return f"=MOD(({c.at(('step',))}-1)*{c.spec.batch}{offset},{c.spec.n_samples})+1"
@@ -154,6 +159,9 @@ KINDS = [
     Kind(name="step", section="step", formula=_step, style="int", verify="step numbers",
          series=lambda ch, key, spec: ch.first + 1.0 + _counting(ch),
          header=_fixed("step_label")),
+    Kind(name="lr_t", section="step", formula=_lr_t, style="real", verify="learning rates lr_t",
+         series=lambda ch, key, spec: ch.trace.lr, header=_fixed("lr_t_label"),
+         note=lambda spec, key: say(spec, f"note_lr_t_{spec.schedule.name}")),
     Kind(name="sample", section="step", formula=_sample, style="int", verify="sample numbers",
          series=lambda ch, key, spec: ch.trace.samples[:, key[1]] + 1.0, header=_fixed("sample_no")),
     Kind(name="x", section="forward", formula=_x, style="real", verify="inputs x", explain="x",

@@ -1,26 +1,27 @@
 """The kinds an optimizer adds to a step: its state for every parameter, and the update.
 
-As torch.optim defines them (docs/WORKBOOK.md, "Optimizers"): g = ∂L/∂p + λ·p (adamw: ∂L/∂p,
-its decay applied to p itself); state starts at 0 before step 1; t is the step number cell.
-The hyperparameters are the Inputs sheet's named cells (lr, momentum, alpha, beta1, beta2,
-eps, weight_decay), so editing one recomputes the whole run.
+Each optimizer's formulas are its rule's (spec/optimizers/); here they are given the cells
+they read: g = ∂L/∂p + λ·p (a decoupled decay: ∂L/∂p, the decay applied to p itself), the
+state's cells this step and the last (0 before step 1), the step's rate lr_t (its schedule's:
+quantities/forward.py) and t the step number cell. The
+hyperparameters are the Inputs sheet's named cells (lr, momentum, …, weight_decay), so
+editing one recomputes the whole run.
 """
 
 from __future__ import annotations
 
 from ..spec import Spec
+from ..spec.optimizers import RULES, Cells, Optimizer
 from .context import Context
 from .kind import Kind, param_name, say
 
-# state carried from step to step, then what each step shows without carrying it
-STATE = {"sgd": (), "momentum": ("velocity",), "nesterov": ("velocity",), "rmsprop": ("square_avg",), "adam": ("exp_avg", "exp_avg_sq"), "adamw": ("exp_avg", "exp_avg_sq")}
-HATS = {"adam": ("exp_avg_hat", "exp_avg_sq_hat"), "adamw": ("exp_avg_hat", "exp_avg_sq_hat")}
-SYMBOL = {"velocity": "v", "square_avg": "s", "exp_avg": "m", "exp_avg_sq": "v", "exp_avg_hat": "m̂", "exp_avg_sq_hat": "v̂"}
+# every state and hat kind of every optimizer, with its symbol
+SYMBOL = {kind: rule.symbols[kind] for rule in RULES.values() for kind in rule.kinds}
 
 
-def state_kinds(optimizer: str) -> tuple[str, ...]:
+def state_kinds(optimizer: Optimizer) -> tuple[str, ...]:
     """The per-parameter kinds of the optimizer's state, in the order a step shows them."""
-    return STATE[optimizer] + HATS.get(optimizer, ())
+    return optimizer.rule.kinds
 
 
 def _param(key: tuple) -> tuple:
@@ -37,40 +38,29 @@ def gradient(c: Context, key: tuple) -> str:
     """g, the gradient the optimizer uses, for the parameter of `key`."""
     p = _param(key)
     grad = c.at(("dW" if p[0] == "W" else "db",) + p[1:])
-    return grad if c.spec.optimizer == "adamw" else f"({grad}+weight_decay*{c.used(p)})"
+    return grad if c.spec.optimizer.rule.decoupled else f"({grad}+weight_decay*{c.used(p)})"
 
 
-def _average(c: Context, key: tuple, rate: str, of: str) -> tuple[str, str]:
-    """rate·(the previous step's) + (1 − rate)·of; step 1's previous state is 0."""
-    return f"=(1-{rate})*{of}", f"={rate}*{c.at(key, 'p')}+(1-{rate})*{of}"
+def lr_cell(c: Context) -> str:
+    """The step's lr_t, its column fixed: a first layer's row of updates is one formula
+    moved along it (layout/blocks.py)."""
+    return "$" + c.at(("lr_t",))
+
+
+def cells(c: Context, key: tuple) -> Cells:
+    """What the rule's formulas for the parameter of `key` read."""
+    return Cells(
+        p=c.used(_param(key)), g=gradient(c, key), lr=lr_cell(c), t=c.at(("step",)),
+        now=lambda kind: c.at(_same(kind, key)), before=lambda kind: c.at(_same(kind, key), "p"),
+    )
 
 
 def _state(c: Context, key: tuple) -> str | tuple[str, str]:
-    name, g = key[0].removesuffix("_b"), gradient(c, key)
-    if name == "velocity":
-        return f"={g}", f"=momentum*{c.at(key, 'p')}+{g}"
-    if name == "square_avg":
-        return _average(c, key, "alpha", f"{g}^2")
-    if name == "exp_avg":
-        return _average(c, key, "beta1", g)
-    if name == "exp_avg_sq":
-        return _average(c, key, "beta2", f"{g}^2")
-    moment, rate = ("exp_avg", "beta1") if name == "exp_avg_hat" else ("exp_avg_sq", "beta2")
-    return f"={c.at(_same(moment, key))}/(1-{rate}^{c.at(('step',))})"  # the bias correction of step t
+    return c.spec.optimizer.rule.state_formula(key[0].removesuffix("_b"), cells(c, key))
 
 
 def _update(c: Context, key: tuple) -> str:
-    p, g = c.used(_param(key)), gradient(c, key)
-    state = {name: c.at(_same(name, key)) for name in state_kinds(c.spec.optimizer)}
-    lr = c.lr
-    return {
-        "sgd": lambda: f"={p}-{lr}*{g}",
-        "momentum": lambda: f"={p}-{lr}*{state.get('velocity')}",
-        "nesterov": lambda: f"={p}-{lr}*({g}+momentum*{state.get('velocity')})",
-        "rmsprop": lambda: f"={p}-{lr}*{g}/(SQRT({state.get('square_avg')})+eps)",
-        "adam": lambda: f"={p}-{lr}*{state.get('exp_avg_hat')}/(SQRT({state.get('exp_avg_sq_hat')})+eps)",
-        "adamw": lambda: f"={p}*(1-{lr}*weight_decay)-{lr}*{state.get('exp_avg_hat')}/(SQRT({state.get('exp_avg_sq_hat')})+eps)",
-    }[c.spec.optimizer]()
+    return c.spec.optimizer.rule.update_formula(cells(c, key))
 
 
 def _series(name: str):
@@ -100,7 +90,7 @@ def _kinds() -> list[Kind]:
             name=kind, section="update", formula=_update, style="real", verify="updated parameters", explain="new w" if kind == "W+" else "new b",
             series=series,
             header=lambda spec, key: f"{say(spec, 'new')} {param_name(spec, key)}",
-            note=lambda spec, key: f"{say(spec, 'new')} p = {say(spec, 'rule_' + spec.optimizer)}",
+            note=lambda spec, key: f"{say(spec, 'new')} p = {say(spec, 'rule_' + spec.optimizer.name)}",
         ))
     return out
 

@@ -96,9 +96,11 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
         if fused_output(spec, spec.n_layers) or slopes(range(1, spec.n_layers)) != slopes([spec.n_layers]):
             rows.append([text(t("d").format(deriv=slopes(range(1, spec.n_layers))))])
     rows.append([text(t("dw") if spec.bias else t("dw").split("        ")[0])])
-    if spec.optimizer != "sgd" or spec.weight_decay:
-        rows.append([text(t("opt_" + spec.optimizer))])
-    rows.append([text(t("update").format(rule=w["rule_" + spec.optimizer]))])
+    if spec.optimizer.name != "sgd" or spec.optimizer.weight_decay:
+        rows.append([text(t("opt_" + spec.optimizer.name))])
+    if spec.schedule.name != "constant":  # lr in the rule is then each step's lr_t
+        rows.append([text(t("schedule_" + spec.schedule.name))])
+    rows.append([text(t("update").format(rule=w["rule_" + spec.optimizer.name]))])
     rows.append([])
 
     table = steps.main

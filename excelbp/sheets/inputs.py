@@ -47,10 +47,15 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
     put(sheet.batch.row, 1, text(w["batch"], "label"))
     put(sheet.steps.row, 1, text(w["steps"], "label"))
     put(sheet.optimizer.row, 1, text(w["optimizer_label"], "label"))
-    put(sheet.optimizer.row, 2, text(spec.optimizer))
+    put(sheet.optimizer.row, 2, text(spec.optimizer.name))
     for name, block in sheet.hyper.items():
         put(block.row, 1, text(w[f"hyper_{name}"], "label"))
-        put(block.row, 2, number(getattr(spec, name)))
+        put(block.row, 2, number(getattr(spec.optimizer, name)))
+    put(sheet.schedule.row, 1, text(w["schedule_label"], "label"))
+    put(sheet.schedule.row, 2, text(spec.schedule.name))
+    for name, block in sheet.schedule_inputs.items():
+        put(block.row, 1, text(w[f"schedule_{name}"], "label"))
+        put(block.row, 2, number(getattr(spec.schedule, name)))
     if sheet.w_true is not None:
         put_block(sheet.w_true, [spec.w_true], names_top=spec.input_names)
         put(sheet.w_true.row, 1, text(w["w_true"], "label"))

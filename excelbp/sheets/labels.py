@@ -37,7 +37,7 @@ def says(spec: Spec, what: tuple) -> str:
 
 def context(spec: Spec) -> dict[str, str]:
     """What words may name: the sheets, the optimizer and its update rule."""
-    return titles(spec.lang) | {"opt": spec.optimizer, "rule": words(spec.lang)["rule_" + spec.optimizer]}
+    return titles(spec.lang) | {"opt": spec.optimizer.name, "rule": words(spec.lang)["rule_" + spec.optimizer.name]}
 
 
 def area_title(spec: Spec, name: str, layer: int, cols: int, matrix: bool) -> str:
@@ -53,7 +53,7 @@ def area_title(spec: Spec, name: str, layer: int, cols: int, matrix: bool) -> st
         name = "p"
     if name == "g" and spec.act(layer) == "linear":
         name = "g_linear"  # δ shares these cells
-    return w[f"area_{name}"].format(l=layer, act=spec.act(layer) if layer else "", rule=w["rule_" + spec.optimizer])
+    return w[f"area_{name}"].format(l=layer, act=spec.act(layer) if layer else "", rule=w["rule_" + spec.optimizer.name])
 
 
 def area_note(spec: Spec, name: str, layer: int) -> str | None:

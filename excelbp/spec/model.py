@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import InputError
-from .network import DEFAULT_HYPER, LANGUAGES, Network
+from .network import LANGUAGES, Network
+from .optimizers import SGD, Optimizer
+from .schedules import CONSTANT, Schedule
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -63,13 +65,8 @@ class Spec:
     image_side: int | None = None  # inputs are side × side pixels: the workbook shows them as images
     pixel_scale: float | None = None  # image data divided by this as read (digits: 16): the raw pixels' scale
     lang: str = "en"
-    optimizer: str = "sgd"
-    momentum: float = DEFAULT_HYPER["momentum"]
-    alpha: float = DEFAULT_HYPER["alpha"]
-    beta1: float = DEFAULT_HYPER["beta1"]
-    beta2: float = DEFAULT_HYPER["beta2"]
-    eps: float = DEFAULT_HYPER["eps"]
-    weight_decay: float = DEFAULT_HYPER["weight_decay"]
+    optimizer: Optimizer = SGD  # its name and hyperparameters (spec/optimizers/)
+    schedule: Schedule = CONSTANT  # the rate of each step, lr_t (spec/schedules.py)
     compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
     layout: str = "rows"
     gradcheck: bool = False  # the gradient check sheet of step 1
@@ -96,7 +93,7 @@ class Spec:
             has_w_true=self.has_w_true,
             scaled=self.scaled,
             optimizer=self.optimizer,
-            **{k: getattr(self, k) for k in DEFAULT_HYPER},
+            schedule=self.schedule,
             gradcheck=self.gradcheck,
             compare_lr=self.compare_lr,
             in_place=self.in_place,
@@ -231,7 +228,8 @@ class Spec:
             W_init=tuple(opt(w) for w in self.W_init),
             b_init=None if self.b_init is None else tuple(opt(v) for v in self.b_init),
             lr=float(f"{self.lr:.15g}"),
-            **{k: float(f"{float(getattr(self, k)):.15g}") for k in DEFAULT_HYPER},
+            optimizer=self.optimizer.rounded(),
+            schedule=self.schedule.rounded(),
             compare_lr=tuple(float(f"{float(r):.15g}") for r in self.compare_lr),
         )
 

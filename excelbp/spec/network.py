@@ -9,22 +9,14 @@ import math
 from dataclasses import dataclass
 
 from ..errors import InputError
+from .optimizers import SGD, Optimizer
+from .schedules import CONSTANT, Schedule
 
-# The vocabulary of the contract (docs/WORKBOOK.md, "Training semantics", "Optimizers").
+# The vocabulary of the contract (docs/WORKBOOK.md, "Training semantics"; the optimizers
+# are spec/optimizers/).
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")  # any layer
 LOSSES = ("sse", "half_sse", "mse", "cross_entropy", "binary_cross_entropy")
 OUTPUT_ACTIVATION = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}  # what these losses need last
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw")
-# each optimizer's hyperparameters (weight_decay: every optimizer's), and their defaults
-HYPERPARAMETERS = {
-    "sgd": (),
-    "momentum": ("momentum",),
-    "nesterov": ("momentum",),
-    "rmsprop": ("alpha", "eps"),
-    "adam": ("beta1", "beta2", "eps"),
-    "adamw": ("beta1", "beta2", "eps"),
-}
-DEFAULT_HYPER = {"momentum": 0.9, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
 LANGUAGES = ("en", "zh")
 # rows: one row per step, every sample side by side (the seeds' tables, small networks);
 # blocks: a block of rows per step, one row per sample, parameters as matrices
@@ -54,13 +46,8 @@ class Network:
     layout: str | None
     has_w_true: bool = False  # Y is computed from an editable w_true (the linear template)
     scaled: bool = False  # the data are typed raw and scaled by live formulas
-    optimizer: str = "sgd"
-    momentum: float = DEFAULT_HYPER["momentum"]
-    alpha: float = DEFAULT_HYPER["alpha"]
-    beta1: float = DEFAULT_HYPER["beta1"]
-    beta2: float = DEFAULT_HYPER["beta2"]
-    eps: float = DEFAULT_HYPER["eps"]
-    weight_decay: float = DEFAULT_HYPER["weight_decay"]
+    optimizer: Optimizer = SGD  # checked when made
+    schedule: Schedule = CONSTANT  # the learning rate of each step (checked when made)
     gradcheck: bool = False  # the gradient check sheet
     compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
     in_place: bool = False  # blocks: the first layer reads the data where they lie (layout/blocks.py)
@@ -81,7 +68,7 @@ class Network:
     @property
     def hyperparameters(self) -> tuple[str, ...]:
         """The optimizer's hyperparameters, weight_decay last (every optimizer has it)."""
-        return HYPERPARAMETERS[self.optimizer] + ("weight_decay",)
+        return self.optimizer.hyperparameters
 
     def validate(self) -> "Network":
         """Return self, or raise InputError naming the option at fault."""
@@ -101,7 +88,6 @@ class Network:
             raise InputError(f"--steps: must be at least 1, got {self.steps}")
         if self.layout is not None and self.layout not in LAYOUTS:
             raise InputError(f"--layout: unknown {self.layout!r}; choose from {', '.join(LAYOUTS)}")
-        check_optimizer(self)
         if self.gradcheck and self.n_params > GRADCHECK_LIMIT:
             raise InputError(f"--gradcheck: the network has {self.n_params:,} parameters; the gradient check sheet takes at most {GRADCHECK_LIMIT}")
         check_compare_lr(self.compare_lr)
@@ -131,19 +117,6 @@ def check_activations(activations: tuple[str, ...], loss: str, n_layers: int) ->
         raise InputError(f"--activation/--loss: {loss} needs a {needed} last layer, not {last}")
     if last == "softmax" and loss != "cross_entropy":
         raise InputError(f"--activation/--loss: a softmax last layer goes with --loss cross_entropy, not {loss}")
-
-
-def check_optimizer(net: Network) -> None:
-    if net.optimizer not in OPTIMIZERS:
-        raise InputError(f"--optimizer: unknown {net.optimizer!r}; choose from {', '.join(OPTIMIZERS)}")
-    for name in ("momentum", "alpha", "beta1", "beta2"):
-        v = getattr(net, name)
-        if not (isinstance(v, float) and math.isfinite(v) and 0 <= v < 1):
-            raise InputError(f"--{name}: must be at least 0 and below 1, got {v:g}")
-    if not (isinstance(net.eps, float) and math.isfinite(net.eps) and net.eps > 0):
-        raise InputError(f"--eps: must be a finite number > 0, got {net.eps:g}")
-    if not (isinstance(net.weight_decay, float) and math.isfinite(net.weight_decay) and net.weight_decay >= 0):
-        raise InputError(f"--weight-decay: must be a finite number ≥ 0, got {net.weight_decay:g}")
 
 
 def check_compare_lr(rates: tuple[float, ...]) -> None:

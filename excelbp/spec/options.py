@@ -16,7 +16,9 @@ import numpy as np
 from ..errors import InputError
 from .data import glorot, make_data, read_csv, split_columns
 from .model import Spec
-from .network import DEFAULT_HYPER, GRADCHECK_DEFAULT, Network, layer_activations
+from .network import GRADCHECK_DEFAULT, Network, layer_activations
+from .optimizers import HYPERPARAMETERS, Optimizer
+from .schedules import Schedule
 from .templates import DEFAULT_TEMPLATE, labelled_data, load_template
 
 
@@ -32,12 +34,12 @@ class BuildOptions:
     activation: str | None = None  # one name for every layer, or one per layer: "relu,linear"
     loss: str | None = None
     optimizer: str | None = None
-    momentum: float | None = None
-    alpha: float | None = None
-    beta1: float | None = None
-    beta2: float | None = None
-    eps: float | None = None
-    weight_decay: float | None = None
+    # the hyperparameters given (--momentum 0.8…): (name, value) pairs; the others are the
+    # template's, else the optimizer's defaults
+    hyper: tuple[tuple[str, float], ...] = ()
+    schedule: str | None = None  # the learning-rate schedule: constant, step or cosine
+    step_size: int | None = None  # step's N (default: a third of the steps)
+    gamma: float | None = None  # step's γ (default 0.1)
     compare_lr: tuple[float, ...] = ()  # --compare-lr: rates to train the same network with, side by side
     bias: bool | None = None
     seed: int | None = None
@@ -74,13 +76,19 @@ class Choice:
 
 # What a network gets where neither the options nor its template say (a custom network:
 # --layers without --template); `excelbp build --help` shows them.
-DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "bias": True, "batch": 1, "lr": 0.1, "steps": 20, "seed": 0, "optimizer": "sgd", **DEFAULT_HYPER}
+DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "bias": True, "batch": 1, "lr": 0.1, "steps": 20, "seed": 0, "optimizer": "sgd", "schedule": "constant"}
 
 
 def _given(opts: BuildOptions, t: dict, name: str):
     """An option as given, else as the template says, else the default."""
     value = getattr(opts, name)
     return value if value is not None else t.get(name, DEFAULTS[name])
+
+
+def _optimizer(opts: BuildOptions, t: dict) -> Optimizer:
+    """The optimizer and its hyperparameters: as given, else as the template says, else its defaults."""
+    given = {name: t[name] for name in HYPERPARAMETERS if name in t} | dict(opts.hyper)
+    return Optimizer(_given(opts, t, "optimizer"), **given)
 
 
 def _activation_text(value) -> str:
@@ -105,8 +113,8 @@ def choose(opts: BuildOptions) -> Choice:
         lr=float(_given(opts, t, "lr")),
         steps=_given(opts, t, "steps"),
         layout=opts.layout if opts.layout is not None else t.get("layout"),
-        optimizer=_given(opts, t, "optimizer"),
-        **{k: float(_given(opts, t, k)) for k in DEFAULT_HYPER},
+        optimizer=_optimizer(opts, t),
+        schedule=Schedule.of(_given(opts, t, "schedule"), steps=_given(opts, t, "steps"), step_size=opts.step_size, gamma=opts.gamma),
         compare_lr=tuple(opts.compare_lr),
     ), seed)
     own = choice.own_data and "data_file" not in t
@@ -128,14 +136,14 @@ def _description(t: dict, network: Network, lang: str) -> str:
     """The template's own words (in the workbook's language where it has them), unless
     options changed its network."""
     own = {k: t.get(k, DEFAULTS[k]) for k in ("loss", "bias", "batch", "optimizer")}
-    chosen = {"loss": network.loss, "bias": network.bias, "batch": network.batch, "optimizer": network.optimizer}
+    chosen = {"loss": network.loss, "bias": network.bias, "batch": network.batch, "optimizer": network.optimizer.name}
     same = t and tuple(t["layers"]) == network.sizes and own == chosen
     if same and layer_activations(_activation_text(t.get("activation", DEFAULTS["activation"])), network.loss, network.n_layers) == network.activations:
         return t.get(f"description_{lang}", t.get("description", ""))
     arrows = " → ".join(map(str, network.sizes))
     summary = f"{arrows}, {','.join(dict.fromkeys(network.activations))}, loss {network.loss}, batch {network.batch}"
-    if network.optimizer != "sgd":
-        summary += f", {network.optimizer}"
+    if network.optimizer.name != "sgd":
+        summary += f", {network.optimizer.name}"
     with_options = "(模板的数据,按选项修改)" if lang == "zh" else "(from the template's data, with options)"
     return f"{summary} {with_options}" if t else summary
 
@@ -188,7 +196,7 @@ def make_spec(choice: Choice) -> Spec:
         sizes=sizes,
         activations=net.activations,
         optimizer=net.optimizer,
-        **{k: getattr(net, k) for k in DEFAULT_HYPER},
+        schedule=net.schedule,
         compare_lr=net.compare_lr,
         loss=net.loss,
         bias=net.bias,

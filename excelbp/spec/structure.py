@@ -11,6 +11,8 @@ import numpy as np
 from ..errors import InputError
 from .model import Spec
 from .network import LANGUAGES
+from .optimizers import Optimizer
+from .schedules import Schedule
 
 
 def structure(spec: Spec) -> dict:
@@ -18,7 +20,7 @@ def structure(spec: Spec) -> dict:
         "template": spec.template,
         "sizes": list(spec.sizes),
         "activations": list(spec.activations),
-        "optimizer": spec.optimizer,
+        "optimizer": spec.optimizer.name,
         "loss": spec.loss,
         "bias": spec.bias,
         "batch": spec.batch,
@@ -37,6 +39,8 @@ def structure(spec: Spec) -> dict:
     }
     if spec.scale_pixels or spec.in_place:  # absent: False (workbooks made before them)
         out["scale_pixels"], out["in_place"] = spec.scale_pixels, spec.in_place
+    if spec.schedule.name != "constant":  # its inputs' values are read live; absent: constant
+        out["schedule"] = spec.schedule.name
     if spec.compare_lr:  # how many rates (their values are read live); absent: no sweep
         out["compare_lr"] = len(spec.compare_lr)
     return out
@@ -59,7 +63,8 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
             description="",
             sizes=sizes,
             activations=tuple(str(a) for a in recorded["activations"]),
-            optimizer=str(recorded.get("optimizer", "sgd")),
+            optimizer=Optimizer(str(recorded.get("optimizer", "sgd"))),  # its values are read live
+            schedule=Schedule.of(str(recorded.get("schedule", "constant")), steps=1),
             loss=str(recorded["loss"]),
             bias=bias,
             batch=int(recorded["batch"]),

@@ -65,7 +65,8 @@ def spec_from_workbook(structure: dict, value: Callable[[str, str], object], pat
     spec = replace(
         shaped,
         lr=float(block(sheet.lr)[0, 0]),
-        **{name: float(block(b)[0, 0]) for name, b in sheet.hyper.items()},
+        optimizer=shaped.optimizer.with_values(**{name: float(block(b)[0, 0]) for name, b in sheet.hyper.items()}),
+        schedule=shaped.schedule.with_values(**{name: float(block(b)[0, 0]) for name, b in sheet.schedule_inputs.items()}),
         raw_X=block(sheet.raw_X) if sheet.raw_X is not None else block(sheet.X),
         raw_Y=None if shaped.w_true is not None else block(sheet.raw_Y if sheet.raw_Y is not None else sheet.Y),
         w_true=None if sheet.w_true is None else block(sheet.w_true)[0],
