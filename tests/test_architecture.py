@@ -133,6 +133,15 @@ def test_the_fences_hold_for_the_installed_versions():
     formulas_private.check()
 
 
+def test_the_wheel_takes_every_package():
+    """pyproject lists the packages one by one (the templates come from a folder of their
+    own): a new folder under excelbp/ that is not listed is missing from the wheel, and every
+    command fails there at import (as excelbp.spec.optimizers did)."""
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert found - listed == set()
+
+
 def test_pyproject_bounds_the_libraries_whose_internals_we_use():
     deps = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]["dependencies"]
     for name in ("openpyxl", "formulas"):
