@@ -66,15 +66,12 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
         except OSError as e:
             where = tempfile.gettempdir()
             raise InputError(f"TMPDIR {where}: cannot make a temporary folder ({e.strerror})") from None
-        wb, style_ids = _workbook(plan)
-        strings = SharedStrings()
         try:
-            rows = {sheet.title: _stream(sheet, Path(scratch), style_ids, strings, wb) for sheet in plan.sheets}
+            wb, rows, strings = _parts(plan, Path(scratch))
         except OSError as e:
             _free(scratch, tmp)
             where = os.path.dirname(scratch)
             raise InputError(f"TMPDIR {where}: cannot write the sheets' temporary files ({e.strerror or e}); free some space or set TMPDIR to another folder") from None
-        _finish(plan, wb)
         try:
             with ZipFile(tmp, "w", ZIP_DEFLATED, allowZip64=True) as archive:
                 assemble(_save(wb), rows, strings, archive)
@@ -103,12 +100,19 @@ def check() -> None:
     cells[0][0] = replace(cells[0][0], comment="a note")
     line = Series("y", "probe", 2, 1, 1)
     plan = WorkbookPlan([SheetPlan("probe", cells, charts=[ChartPlan("t", "y", False, [line], line, "E2")])], {"probe_name": "probe!$B$1"})
+    with tempfile.TemporaryDirectory(prefix="excelbp-check-") as scratch, ZipFile(io.BytesIO(), "w") as archive:
+        wb, rows, strings = _parts(plan, Path(scratch))
+        assemble(_save(wb), rows, strings, archive)
+
+
+def _parts(plan: WorkbookPlan, scratch: Path) -> tuple[Workbook, dict[str, tuple[Path, tuple[int, int]]], SharedStrings]:
+    """openpyxl's workbook without cells, each sheet's rows in a file of `scratch` (title →
+    (file, extent)), and the strings they share: what assemble() puts together."""
     wb, style_ids = _workbook(plan)
     strings = SharedStrings()
-    with tempfile.TemporaryDirectory(prefix="excelbp-check-") as scratch:
-        rows = {s.title: _stream(s, Path(scratch), style_ids, strings, wb) for s in plan.sheets}
-        _finish(plan, wb)
-        assemble(_save(wb), rows, strings, ZipFile(io.BytesIO(), "w"))
+    rows = {sheet.title: _stream(i, sheet, scratch, style_ids, strings, wb) for i, sheet in enumerate(plan.sheets, start=1)}
+    _finish(plan, wb)
+    return wb, rows, strings
 
 
 def _save(wb: Workbook) -> bytes:
@@ -191,9 +195,9 @@ def _workbook(plan: WorkbookPlan) -> tuple[Workbook, dict[str, int]]:
     return wb, ids
 
 
-def _stream(sheet: SheetPlan, scratch: Path, style_ids: dict[str, int], strings: SharedStrings, wb: Workbook) -> tuple[Path, tuple[int, int]]:
-    """The sheet's rows to a file in `scratch`; its notes onto openpyxl's sheet. → (file, extent)."""
-    file = scratch / f"sheet{len(os.listdir(scratch)) + 1}.xml"
+def _stream(i: int, sheet: SheetPlan, scratch: Path, style_ids: dict[str, int], strings: SharedStrings, wb: Workbook) -> tuple[Path, tuple[int, int]]:
+    """Sheet i's rows to a file in `scratch`; its notes onto openpyxl's sheet. → (file, extent)."""
+    file = scratch / f"sheet{i}.xml"
     with open(file, "wb", buffering=1 << 20) as out:
         rows = SheetRows(out, style_ids, strings, sheet.heights)
         for row in sheet.rows:
