@@ -29,9 +29,11 @@ import uno  # type: ignore[import-not-found]  # the system Python's, from python
 from com.sun.star.beans import PropertyValue  # type: ignore[import-not-found]
 
 _NEVER_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" \
 xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>1</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>1</value></prop></item>
 </oor:items>
 """
 
@@ -50,12 +52,23 @@ def phases(path: str, soffice: str = "soffice") -> dict[str, float]:
         f.write(_NEVER_RECALCULATE)
     pipe = f"excelbp{os.getpid()}"
     office = subprocess.Popen(
-        [soffice, f"-env:UserInstallation=file://{work}/profile", "--headless", "--invisible", "--norestore", f"--accept=pipe,name={pipe};urp;"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{work}/profile",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            f"--accept=pipe,name={pipe};urp;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         local = uno.getComponentContext()
-        resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+        resolver = local.ServiceManager.createInstanceWithContext(
+            "com.sun.star.bridge.UnoUrlResolver", local
+        )
         for _ in range(240):  # a first start with a new profile takes some seconds
             try:
                 ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
@@ -67,7 +80,9 @@ def phases(path: str, soffice: str = "soffice") -> dict[str, float]:
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
         out = {}
         t = time.perf_counter()
-        doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(os.path.abspath(path)), "_blank", 0, (_prop("Hidden", True),))
+        doc = desktop.loadComponentFromURL(
+            uno.systemPathToFileUrl(os.path.abspath(path)), "_blank", 0, (_prop("Hidden", True),)
+        )
         out["open"] = time.perf_counter() - t
         t = time.perf_counter()
         doc.calculateAll()

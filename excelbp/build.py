@@ -24,13 +24,17 @@ class BuildResult:
     cells: int  # formula cells of the step sheets
     final_loss: float
     diverged_at: int | None  # first step whose loss or update is not finite
-    sweep_diverged: tuple[tuple[float, int], ...] = ()  # --compare-lr: (rate, first step not finite) of each rate that diverges
+    sweep_diverged: tuple[
+        tuple[float, int], ...
+    ] = ()  # --compare-lr: (rate, first step not finite) of each rate that diverges
 
 
 def custom_name(spec: Spec) -> str:
     """The file name of a custom network (--layers without --template): its shape, e.g.
     2-2-2-sigmoid-half_sse.xlsx, so that two different networks never share a file."""
-    acts = "-".join(dict.fromkeys(spec.activations[:-1] or spec.activations))  # the hidden layers', once each
+    acts = "-".join(
+        dict.fromkeys(spec.activations[:-1] or spec.activations)
+    )  # the hidden layers', once each
     optimizer = "" if spec.optimizer.name == "sgd" else f"-{spec.optimizer.name}"
     return f"{'-'.join(map(str, spec.sizes))}-{acts}-{spec.loss}{optimizer}.xlsx"
 
@@ -50,11 +54,23 @@ def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> Buil
     inputs = inputs_sheet(spec)
     sweep = sweep_layout(spec, steps)
     sweep_rows = sweep.extent()[0] if sweep is not None else 0
-    size.check_sheets(steps.main, inputs.last_row, steps=spec.steps, n_samples=spec.n_samples, sweep_rows=sweep_rows)
+    size.check_sheets(
+        steps.main,
+        inputs.last_row,
+        steps=spec.steps,
+        n_samples=spec.n_samples,
+        sweep_rows=sweep_rows,
+    )
     training = Training(spec)  # in full, before anything is written
     check = gradient_check(spec, DEFAULT_EPS) if spec.gradcheck else None
-    runs = [Training(replace(spec, lr=rate)) for rate in spec.compare_lr]  # the sweep's: the same spec but its rate
-    writer.write(workbook_plan(spec, inputs, steps, training, progress, check=check, sweep_trainings=runs), path, force=force)
+    runs = [
+        Training(replace(spec, lr=rate)) for rate in spec.compare_lr
+    ]  # the sweep's: the same spec but its rate
+    writer.write(
+        workbook_plan(spec, inputs, steps, training, progress, check=check, sweep_trainings=runs),
+        path,
+        force=force,
+    )
     copies = sweep.copies if sweep is not None else ()
     return BuildResult(
         path=Path(path),
@@ -62,5 +78,9 @@ def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> Buil
         cells=sum(len(sheet.positions()) for sheet in (*steps.sheets, *copies)) * spec.steps,
         final_loss=training.final_loss,
         diverged_at=training.diverged_at,
-        sweep_diverged=tuple((rate, run.diverged_at) for rate, run in zip(spec.compare_lr, runs) if run.diverged_at is not None),
+        sweep_diverged=tuple(
+            (rate, run.diverged_at)
+            for rate, run in zip(spec.compare_lr, runs)
+            if run.diverged_at is not None
+        ),
     )

@@ -45,7 +45,15 @@ class Progress:
     large CSV, laying out its Inputs sheet), it shows the seconds so far, so long work is
     never silent."""
 
-    def __init__(self, label: str, *, enabled: bool = True, delay: float = 2.0, stream=None, tick: float = 0.5) -> None:
+    def __init__(
+        self,
+        label: str,
+        *,
+        enabled: bool = True,
+        delay: float = 2.0,
+        stream=None,
+        tick: float = 0.5,
+    ) -> None:
         self.label = label
         self.stream = stream or sys.stderr
         self.enabled = enabled and self.stream.isatty()
@@ -59,7 +67,7 @@ class Progress:
         self._stop = threading.Event()
         self._ticker: threading.Thread | None = None
 
-    def __enter__(self) -> "Progress":
+    def __enter__(self) -> Progress:
         if self.enabled:
             self._ticker = threading.Thread(target=self._tick, name="excelbp-progress", daemon=True)
             self._ticker.start()
@@ -86,7 +94,10 @@ class Progress:
             text = f"{self.label} … {elapsed:.0f} s"
         else:
             filled = int(30 * self.fraction)
-            text = f"{self.label} [{'#' * filled}{' ' * (30 - filled)}] {int(100 * self.fraction):3d}% {elapsed:.0f} s"
+            text = (
+                f"{self.label} [{'#' * filled}{' ' * (30 - filled)}] {int(100 * self.fraction):3d}%"
+                f" {elapsed:.0f} s"
+            )
         with self._lock:
             if self._stop.is_set():
                 return

@@ -1,6 +1,6 @@
 """Make templates/fashion.csv.gz: a seeded subset of Fashion-MNIST for the `fashion` template.
 
-    apt-get install dataset-fashion-mnist      # the IDX files, under /usr/share/datasets/fashion-mnist/
+    apt-get install dataset-fashion-mnist  # the IDX files, in /usr/share/datasets/fashion-mnist/
     python scripts/make_fashion_subset.py      # writes templates/fashion.csv.gz
 
 Fashion-MNIST: Han Xiao, Kashif Rasul, Roland Vollgraf, Zalando Research, 2017
@@ -56,9 +56,15 @@ def main() -> None:
     text.write(",".join([f"p{r}_{c}" for r in range(28) for c in range(28)] + ["class"]) + "\n")
     for row in rows:
         text.write(",".join(map(str, row)) + "\n")
-    with open(args.output, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0, filename="") as gz:
+    with (
+        open(args.output, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0, filename="") as gz,
+    ):
         gz.write(text.getvalue().encode("ascii"))
-    print(f"{args.output}: {args.train} training and {args.test} held-out images, {args.output.stat().st_size:,} bytes")
+    print(
+        f"{args.output}: {args.train} training and {args.test} held-out images,"
+        f" {args.output.stat().st_size:,} bytes"
+    )
 
 
 if __name__ == "__main__":

@@ -29,14 +29,38 @@ CASES = {
     "sigmoid-2-3-1": dict(template="sigmoid-2-3-1"),
     "classifier": dict(template="classifier"),
     "digits": dict(template="digits", steps=10),
-    "custom-rows": dict(layers=(2, 3, 2), activation="sigmoid", loss="mse", batch=2, steps=10, layout="rows"),
-    "custom-blocks": dict(layers=(2, 3, 2), activation="tanh", loss="cross_entropy", batch=3, steps=10, layout="blocks"),
+    "custom-rows": dict(
+        layers=(2, 3, 2), activation="sigmoid", loss="mse", batch=2, steps=10, layout="rows"
+    ),
+    "custom-blocks": dict(
+        layers=(2, 3, 2),
+        activation="tanh",
+        loss="cross_entropy",
+        batch=3,
+        steps=10,
+        layout="blocks",
+    ),
     "classifier-zh": dict(template="classifier", lang="zh"),
     "regression": dict(template="regression"),
     "logistic": dict(template="logistic"),
-    "adam-blocks": dict(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer="adam", batch=3, steps=10, layout="blocks"),
+    "adam-blocks": dict(
+        layers=(2, 3, 3),
+        activation="tanh",
+        loss="cross_entropy",
+        optimizer="adam",
+        batch=3,
+        steps=10,
+        layout="blocks",
+    ),
     "digits-zh": dict(template="digits", steps=10, lang="zh"),
-    "sweep": dict(layers=(2, 2, 2), activation="sigmoid", loss="half_sse", batch=8, steps=40, compare_lr=(0.1, 0.2, 0.5, 0.8, 1, 2)),
+    "sweep": dict(
+        layers=(2, 2, 2),
+        activation="sigmoid",
+        loss="half_sse",
+        batch=8,
+        steps=40,
+        compare_lr=(0.1, 0.2, 0.5, 0.8, 1, 2),
+    ),
     "fashion": dict(template="fashion"),  # the whole run: a 54 MB workbook, minutes in LibreOffice
 }
 README = [  # (case, sheet index, picture) shown in the README
@@ -55,7 +79,15 @@ BIG = 20_000_000  # bytes: a workbook this large is not loaded by openpyxl to hi
 CROP = (0.9, 0.62)  # the share of a page's width and height a README picture keeps
 
 
-def render(book: Path, sheet: int, out: Path, tmp: Path, dpi: int, crop: tuple[float, float] = (1.0, 1.0), scale: int = 50) -> None:
+def render(
+    book: Path,
+    sheet: int,
+    out: Path,
+    tmp: Path,
+    dpi: int,
+    crop: tuple[float, float] = (1.0, 1.0),
+    scale: int = 50,
+) -> None:
     """The first page of one sheet of `book`, printed alone at `scale` %, as a PNG at `out`."""
     alone = tmp / f"{book.stem}-{sheet}.xlsx"
     if book.stat().st_size > BIG:
@@ -71,13 +103,41 @@ def render(book: Path, sheet: int, out: Path, tmp: Path, dpi: int, crop: tuple[f
         wb.save(alone)
     profile = (tmp / "profile").as_uri()
     subprocess.run(
-        [find_soffice(), "--headless", "--norestore", f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(tmp / "pdf"), str(alone)],
-        check=True, capture_output=True, timeout=600,
+        [
+            find_soffice(),
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp / "pdf"),
+            str(alone),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     page = tmp / "page"
     width, height = 11.69 * dpi * crop[0], 8.27 * dpi * crop[1]  # of an A4 page, landscape
     subprocess.run(
-        ["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-W", str(int(width)), "-H", str(int(height)), "-singlefile", str(tmp / "pdf" / f"{alone.stem}.pdf"), str(page)],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-W",
+            str(int(width)),
+            "-H",
+            str(int(height)),
+            "-singlefile",
+            str(tmp / "pdf" / f"{alone.stem}.pdf"),
+            str(page),
+        ],
         check=True,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -95,24 +155,42 @@ def _alone_in_xml(book: Path, sheet: int, alone: Path, scale: int) -> None:
             data = src.read(item)
             if item.filename == "xl/workbook.xml":
                 text, k = data.decode(), iter(range(10**6))
-                state = lambda m: '<sheet state="{}" '.format("visible" if next(k) == sheet else "hidden") + re.sub(r'state="\w+" ?', "", m.group(1))  # noqa: E731
+
+                def state(m, k=k):
+                    shown = "visible" if next(k) == sheet else "hidden"
+                    return f'<sheet state="{shown}" ' + re.sub(r'state="\w+" ?', "", m.group(1))
+
                 text = re.sub(r"<sheet ([^>]*>)", state, text)
-                text = re.sub(r'activeTab="\d+"', f'activeTab="{sheet}"', text) if "activeTab" in text else text.replace("<workbookView", f'<workbookView activeTab="{sheet}"', 1)
+                text = (
+                    re.sub(r'activeTab="\d+"', f'activeTab="{sheet}"', text)
+                    if "activeTab" in text
+                    else text.replace("<workbookView", f'<workbookView activeTab="{sheet}"', 1)
+                )
                 data = text.encode()
             elif item.filename == f"xl/worksheets/sheet{sheet + 1}.xml":
-                data = re.sub(rb'(<pageSetup [^>]*scale=")\d+', rb"\g<1>" + str(scale).encode(), data)
+                data = re.sub(
+                    rb'(<pageSetup [^>]*scale=")\d+', rb"\g<1>" + str(scale).encode(), data
+                )
             dst.writestr(item, data)
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--all", type=Path, metavar="FOLDER", help="every sheet of every case, into FOLDER")
+    p.add_argument(
+        "--all", type=Path, metavar="FOLDER", help="every sheet of every case, into FOLDER"
+    )
     p.add_argument("--readme", action="store_true", help="the README's pictures, into docs/")
     p.add_argument("--dpi", type=int, default=110)
     args = p.parse_args()
     if find_soffice() is None or shutil.which("pdftoppm") is None:
         raise SystemExit("needs LibreOffice (soffice) and pdftoppm (poppler-utils)")
-    wanted = [(case, None, None) for case in CASES] if args.all else README if args.readme else README[:1]
+    wanted = (
+        [(case, None, None) for case in CASES]
+        if args.all
+        else README
+        if args.readme
+        else README[:1]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         for case in dict.fromkeys(c for c, _, _ in wanted):

@@ -35,7 +35,8 @@ def make_workbook(tmp_path):
 
 
 def edit_named(path: Path, edits: dict[str, object]) -> None:
-    """Set cells through defined names: {"lr": 0.002, "X": {(0, 1): 5.0}, "W1_init": {(0, 0): 0.3}}."""
+    """Set cells through defined names:
+    {"lr": 0.002, "X": {(0, 1): 5.0}, "W1_init": {(0, 0): 0.3}}."""
     wb = load_workbook(path)
     for name, change in edits.items():
         [(sheet, ref)] = list(wb.defined_names[name].destinations)
@@ -87,6 +88,8 @@ def needs_torch():
 def torch():
     """PyTorch for a cross-check (needs_torch): a test that takes it is marked `torch`."""
     return needs_torch()
+
+
 def needs_ironcalc():
     """Skip without the ironcalc package, except in CI where its absence is a failure."""
     try:
@@ -119,7 +122,11 @@ def oracle_run(named: dict, structure: dict, lr: float | None = None) -> dict:
         rows(named["X"]),
         rows(named["Y"]),
         [rows(named[f"W{l}_init"]) for l in range(1, n_layers + 1)],
-        [rows(named[f"b{l}_init"])[0] for l in range(1, n_layers + 1)] if structure["bias"] else None,
+        (
+            [rows(named[f"b{l}_init"])[0] for l in range(1, n_layers + 1)]
+            if structure["bias"]
+            else None
+        ),
         lr=named["lr"] if lr is None else lr,
         batch=named["batch"],
         steps=structure["steps"],
@@ -135,16 +142,27 @@ def oracle_run(named: dict, structure: dict, lr: float | None = None) -> dict:
 
 
 def assert_contract(named: dict, structure: dict) -> None:
-    """Named outputs (loss, lr_schedule, W_final, b_final) equal tests/oracle.py run on the named inputs."""
+    """Named outputs (loss, lr_schedule, W_final, b_final) equal tests/oracle.py run on the
+    named inputs."""
     n_layers = len(structure["sizes"]) - 1
     expected = oracle_run(named, structure)
-    assert [r[0] for r in rows(named["loss"])] == pytest.approx(expected["loss"], rel=1e-9, abs=1e-12)
-    if "lr_schedule" in named:  # the rate each step used (workbooks from before schedules have none)
-        assert [r[0] for r in rows(named["lr_schedule"])] == pytest.approx(expected["lr_schedule"], rel=1e-12)
+    assert [r[0] for r in rows(named["loss"])] == pytest.approx(
+        expected["loss"], rel=1e-9, abs=1e-12
+    )
+    if (
+        "lr_schedule" in named
+    ):  # the rate each step used (workbooks from before schedules have none)
+        assert [r[0] for r in rows(named["lr_schedule"])] == pytest.approx(
+            expected["lr_schedule"], rel=1e-12
+        )
     for l in range(1, n_layers + 1):
-        assert rows(named[f"W{l}_final"]) == [pytest.approx(r, rel=1e-9, abs=1e-12) for r in expected["W_final"][l - 1]]
+        assert rows(named[f"W{l}_final"]) == [
+            pytest.approx(r, rel=1e-9, abs=1e-12) for r in expected["W_final"][l - 1]
+        ]
         if structure["bias"]:
-            assert rows(named[f"b{l}_final"])[0] == pytest.approx(expected["b_final"][l - 1], rel=1e-9, abs=1e-12)
+            assert rows(named[f"b{l}_final"])[0] == pytest.approx(
+                expected["b_final"][l - 1], rel=1e-9, abs=1e-12
+            )
 
 
 # Tests of the default run measured at over a second each on an idle 2-core machine
@@ -194,7 +212,9 @@ def _lost_slow_ids(items) -> list[str]:
     """MEASURED_SLOW's ids whose module was collected but that name no test of it (a whole
     function by its name, a parametrized case among its collected cases)."""
     ids = {item.nodeid for item in items}
-    modules = {item.nodeid.split("::", 1)[0]: item.module for item in items if hasattr(item, "module")}
+    modules = {
+        item.nodeid.split("::", 1)[0]: item.module for item in items if hasattr(item, "module")
+    }
     lost = []
     for t in sorted(MEASURED_SLOW - ids):
         file, _, rest = t.partition("::")
@@ -213,7 +233,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
     lost = _lost_slow_ids(items)
     if lost:  # renamed or removed: it would silently run in the quick set again
-        raise pytest.UsageError(f"conftest.MEASURED_SLOW names tests that do not exist: {', '.join(lost)}")
+        raise pytest.UsageError(
+            f"conftest.MEASURED_SLOW names tests that do not exist: {', '.join(lost)}"
+        )
     for item in items:
         if "torch" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.torch)

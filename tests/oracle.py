@@ -27,7 +27,14 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagra
 SCHEDULES = ("constant", "step", "cosine")
 TEXT_NAMES = {"optimizer": OPTIMIZERS, "schedule": SCHEDULES}
 # the contract's defaults, under the workbook's defined names (and oracle.train's keywords)
-HYPERPARAMETERS = {"momentum": 0.9, "alpha": 0.99, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8, "weight_decay": 0.0}
+HYPERPARAMETERS = {
+    "momentum": 0.9,
+    "alpha": 0.99,
+    "beta1": 0.9,
+    "beta2": 0.999,
+    "eps": 1e-8,
+    "weight_decay": 0.0,
+}
 OWN_DEFAULTS = {"adagrad": {"eps": 1e-10}}  # as torch's
 # the one last layer each cross-entropy is defined on
 OUTPUT = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}
@@ -59,7 +66,10 @@ def read_named(path) -> dict[str, Matrix | float]:
             cells = wb[sheet][ref.replace("$", "")]
             if name in TEXT_NAMES:  # an error such as #NAME? is text too: only the known words pass
                 if isinstance(cells, tuple) or cells.value not in TEXT_NAMES[name]:
-                    raise ValueError(f"{path}: {name} should be one cell holding one of {', '.join(TEXT_NAMES[name])}")
+                    raise ValueError(
+                        f"{path}: {name} should be one cell holding one of"
+                        f" {', '.join(TEXT_NAMES[name])}"
+                    )
                 values[name] = cells.value
             elif not isinstance(cells, tuple):
                 values[name] = _number(cells, name, path)
@@ -148,7 +158,9 @@ def layer_names(activation, loss: str, n_layers: int) -> list[str]:
     for name in names[:-1]:
         if name not in ACTIVATIONS:
             raise ValueError(f"unknown hidden activation {name!r}")
-    if names[-1] != OUTPUT.get(loss, names[-1]) or (loss not in OUTPUT and names[-1] not in ACTIVATIONS):
+    if names[-1] != OUTPUT.get(loss, names[-1]) or (
+        loss not in OUTPUT and names[-1] not in ACTIVATIONS
+    ):
         raise ValueError(f"last activation {names[-1]!r} does not go with loss {loss!r}")
     return names
 
@@ -185,7 +197,9 @@ def _loss(z_last, out, y, loss):
     if loss == "cross_entropy":
         return -sum(yk * lp for yk, lp in zip(y, log_softmax(z_last)))
     if loss == "binary_cross_entropy":  # the contract's stable form, term by term
-        return sum(max(z, 0.0) - yk * z + math.log(1 + math.exp(-abs(z))) for z, yk in zip(z_last, y)) / len(y)
+        return sum(
+            max(z, 0.0) - yk * z + math.log(1 + math.exp(-abs(z))) for z, yk in zip(z_last, y)
+        ) / len(y)
     sq = sum((o - t) ** 2 for o, t in zip(out, y))
     if loss == "sse":
         return sq
@@ -221,10 +235,7 @@ def gradients(X, Y, W, b, *, activation: str, loss: str):
             delta = [(p - t) / len(y) for p, t in zip(out, y)]
         else:
             scale = {"sse": 2.0, "half_sse": 1.0, "mse": 2.0 / len(y)}[loss]
-            delta = [
-                scale * (o - t) * derivative(names[-1], z)
-                for o, t, z in zip(out, y, z_last)
-            ]
+            delta = [scale * (o - t) * derivative(names[-1], z) for o, t, z in zip(out, y, z_last)]
         for l in range(len(W) - 1, -1, -1):
             a_in = acts[l]
             for i in range(len(a_in)):
@@ -295,8 +306,24 @@ def scheduled_lr(schedule: str, lr: float, t: int, steps: int, step_size=None, g
     raise ValueError(f"unknown schedule {schedule!r}")
 
 
-def train(X, Y, W_init, b_init, *, lr, batch, steps, activation, loss, bias, optimizer="sgd", schedule="constant",
-          step_size=None, gamma=None, **hyper) -> dict:
+def train(
+    X,
+    Y,
+    W_init,
+    b_init,
+    *,
+    lr,
+    batch,
+    steps,
+    activation,
+    loss,
+    bias,
+    optimizer="sgd",
+    schedule="constant",
+    step_size=None,
+    gamma=None,
+    **hyper,
+) -> dict:
     """Train per the contract and return {'loss', 'W_final', 'b_final', 'state'}.
 
     ``loss`` lists each step's loss before that step's update. ``W_final`` is a list
@@ -328,15 +355,28 @@ def train(X, Y, W_init, b_init, *, lr, batch, steps, activation, loss, bias, opt
         lr_t = scheduled_lr(schedule, lr, step, steps, step_size, gamma)
         rates.append(lr_t)
         idx = batch_indices(step, batch, len(X))
-        L, gW, gb = gradients([X[k] for k in idx], [Y[k] for k in idx], W, b,
-                              activation=activation, loss=loss)
+        L, gW, gb = gradients(
+            [X[k] for k in idx], [Y[k] for k in idx], W, b, activation=activation, loss=loss
+        )
         losses.append(L)
-        W = [[[optimizer_step(optimizer, w, g, st, step, lr_t, h) for w, g, st in zip(wr, gr, sr)]
-              for wr, gr, sr in zip(Wl, gl, sl)] for Wl, gl, sl in zip(W, gW, sW)]
+        W = [
+            [
+                [optimizer_step(optimizer, w, g, st, step, lr_t, h) for w, g, st in zip(wr, gr, sr)]
+                for wr, gr, sr in zip(Wl, gl, sl)
+            ]
+            for Wl, gl, sl in zip(W, gW, sW)
+        ]
         if b is not None:
-            b = [[optimizer_step(optimizer, v, g, st, step, lr_t, h) for v, g, st in zip(bl, gl, sl)]
-                 for bl, gl, sl in zip(b, gb, sb)]
+            b = [
+                [optimizer_step(optimizer, v, g, st, step, lr_t, h) for v, g, st in zip(bl, gl, sl)]
+                for bl, gl, sl in zip(b, gb, sb)
+            ]
     keys = sorted({k for Sl in sW for row in Sl for st in row for k in st})
-    state = {k: {"W": [[[st[k] for st in row] for row in Sl] for Sl in sW],
-                 "b": [[st[k] for st in sl] for sl in sb] if sb is not None else None} for k in keys}
+    state = {
+        k: {
+            "W": [[[st[k] for st in row] for row in Sl] for Sl in sW],
+            "b": [[st[k] for st in sl] for sl in sb] if sb is not None else None,
+        }
+        for k in keys
+    }
     return {"loss": losses, "W_final": W, "b_final": b, "state": state, "lr_schedule": rates}

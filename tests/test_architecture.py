@@ -18,7 +18,19 @@ except ModuleNotFoundError:
 PACKAGE = Path(__file__).parent.parent / "excelbp"
 
 # The pipeline, in order: a module may import its own stage and earlier ones only.
-STAGES = ["errors", "spec", "engine", "words", "quantities", "layout", "sheets", "writer", "build", "verify", "cli"]
+STAGES = [
+    "errors",
+    "spec",
+    "engine",
+    "words",
+    "quantities",
+    "layout",
+    "sheets",
+    "writer",
+    "build",
+    "verify",
+    "cli",
+]
 # top-level modules that are not a stage of their own
 ENTRY = {"__init__": "errors", "progress": "cli", "__main__": "cli"}
 MAX_LINES = 300
@@ -68,7 +80,12 @@ def graph() -> dict[str, set[str]]:
 
 
 def test_every_import_goes_to_the_same_or_an_earlier_stage():
-    backward = [f"{m} ({STAGES[stage(m)]}) imports {d} ({STAGES[stage(d)]})" for m, deps in graph().items() for d in deps if stage(d) > stage(m)]
+    backward = [
+        f"{m} ({STAGES[stage(m)]}) imports {d} ({STAGES[stage(d)]})"
+        for m, deps in graph().items()
+        for d in deps
+        if stage(d) > stage(m)
+    ]
     assert not backward, "\n".join(backward)
 
 
@@ -83,7 +100,7 @@ def test_no_import_cycles():
         state[m] = 1
         for d in sorted(deps[m]):
             if state.get(d) == 1:
-                cycles.append(" → ".join(path[path.index(d):] + [d]))
+                cycles.append(" → ".join(path[path.index(d) :] + [d]))
             elif d not in state:
                 visit(d, path + [d])
         state[m] = 2
@@ -95,7 +112,11 @@ def test_no_import_cycles():
 
 
 def test_modules_are_small():
-    big = {m: n for m, p in modules().items() if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    big = {
+        m: n
+        for m, p in modules().items()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert not big, big
 
 
@@ -107,7 +128,11 @@ PRIVATE = {
 
 @pytest.mark.parametrize("pattern,fence", PRIVATE.items())
 def test_private_apis_are_used_in_one_module(pattern, fence):
-    users = {str(p.relative_to(PACKAGE.parent)) for p in PACKAGE.rglob("*.py") if re.search(pattern, p.read_text(encoding="utf-8"), re.M)}
+    users = {
+        str(p.relative_to(PACKAGE.parent))
+        for p in PACKAGE.rglob("*.py")
+        if re.search(pattern, p.read_text(encoding="utf-8"), re.M)
+    }
     assert users == {fence}
 
 
@@ -117,7 +142,11 @@ def test_the_writer_uses_no_openpyxl_internal():
     users = {}
     for p in (PACKAGE / "writer").glob("*.py"):
         text = p.read_text(encoding="utf-8")
-        found = [f"{a}.{b}" for a, b in re.findall(r"(\w+)\.(_[a-z]\w*)", text) if a not in ("self", "cls")]
+        found = [
+            f"{a}.{b}"
+            for a, b in re.findall(r"(\w+)\.(_[a-z]\w*)", text)
+            if a not in ("self", "cls")
+        ]
         if found:
             users[p.name] = found
     assert users == {}
@@ -137,8 +166,14 @@ def test_the_wheel_takes_every_package():
     """pyproject lists the packages one by one (the templates come from a folder of their
     own): a new folder under excelbp/ that is not listed is missing from the wheel, and every
     command fails there at import (as excelbp.spec.optimizers did)."""
-    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
-    found = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
+    listed = set(
+        tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")
+    }
     assert found - listed == set()
 
 

@@ -13,10 +13,10 @@ import zipfile
 import numpy as np
 import openpyxl
 import pytest
+from conftest import needs_gnumeric, needs_soffice
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.formula import ArrayFormula
 
-from conftest import needs_gnumeric, needs_soffice
 from excelbp.errors import InputError
 from excelbp.verify import fast, reader, recalc
 from excelbp.verify.arrays import mmult
@@ -63,7 +63,9 @@ def book(path, inputs: np.ndarray = X) -> None:
     ws["H1"] = "=C15+1"  # above the block, reading a follower
     array(ws, "B10:F15", "=MMULT(Inputs!$B$2:$H$7,TRANSPOSE(A1:G5))+TRANSPOSE(I1:I5)")
     ws["H10"] = "=TANH(C11)"
-    array(ws, "B30:D35", "=MMULT(B10:F15,TRANSPOSE($A$20:$E$22))", stale=None)  # followers without a cell
+    array(
+        ws, "B30:D35", "=MMULT(B10:F15,TRANSPOSE($A$20:$E$22))", stale=None
+    )  # followers without a cell
     array(ws, "B40:C45", "=MMULT(B30:D35,Later!A1:B3)")
     ws["H40"] = "=Later!E11*2"
     array(later, "D10:E11", "=MMULT(Inputs!B2:C3,A1:B2)")
@@ -71,8 +73,17 @@ def book(path, inputs: np.ndarray = X) -> None:
 
 
 def expected() -> dict[str, float]:
-    out = {f"{MAIN}!H1": Z1[5, 1] + 1, f"{MAIN}!H10": math.tanh(Z1[1, 1]), f"{MAIN}!H40": Z4[1, 1] * 2}
-    for sheet, top, left, Z in ((MAIN, 10, 2, Z1), (MAIN, 30, 2, Z2), (MAIN, 40, 2, Z3), ("Later", 10, 4, Z4)):
+    out = {
+        f"{MAIN}!H1": Z1[5, 1] + 1,
+        f"{MAIN}!H10": math.tanh(Z1[1, 1]),
+        f"{MAIN}!H40": Z4[1, 1] * 2,
+    }
+    for sheet, top, left, Z in (
+        (MAIN, 10, 2, Z1),
+        (MAIN, 30, 2, Z2),
+        (MAIN, 40, 2, Z3),
+        ("Later", 10, 4, Z4),
+    ):
         for (i, j), v in np.ndenumerate(Z):
             out[f"{sheet}!{openpyxl.utils.get_column_letter(left + j)}{top + i}"] = v
     return out
@@ -85,8 +96,14 @@ def both(path) -> tuple[dict, fast.Result]:
     for key, want in old.items():
         got = new.get(*locate(new, key))
         same = (type(got) is bool) == (type(want) is bool) and got == want
-        assert same and (not isinstance(want, float) or math.copysign(1, got) == math.copysign(1, want)), (key, got, want)
-    marked = {f"{t}!{openpyxl.utils.get_column_letter(c)}{r}" for t, F in zip(new.titles, new.formula) for r, c in np.argwhere(F).tolist()}
+        assert same and (
+            not isinstance(want, float) or math.copysign(1, got) == math.copysign(1, want)
+        ), (key, got, want)
+    marked = {
+        f"{t}!{openpyxl.utils.get_column_letter(c)}{r}"
+        for t, F in zip(new.titles, new.formula)
+        for r, c in np.argwhere(F).tolist()
+    }
     assert marked == set(old)
     assert not set(old) & set(literals)
     return old, new
@@ -131,8 +148,13 @@ def test_mmult_is_formulas_bits_at_fashion_size():
     A, B = rng.standard_normal((32, 784)), rng.standard_normal((32, 784))
     b = rng.standard_normal((32, 1))
     t = compiled("MMULT(_xbp0,TRANSPOSE(_xbp1))+TRANSPOSE(_xbp2)")
-    got = t.whole([as_ranges("S", 1, 1, 32, 784, A.astype(object)), as_ranges("S", 40, 1, 71, 784, B.astype(object)),
-                   as_ranges("S", 80, 1, 111, 1, b.astype(object))])
+    got = t.whole(
+        [
+            as_ranges("S", 1, 1, 32, 784, A.astype(object)),
+            as_ranges("S", 40, 1, 71, 784, B.astype(object)),
+            as_ranges("S", 80, 1, 111, 1, b.astype(object)),
+        ]
+    )
     assert np.array_equal(np.asarray(got, float), mmult(A, B.T) + b.T)
 
 
@@ -145,7 +167,11 @@ def test_a_follower_without_any_cell_element_and_a_stale_text(tmp_path):
             data = zin.read(item)
             if item.filename == "xl/worksheets/sheet2.xml":
                 data, n = re.subn(rb'<c r="C10"[^>]*>.*?</c>', b'<c r="C10" s="0"/>', data)
-                data, m = re.subn(rb'<c r="D11"[^>]*>.*?</c>', b'<c r="D11" t="inlineStr"><is><t>stale</t></is></c>', data)
+                data, m = re.subn(
+                    rb'<c r="D11"[^>]*>.*?</c>',
+                    b'<c r="D11" t="inlineStr"><is><t>stale</t></is></c>',
+                    data,
+                )
                 assert n == m == 1
             zout.writestr(item, data)
     old, _ = both(edited)
@@ -166,8 +192,17 @@ def test_shapes_that_do_not_match_the_ref_as_excel_shows_them(tmp_path):
     wb.save(path)
     old, _ = both(path)
     assert old["Sheet!L1"] == old["Sheet!L3"] == old["Sheet!J17"] == "#N/A"
-    want = {"J1": X[0, 0], "K1": X[1, 0], "J3": X[0, 0], "K3": X[1, 0], "J5": X[0, 0] * 2, "K6": X[0, 0] * 2,
-            "M13": X[5, 3] + X[5, 6], "J8": X[0, 0] + X[0, 6], "K16": (X[:2, :2] @ X[2:4, :2])[1, 1]}
+    want = {
+        "J1": X[0, 0],
+        "K1": X[1, 0],
+        "J3": X[0, 0],
+        "K3": X[1, 0],
+        "J5": X[0, 0] * 2,
+        "K6": X[0, 0] * 2,
+        "M13": X[5, 3] + X[5, 6],
+        "J8": X[0, 0] + X[0, 6],
+        "K16": (X[:2, :2] @ X[2:4, :2])[1, 1],
+    }
     close({k: old[f"Sheet!{k}"] for k in want}, want)  # openpyxl stores X to 15-17 digits
 
 
@@ -178,7 +213,9 @@ def test_errors_in_the_inputs_go_through_formulas_in_both(tmp_path):
     wb["Inputs"]["C3"] = "text"
     wb.save(path)
     old, _ = both(path)
-    assert {old[f"{MAIN}!{c}{r}"] for c in "BCDEF" for r in range(10, 16)} == {"#VALUE!"}  # as in Excel
+    assert {old[f"{MAIN}!{c}{r}"] for c in "BCDEF" for r in range(10, 16)} == {
+        "#VALUE!"
+    }  # as in Excel
 
 
 def test_a_formula_inside_a_ref_is_refused(tmp_path):

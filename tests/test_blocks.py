@@ -21,9 +21,15 @@ from excelbp.verify.libreoffice import recalculate
 
 NETWORKS = {
     "tanh-ce-b5": dict(layers=(3, 4, 3), activation="tanh", loss="cross_entropy", batch=5, steps=3),
-    "sigmoid-wide-b7": dict(layers=(2, 6, 1), activation="sigmoid", loss="half_sse", batch=7, steps=4),
-    "relu-mse-nobias": dict(layers=(6, 5, 2), activation="relu", loss="mse", batch=6, bias=False, steps=3),
-    "linear-deep": dict(layers=(2, 3, 3, 2), activation="linear", loss="sse", batch=2, steps=2, lr=0.05),
+    "sigmoid-wide-b7": dict(
+        layers=(2, 6, 1), activation="sigmoid", loss="half_sse", batch=7, steps=4
+    ),
+    "relu-mse-nobias": dict(
+        layers=(6, 5, 2), activation="relu", loss="mse", batch=6, bias=False, steps=3
+    ),
+    "linear-deep": dict(
+        layers=(2, 3, 3, 2), activation="linear", loss="sse", batch=2, steps=2, lr=0.05
+    ),
     "sigmoid-2-3-1": dict(template="sigmoid-2-3-1", steps=4),
     "linear": dict(template="linear", steps=5),
     "classifier": dict(template="classifier", batch=4, steps=6),
@@ -36,7 +42,11 @@ def test_blocks_recalculate_to_the_engine_after_edits(make_workbook, name):
     structure = load_workbook(path)["excelbp"]["A2"].value
     assert '"layout": "blocks"' in structure
     scaled = "X_raw" in load_workbook(path).defined_names
-    edits = {"lr": 0.03, "W1_init": {(0, 0): 0.25}, ("X_raw" if scaled else "X"): {(1, 0): 0.5 if not scaled else 130.0}}
+    edits = {
+        "lr": 0.03,
+        "W1_init": {(0, 0): 0.25},
+        ("X_raw" if scaled else "X"): {(1, 0): 0.5 if not scaled else 130.0},
+    }
     edit_named(path, edits)
     report = verify(path)
     assert report.ok, report.lines()
@@ -72,7 +82,15 @@ def _formulas(path):
         dict(template="digits", steps=1, layout="rows", batch=3),
         dict(template="classifier"),
         dict(template="sigmoid-2-3-1", layout="blocks", batch=5),
-        dict(layers=(6, 5, 2), activation="relu", loss="mse", batch=6, bias=False, steps=2, layout="blocks"),
+        dict(
+            layers=(6, 5, 2),
+            activation="relu",
+            loss="mse",
+            batch=6,
+            bias=False,
+            steps=2,
+            layout="blocks",
+        ),
     ],
 )
 def test_every_sumproduct_pairs_ranges_of_one_shape(make_workbook, options):
@@ -133,7 +151,11 @@ def test_weights_of_every_block_are_heat_maps_on_one_scale_per_layer(make_workbo
     for ref in (ref for r in rules for ref in r):
         min_col, min_row, max_col, max_row = range_boundaries(ref)
         assert ws.cell(min_row - 3, 1).value == "Step"  # a block's W, under its three heading rows
-        assert all(ws.cell(r, c).value.startswith("=") for r in range(min_row, max_row + 1) for c in range(min_col, max_col + 1))
+        assert all(
+            ws.cell(r, c).value.startswith("=")
+            for r in range(min_row, max_row + 1)
+            for c in range(min_col, max_col + 1)
+        )
 
 
 def test_a_colour_scale_covers_at_most_250_blocks():
@@ -149,7 +171,9 @@ def test_layout_is_chosen_where_the_rows_layout_cannot_fit():
     assert make_spec(BuildOptions(template="digits")).layout == "blocks"
     assert make_spec(BuildOptions(template="digits", layout="rows", batch=3)).layout == "rows"
     # the seed's own setting: a full batch of 1,000 samples, which no row could hold
-    seed = make_spec(BuildOptions(template="digits", activation="sigmoid", loss="sse", bias=False, batch=1000))
+    seed = make_spec(
+        BuildOptions(template="digits", activation="sigmoid", loss="sse", bias=False, batch=1000)
+    )
     assert seed.layout == "blocks"
     with pytest.raises(InputError, match="--layout blocks"):
         make_spec(BuildOptions(template="digits", layout="rows", batch=1000))
@@ -164,13 +188,27 @@ def test_rows_layout_width_is_counted_without_laying_it_out():
     from excelbp.layout.size import rows_layout_width
 
     rng = random.Random(7)
-    specs = [make_spec(BuildOptions(template=t, batch=b, layout="rows")) for t in ("linear", "sigmoid-2-3-1", "classifier") for b in (1, 3)]
+    specs = [
+        make_spec(BuildOptions(template=t, batch=b, layout="rows"))
+        for t in ("linear", "sigmoid-2-3-1", "classifier")
+        for b in (1, 3)
+    ]
     for _ in range(60):
         sizes = [rng.randint(1, 4) for _ in range(rng.randint(2, 4))]
         loss = rng.choice(["sse", "half_sse", "mse", "cross_entropy"])
         sizes[-1] = max(sizes[-1], 2) if loss == "cross_entropy" else sizes[-1]
         activation = rng.choice(["linear", "sigmoid", "tanh", "relu"])
-        specs.append(make_spec(BuildOptions(layers=tuple(sizes), activation=activation, loss=loss, batch=rng.randint(1, 5), bias=rng.random() < 0.5)))
+        specs.append(
+            make_spec(
+                BuildOptions(
+                    layers=tuple(sizes),
+                    activation=activation,
+                    loss=loss,
+                    batch=rng.randint(1, 5),
+                    bias=rng.random() < 0.5,
+                )
+            )
+        )
     for spec in specs:
         assert rows_layout_width(spec.network) == len(rows_layout(spec).columns), spec.sizes
 
@@ -192,7 +230,10 @@ def test_a_network_too_wide_for_rows_gets_blocks_and_builds(make_workbook):
         (["--layers", "3000,1000,10"], ["--steps/--batch/--layers", "million formula cells"]),
         (["--layers", "2,3,1", "--batch", "1048568"], ["--batch/--steps", "at most 1 steps"]),
         (["--template", "digits", "--batch", "100000"], ["--batch/--steps", "at most 10 steps"]),
-        (["--layers", "5000,5000,1", "--layout", "rows"], ["parameters three times", "use fewer units"]),
+        (
+            ["--layers", "5000,5000,1", "--layout", "rows"],
+            ["parameters three times", "use fewer units"],
+        ),
         (["--layers", "1000,9000,10"], ["--layers", "weight matrices"]),
     ],
 )
@@ -208,7 +249,12 @@ def test_blocks_cells_are_counted_without_laying_them_out():
     from excelbp.layout.blocks import blocks_layout
     from excelbp.layout.size import blocks_cells_per_step
 
-    for options in (dict(template="digits"), dict(template="linear"), dict(template="sigmoid-2-3-1", batch=3), dict(template="classifier", bias=False)):
+    for options in (
+        dict(template="digits"),
+        dict(template="linear"),
+        dict(template="sigmoid-2-3-1", batch=3),
+        dict(template="classifier", bias=False),
+    ):
         spec = make_spec(BuildOptions(layout="blocks", **options))
         assert blocks_cells_per_step(spec.network) == len(blocks_layout(spec).positions())
 
@@ -228,9 +274,23 @@ def test_seed_configuration_full_batch_in_libreoffice(make_workbook, tmp_path):
     contract's oracle."""
     needs_soffice()
     steps = 2
-    path = make_workbook(template="digits", activation="sigmoid", loss="sse", bias=False, batch=1000, lr=4.0, steps=steps)
+    path = make_workbook(
+        template="digits",
+        activation="sigmoid",
+        loss="sse",
+        bias=False,
+        batch=1000,
+        lr=4.0,
+        steps=steps,
+    )
     named = oracle.read_named(recalculate([path], tmp_path / "lo")[0])
     assert named["batch"] == 1000
-    structure = {"sizes": [64, 16, 10], "bias": False, "steps": steps, "activations": ["sigmoid", "sigmoid"], "loss": "sse"}
+    structure = {
+        "sizes": [64, 16, 10],
+        "bias": False,
+        "steps": steps,
+        "activations": ["sigmoid", "sigmoid"],
+        "loss": "sse",
+    }
     assert_contract(named, structure)
     assert np.all(np.diff(named["loss"]) < 0)

@@ -12,7 +12,9 @@ from excelbp.cli import main
 
 
 def run(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "excelbp", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "excelbp", *args], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def test_default_build_writes_the_seed_demo(tmp_path):
@@ -21,7 +23,9 @@ def test_default_build_writes_the_seed_demo(tmp_path):
     path = tmp_path / "output" / "linear.xlsx"
     assert path.is_file()
     wb = load_workbook(path)
-    assert {"lr", "batch", "X", "Y", "W1_init", "W1_final", "loss", "w_true"} <= set(wb.defined_names)
+    assert {"lr", "batch", "X", "Y", "W1_init", "W1_final", "loss", "w_true"} <= set(
+        wb.defined_names
+    )
     assert wb.defined_names["loss"].attr_text.endswith("23")  # 20 steps from row 4
     [(sheet, cell)] = list(wb.defined_names["lr"].destinations)
     assert wb[sheet][cell.replace("$", "")].value == 0.001
@@ -112,16 +116,34 @@ def test_help_ends_with_an_example():
 
 
 def test_custom_networks_are_named_after_their_shape(tmp_path):
-    args = ["build", "--layers", "2,2,2", "--activation", "sigmoid", "--loss", "half_sse", "--lr", "0.5", "--steps", "1"]
+    args = [
+        "build",
+        "--layers",
+        "2,2,2",
+        "--activation",
+        "sigmoid",
+        "--loss",
+        "half_sse",
+        "--lr",
+        "0.5",
+        "--steps",
+        "1",
+    ]
     r = run(*args, cwd=tmp_path)
     first = tmp_path / "output" / "2-2-2-sigmoid-half_sse.xlsx"
-    assert r.returncode == 0 and first.is_file() and str(first.relative_to(tmp_path)) in r.stdout, r.stdout + r.stderr
+    assert r.returncode == 0 and first.is_file() and str(first.relative_to(tmp_path)) in r.stdout, (
+        r.stdout + r.stderr
+    )
     before = first.read_bytes()
     r = run(*args[:-4], "--loss", "sse", "--steps", "1", cwd=tmp_path)  # another loss, another file
-    assert r.returncode == 0 and (tmp_path / "output" / "2-2-2-sigmoid-sse.xlsx").is_file(), r.stderr
+    assert r.returncode == 0 and (tmp_path / "output" / "2-2-2-sigmoid-sse.xlsx").is_file(), (
+        r.stderr
+    )
     r = run(*args, cwd=tmp_path)  # the same network again: refused, the file kept
     assert r.returncode == 2 and "--force" in r.stderr and first.read_bytes() == before
-    r = run("build", "--template", "neuron", "--steps", "2", cwd=tmp_path)  # a template keeps its name
+    r = run(
+        "build", "--template", "neuron", "--steps", "2", cwd=tmp_path
+    )  # a template keeps its name
     assert r.returncode == 0 and (tmp_path / "output" / "neuron.xlsx").is_file()
     assert not (tmp_path / "output" / "custom.xlsx").exists()
 
@@ -140,7 +162,20 @@ def test_unreachable_targets_warn_and_still_build(tmp_path):
     assert len(lines) == 1 and lines[0].startswith("warning: ") and "house.csv" in lines[0], lines
     assert "52 to 79" in lines[0] and "sigmoid" in lines[0] and "(0, 1)" in lines[0]
     assert "y_scale" in lines[0] and "--activation linear" in lines[0]  # the fix, in the same line
-    r = run("build", "--layers", "2,3,1", "--data", str(data), "--activation", "linear", "--lr", "0.0001", "-o", str(tmp_path / "l.xlsx"), cwd=tmp_path)
+    r = run(
+        "build",
+        "--layers",
+        "2,3,1",
+        "--data",
+        str(data),
+        "--activation",
+        "linear",
+        "--lr",
+        "0.0001",
+        "-o",
+        str(tmp_path / "l.xlsx"),
+        cwd=tmp_path,
+    )
     assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
 
 
@@ -165,7 +200,9 @@ def test_advice_on_targets(tmp_path, activation, loss, targets, warns):
     data = _csv(tmp_path / "d.csv", [(i, -i, t) for i, t in enumerate(targets)])
     spec = make_spec(BuildOptions(layers=(2, 2, 1), activation=activation, loss=loss, data=data))
     lines = advice(spec, source="d.csv")
-    assert [line.startswith("warning: d.csv: ") and activation in line for line in lines] == ([True] if warns else [])
+    assert [line.startswith("warning: d.csv: ") and activation in line for line in lines] == (
+        [True] if warns else []
+    )
 
 
 def test_no_target_advice_for_templates_and_made_up_data():
@@ -173,8 +210,13 @@ def test_no_target_advice_for_templates_and_made_up_data():
     from excelbp.spec import BuildOptions
     from excelbp.spec.advice import advice
 
-    for opts in [BuildOptions(template=name) for name in ("linear", "neuron", "sigmoid-2-3-1", "classifier", "linear-2-2-1")] + [
-        BuildOptions(layers=(3, 4, 2), activation=a, loss="mse", seed=s) for a in ("sigmoid", "tanh", "relu") for s in range(3)
+    for opts in [
+        BuildOptions(template=name)
+        for name in ("linear", "neuron", "sigmoid-2-3-1", "classifier", "linear-2-2-1")
+    ] + [
+        BuildOptions(layers=(3, 4, 2), activation=a, loss="mse", seed=s)
+        for a in ("sigmoid", "tanh", "relu")
+        for s in range(3)
     ]:
         assert advice(make_spec(opts)) == [], opts
 
@@ -183,8 +225,24 @@ def test_a_batch_larger_than_the_data_is_noted(tmp_path):
     r = run("build", "--batch", "25", "--steps", "2", "-o", str(tmp_path / "b.xlsx"), cwd=tmp_path)
     lines = r.stderr.strip().splitlines()
     assert r.returncode == 0 and (tmp_path / "b.xlsx").is_file()
-    assert len(lines) == 1 and lines[0].startswith("note: ") and "25" in lines[0] and "10" in lines[0] and "repeat" in lines[0]
-    r = run("build", "--batch", "25", "--steps", "2", "-o", str(tmp_path / "q.xlsx"), "--quiet", cwd=tmp_path)
+    assert (
+        len(lines) == 1
+        and lines[0].startswith("note: ")
+        and "25" in lines[0]
+        and "10" in lines[0]
+        and "repeat" in lines[0]
+    )
+    r = run(
+        "build",
+        "--batch",
+        "25",
+        "--steps",
+        "2",
+        "-o",
+        str(tmp_path / "q.xlsx"),
+        "--quiet",
+        cwd=tmp_path,
+    )
     assert r.returncode == 0 and r.stderr == "" and r.stdout == ""
     r = run("build", "--batch", "10", "--steps", "2", "-o", str(tmp_path / "c.xlsx"), cwd=tmp_path)
     assert r.returncode == 0 and r.stderr == ""
@@ -217,7 +275,12 @@ def test_build_help_shows_the_defaults():
 def test_counts_have_separators_and_the_right_number():
     from excelbp.spec.advice import count
 
-    assert [count(1, "step"), count(100_000, "step"), count(1, "formula cell"), count(0, "step")] == ["1 step", "100,000 steps", "1 formula cell", "0 steps"]
+    assert [
+        count(1, "step"),
+        count(100_000, "step"),
+        count(1, "formula cell"),
+        count(0, "step"),
+    ] == ["1 step", "100,000 steps", "1 formula cell", "0 steps"]
 
 
 def test_build_line_counts(tmp_path):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import io
+import re
 import zipfile
 
 import pytest
@@ -23,7 +22,13 @@ ACCEPTANCE = {
 
 def _formula_cells(path):
     wb = load_workbook(path)
-    return [(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    return [
+        (ws.title, c.coordinate)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
 
 
 @pytest.mark.parametrize("name", list(ACCEPTANCE))
@@ -49,7 +54,9 @@ def test_cached_values_equal_libreoffice(make_workbook, tmp_path):
         lo = load_workbook(recalculated, data_only=True)
         # central differences divide the rounding of L(p ± ε) by 2ε, and their relative
         # differences from backprop are mostly that rounding: verify's tolerances cover them
-        rounding = _gradcheck_cells(cached, ("gradcheck_numeric",)) | _gradcheck_cells(cached, ("gradcheck_max_rel_diff",), rel_column=True)
+        rounding = _gradcheck_cells(cached, ("gradcheck_numeric",)) | _gradcheck_cells(
+            cached, ("gradcheck_max_rel_diff",), rel_column=True
+        )
         for sheet, cell in _formula_cells(path):
             if (sheet, cell) in rounding:
                 continue
@@ -70,7 +77,7 @@ def _gradcheck_cells(wb, names, rel_column: bool = False) -> set[tuple[str, str]
         first, _, last = ref.replace("$", "").partition(":")
         last = last or first
         col = re.match(r"[A-Z]+", first)[0]
-        rows = range(int(first[len(col):]), int(last[len(col):]) + 1)
+        rows = range(int(first[len(col) :]), int(last[len(col) :]) + 1)
         if name == "gradcheck_backprop":
             col = get_column_letter(column_index_from_string(col) + 1)
         out |= {(sheet, f"{col}{r}") for r in rows}
@@ -91,10 +98,16 @@ def test_both_engines_verify_and_name_a_changed_loss(make_workbook, name):
     wb.save(path)
     for engine in ("formulas", "libreoffice"):
         report = verify(path, engine=engine)
-        assert not report.ok and report.first_mismatch.startswith(f"Steps!{cell}"), (engine, report.first_mismatch)
+        assert not report.ok and report.first_mismatch.startswith(f"Steps!{cell}"), (
+            engine,
+            report.first_mismatch,
+        )
 
 
-@pytest.mark.parametrize("options", [dict(template=t) for t in ("linear", "neuron", "linear-2-2-1", "sigmoid-2-3-1", "classifier")])
+@pytest.mark.parametrize(
+    "options",
+    [dict(template=t) for t in ("linear", "neuron", "linear-2-2-1", "sigmoid-2-3-1", "classifier")],
+)
 def test_every_workbook_has_charts(make_workbook, options):
     path = make_workbook(**options)
     charts = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("xl/charts/chart")]
@@ -103,16 +116,30 @@ def test_every_workbook_has_charts(make_workbook, options):
 
 def test_chinese_labels(make_workbook):
     wb = load_workbook(make_workbook(template="sigmoid-2-3-1", lang="zh"))
-    assert wb.sheetnames == ["输入", "步骤", "梯度检验", "原理说明", "excelbp"]  # the structure sheet keeps its name
-    headers = [c.value for row in wb["步骤"].iter_rows(min_row=1, max_row=3) for c in row if c.value]
+    assert wb.sheetnames == [
+        "输入",
+        "步骤",
+        "梯度检验",
+        "原理说明",
+        "excelbp",
+    ]  # the structure sheet keeps its name
+    headers = [
+        c.value for row in wb["步骤"].iter_rows(min_row=1, max_row=3) for c in row if c.value
+    ]
     joined = " ".join(headers)
     for word in ("前向传播", "反向传播", "损失", "梯度"):
         assert word in joined
-    inputs = " ".join(str(c.value) for row in wb["输入"].iter_rows(max_row=10) for c in row if c.value)
+    inputs = " ".join(
+        str(c.value) for row in wb["输入"].iter_rows(max_row=10) for c in row if c.value
+    )
     assert "学习率" in inputs and "网络" in inputs and "损失 sse" in inputs
     assert "房价" in wb["输入"]["A2"].value  # the template's own description, in Chinese
     # sheet names that are not plain letters are quoted in formulas, and still verify
-    assert any(isinstance(c.value, str) and c.value.startswith("='输入'!") for row in wb["步骤"].iter_rows(min_row=4, max_row=4) for c in row)
+    assert any(
+        isinstance(c.value, str) and c.value.startswith("='输入'!")
+        for row in wb["步骤"].iter_rows(min_row=4, max_row=4)
+        for c in row
+    )
     assert verify(make_workbook("zh2", template="classifier", lang="zh")).ok
 
 

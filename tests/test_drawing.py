@@ -76,9 +76,19 @@ def test_the_drawing_is_a_held_out_image_of_another_class_and_only_it_is_typed(m
     [(sheet, ref)] = list(wb.defined_names["drawing"].destinations)
     ws = wb[sheet]
     drawing = {c.coordinate for row in ws[ref.replace("$", "")] for c in row}
-    literal = [c.coordinate for row in ws.iter_rows() for c in row if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)]
+    literal = [
+        c.coordinate
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+    ]
     assert set(literal) - drawing == {"B2"}  # the picked sample's number; all else is formulas
-    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    texts = [
+        c.value
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and c.value.startswith("=")
+    ]
     assert not [f for f in texts if any(v in f.upper() for v in VOLATILE)]
     [(_, probs_ref)] = list(wb.defined_names["drawing_probs"].destinations)
     first_prob = ws[probs_ref.replace("$", "").split(":")[0]].value
@@ -93,7 +103,9 @@ def test_a_new_drawing_recalculates_in_libreoffice_to_the_final_network(make_wor
     needs_soffice()
     path = make_workbook(template="digits", steps=3)
     before = oracle.read_named(path)
-    drawing, k = other_test_image(before, {classes(before["Y"])[0], classes(before["Y_test"])[0]} | {before["drawing_guess"]})
+    drawing, k = other_test_image(
+        before, {classes(before["Y"])[0], classes(before["Y_test"])[0]} | {before["drawing_guess"]}
+    )
     edit_named(path, {"drawing": {(r, c): drawing[r][c] for r in range(8) for c in range(8)}})
     named = oracle.read_named(recalculate([path], tmp_path / "lo")[0])
     assert named["drawing"] == drawing
@@ -125,7 +137,9 @@ def test_verify_reads_the_drawing_live_and_names_a_changed_probability(make_work
         wb[sheet][cell] = tamper
         wb.save(path.with_name("tampered.xlsx"))
         report = verify(path.with_name("tampered.xlsx"))
-        assert not report.ok and report.first_mismatch.startswith(f"{sheet}!{cell}"), report.first_mismatch
+        assert not report.ok and report.first_mismatch.startswith(f"{sheet}!{cell}"), (
+            report.first_mismatch
+        )
 
 
 @pytest.mark.slow
@@ -144,4 +158,6 @@ def test_verify_with_libreoffice_covers_the_drawing(make_workbook):
     wb[sheet][cell] = wb[sheet][cell].value + "*1.01"
     wb.save(path)
     report = verify(path, engine="libreoffice")
-    assert not report.ok and report.first_mismatch.startswith(f"{sheet}!{cell}"), report.first_mismatch
+    assert not report.ok and report.first_mismatch.startswith(f"{sheet}!{cell}"), (
+        report.first_mismatch
+    )

@@ -9,9 +9,9 @@ import pytest
 
 from excelbp import engine
 from excelbp.build import make_spec
+from excelbp.engine import LOSSES
 from excelbp.engine.training import train
 from excelbp.spec import BuildOptions
-from excelbp.engine import LOSSES
 
 
 def test_seed_000_first_two_steps_by_hand():
@@ -85,7 +85,9 @@ CASES = [((f, LAST.get(loss, f)), loss) for f in HIDDEN for loss in LOSSES] + [
 
 
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("activations,loss", CASES, ids=lambda v: ",".join(v) if isinstance(v, tuple) else v)
+@pytest.mark.parametrize(
+    "activations,loss", CASES, ids=lambda v: ",".join(v) if isinstance(v, tuple) else v
+)
 def test_gradients_match_finite_differences(activations, loss, bias):
     rng = np.random.default_rng(7)
     sizes = (3, 4, 3) if len(activations) == 2 else (3, 4, 3, 2)
@@ -102,29 +104,52 @@ def test_gradients_match_finite_differences(activations, loss, bias):
         plus[l][idx] += h
         minus[l][idx] -= h
         if params is W:
-            return (_batch_loss(plus, bb, X, Y, activations, loss) - _batch_loss(minus, bb, X, Y, activations, loss)) / (2 * h)
-        return (_batch_loss(W, plus, X, Y, activations, loss) - _batch_loss(W, minus, X, Y, activations, loss)) / (2 * h)
+            return (
+                _batch_loss(plus, bb, X, Y, activations, loss)
+                - _batch_loss(minus, bb, X, Y, activations, loss)
+            ) / (2 * h)
+        return (
+            _batch_loss(W, plus, X, Y, activations, loss)
+            - _batch_loss(W, minus, X, Y, activations, loss)
+        ) / (2 * h)
 
     for l, w in enumerate(W):
         for idx in np.ndindex(*w.shape):
-            assert t.dW[l][0][idx] == pytest.approx(numeric(W, l, idx), rel=1e-5, abs=1e-7), (l, idx)
+            assert t.dW[l][0][idx] == pytest.approx(numeric(W, l, idx), rel=1e-5, abs=1e-7), (
+                l,
+                idx,
+            )
     if bias:
         for l, v in enumerate(b):
             for j in range(v.size):
                 assert t.db[l][0][j] == pytest.approx(numeric(b, l, j), rel=1e-5, abs=1e-7), (l, j)
     assert t.loss[0] == pytest.approx(_batch_loss(W, bb, X, Y, activations, loss), rel=1e-12)
-    np.testing.assert_allclose(engine.predict(W, bb, X, activations=activations), t.a[-1][0], rtol=1e-14)
+    np.testing.assert_allclose(
+        engine.predict(W, bb, X, activations=activations), t.a[-1][0], rtol=1e-14
+    )
 
 
 def test_without_bias_the_bias_stays_zero():
     X, Y = np.array([[1.0, 2.0]]), np.array([[1.0]])
-    t = engine.train(X, Y, [np.array([[0.1], [0.2]])], None, activations=["linear"], loss="sse", lr=0.1, batch=1, steps=3)
+    t = engine.train(
+        X,
+        Y,
+        [np.array([[0.1], [0.2]])],
+        None,
+        activations=["linear"],
+        loss="sse",
+        lr=0.1,
+        batch=1,
+        steps=3,
+    )
     assert np.all(t.b[0] == 0)
 
 
 def test_batches_walk_the_data_and_wrap():
     X = np.arange(5.0)[:, None]
-    t = engine.train(X, X, [np.zeros((1, 1))], None, activations=["linear"], loss="sse", lr=0.0, batch=2, steps=4)
+    t = engine.train(
+        X, X, [np.zeros((1, 1))], None, activations=["linear"], loss="sse", lr=0.0, batch=2, steps=4
+    )
     assert t.samples.tolist() == [[0, 1], [2, 3], [4, 0], [1, 2]]
 
 
@@ -140,22 +165,39 @@ def test_stable_forms_stay_finite_at_1000():
 
 def test_relu_derivative_is_zero_at_and_below_zero():
     z = np.array([[-1.0, 0.0, 2.0]])
-    assert engine.activation_slope("relu", z, engine.activate("relu", z)).tolist() == [[0.0, 0.0, 1.0]]
+    assert engine.activation_slope("relu", z, engine.activate("relu", z)).tolist() == [
+        [0.0, 0.0, 1.0]
+    ]
 
 
 def test_leaky_relu_keeps_a_hundredth_below_zero():
     z = np.array([[-3.0, 0.0, 2.0]])
     a = engine.activate("leaky_relu", z)
     assert a.tolist() == [[-0.03, 0.0, 2.0]]
-    assert engine.activation_slope("leaky_relu", z, a).tolist() == [[0.01, 0.01, 1.0]]  # 0.01 at z = 0
+    assert engine.activation_slope("leaky_relu", z, a).tolist() == [
+        [0.01, 0.01, 1.0]
+    ]  # 0.01 at z = 0
 
 
 def test_binary_cross_entropy_by_hand():
-    # z = 0: p = ½, loss ln 2 whatever y; z = 2, y = ½: max(2, 0) − ½·2 + ln(1 + e⁻²) = 1 + ln(1 + e⁻²)
+    # z = 0: p = ½, loss ln 2 whatever y;
+    # z = 2, y = ½: max(2, 0) − ½·2 + ln(1 + e⁻²) = 1 + ln(1 + e⁻²)
     z, y = np.array([[0.0, 2.0]]), np.array([[1.0, 0.5]])
-    assert engine.binary_cross_entropy(z, y)[0] == pytest.approx((math.log(2) + 1 + math.log(1 + math.exp(-2))) / 2, rel=1e-15)
+    assert engine.binary_cross_entropy(z, y)[0] == pytest.approx(
+        (math.log(2) + 1 + math.log(1 + math.exp(-2))) / 2, rel=1e-15
+    )
     # one step: x = 1, w = 0, no bias → z = 0, p = ½; y = 0.25 → δ = (½ − ¼)/1, ∂L/∂w = δ·x = ¼
-    t = engine.train(np.array([[1.0]]), np.array([[0.25]]), [np.zeros((1, 1))], None, activations=["sigmoid"], loss="binary_cross_entropy", lr=1.0, batch=1, steps=1)
+    t = engine.train(
+        np.array([[1.0]]),
+        np.array([[0.25]]),
+        [np.zeros((1, 1))],
+        None,
+        activations=["sigmoid"],
+        loss="binary_cross_entropy",
+        lr=1.0,
+        batch=1,
+        steps=1,
+    )
     assert t.loss[0] == pytest.approx(math.log(2), rel=1e-15)
     assert t.a[0][0, 0, 0] == 0.5 and t.delta[0][0, 0, 0] == 0.25 and t.dW[0][0, 0, 0] == 0.25
     assert t.W[0][1, 0, 0] == -0.25
@@ -165,7 +207,17 @@ def test_binary_cross_entropy_stays_finite_at_1000():
     z = np.array([[1000.0, -1000.0, 1000.0, -1000.0]])
     y = np.array([[0.0, 1.0, 1.0, 0.0]])
     assert engine.binary_cross_entropy(z, y).tolist() == [(1000.0 + 1000.0 + 0.0 + 0.0) / 4]
-    t = engine.train(np.array([[1.0]]), np.array([[0.0, 1.0]]), [np.array([[1000.0, -1000.0]])], None, activations=["sigmoid"], loss="binary_cross_entropy", lr=0.1, batch=1, steps=2)
+    t = engine.train(
+        np.array([[1.0]]),
+        np.array([[0.0, 1.0]]),
+        [np.array([[1000.0, -1000.0]])],
+        None,
+        activations=["sigmoid"],
+        loss="binary_cross_entropy",
+        lr=0.1,
+        batch=1,
+        steps=2,
+    )
     assert np.isfinite(t.loss).all() and t.loss[0] == 1000.0
     assert t.delta[0][0].tolist() == [[0.5, -0.5]]  # (p − y)/K with p = 1, 0
 
@@ -173,7 +225,9 @@ def test_binary_cross_entropy_stays_finite_at_1000():
 def test_binary_cross_entropy_hits():
     p = np.array([[[0.7], [0.5], [0.4], [0.2]]])
     y = np.array([[[0.6], [0.5], [1.0], [0.0]]])
-    assert engine.hits("binary_cross_entropy", p, y).tolist() == [[1.0, 1.0, 0.0, 1.0]]  # p ≥ ½ where y ≥ ½
+    assert engine.hits("binary_cross_entropy", p, y).tolist() == [
+        [1.0, 1.0, 0.0, 1.0]
+    ]  # p ≥ ½ where y ≥ ½
     # several outputs: right only when every output is on its target's side
     p2, y2 = np.array([[0.9, 0.2], [0.9, 0.6]]), np.array([[1.0, 0.0], [1.0, 0.0]])
     assert engine.hits("binary_cross_entropy", p2, y2).tolist() == [1.0, 0.0]
@@ -195,7 +249,17 @@ def test_binary_cross_entropy_hits():
 )
 def test_mismatched_activations_are_refused(activations, loss, message):
     with pytest.raises(ValueError, match=message):
-        engine.train(np.ones((1, 1)), np.ones((1, 1)), [np.ones((1, 1))] * 2, None, activations=activations, loss=loss, lr=0.1, batch=1, steps=1)
+        engine.train(
+            np.ones((1, 1)),
+            np.ones((1, 1)),
+            [np.ones((1, 1))] * 2,
+            None,
+            activations=activations,
+            loss=loss,
+            lr=0.1,
+            batch=1,
+            steps=1,
+        )
 
 
 def test_one_activation_means_every_layer_and_the_loss_picks_the_last():
@@ -206,14 +270,22 @@ def test_one_activation_means_every_layer_and_the_loss_picks_the_last():
 
 def test_engine_against_pytorch_autograd(torch):
     F = torch.nn.functional
-    f = {"linear": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-         "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "softmax": lambda z: z}  # softmax: in the loss
+    f = {
+        "linear": lambda z: z,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": torch.relu,
+        "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+        "softmax": lambda z: z,
+    }  # softmax: in the loss
     per = {
         "sse": lambda a, y: ((a - y) ** 2).sum(1),
         "half_sse": lambda a, y: 0.5 * ((a - y) ** 2).sum(1),
         "mse": lambda a, y: ((a - y) ** 2).mean(1),
         "cross_entropy": lambda z, y: -(y * torch.log_softmax(z, 1)).sum(1),
-        "binary_cross_entropy": lambda z, y: F.binary_cross_entropy_with_logits(z, y, reduction="none").mean(1),
+        "binary_cross_entropy": (
+            lambda z, y: F.binary_cross_entropy_with_logits(z, y, reduction="none").mean(1)
+        ),
     }
     rng = np.random.default_rng(3)
     for activations, loss in CASES:
@@ -228,7 +300,9 @@ def test_engine_against_pytorch_autograd(torch):
         a = torch.tensor(X)
         for l, name in enumerate(activations):
             z = a @ tw[l] + tb[l]
-            a = z if (l == len(W) - 1 and loss in LAST) else f[name](z)  # both cross-entropies take the logits
+            a = (
+                z if (l == len(W) - 1 and loss in LAST) else f[name](z)
+            )  # both cross-entropies take the logits
         L = per[loss](a, torch.tensor(Y)).mean()
         assert t.loss[0] == pytest.approx(L.item(), rel=1e-12)
         L.backward()
@@ -251,7 +325,9 @@ def test_digits_training_against_pytorch_sgd(torch):
     sgd = torch.optim.SGD(W + b, lr=spec.lr)
     X, Y = torch.tensor(spec.X), torch.tensor(spec.Y)
     for s in range(spec.steps):
-        rows = [(s * spec.batch + k) % spec.n_samples for k in range(spec.batch)]  # the contract's batches
+        rows = [
+            (s * spec.batch + k) % spec.n_samples for k in range(spec.batch)
+        ]  # the contract's batches
         h = torch.tanh(X[rows] @ W[0] + b[0])
         loss = -(Y[rows] * torch.log_softmax(h @ W[1] + b[1], 1)).sum(1).mean()
         assert loss.item() == pytest.approx(t.loss[s], rel=1e-12)

@@ -23,8 +23,14 @@ CASES = [
 ]
 NEW = {  # what came after the templates: each with a check that its cells are there
     "adagrad": (dict(optimizer="adagrad", weight_decay=0.01), "optimizer state s"),
-    "step": (dict(schedule="step", step_size=1, gamma=0.5, optimizer="momentum"), "learning rates lr_t"),
-    "cosine": (dict(schedule="cosine", optimizer="adamw", weight_decay=0.01), "learning rates lr_t"),
+    "step": (
+        dict(schedule="step", step_size=1, gamma=0.5, optimizer="momentum"),
+        "learning rates lr_t",
+    ),
+    "cosine": (
+        dict(schedule="cosine", optimizer="adamw", weight_decay=0.01),
+        "learning rates lr_t",
+    ),
 }
 
 

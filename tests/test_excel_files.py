@@ -18,7 +18,16 @@ import pytest
 
 from excelbp.cli import main
 
-TEMPLATES = ["linear", "neuron", "linear-2-2-1", "sigmoid-2-3-1", "classifier", "logistic", "regression", "digits"]
+TEMPLATES = [
+    "linear",
+    "neuron",
+    "linear-2-2-1",
+    "sigmoid-2-3-1",
+    "classifier",
+    "logistic",
+    "regression",
+    "digits",
+]
 # every template in both layouts and both languages, a learning-rate sweep and the gradient check
 VARIANTS = {
     f"{t}-{layout}-{lang}": ["--template", t, "--steps", "2", "--layout", layout, "--lang", lang]
@@ -27,8 +36,31 @@ VARIANTS = {
     for lang in ("en", "zh")
 } | {
     "sweep-rows": ["--template", "classifier", "--steps", "3", "--compare-lr", "0.1,0.5,2"],
-    "sweep-blocks-zh": ["--template", "neuron", "--steps", "3", "--layout", "blocks", "--lang", "zh", "--compare-lr", "0.1,1"],
-    "gradcheck-adam": ["--layers", "2,5,3", "--activation", "tanh,softmax", "--loss", "cross_entropy", "--optimizer", "adam", "--gradcheck", "--steps", "2"],
+    "sweep-blocks-zh": [
+        "--template",
+        "neuron",
+        "--steps",
+        "3",
+        "--layout",
+        "blocks",
+        "--lang",
+        "zh",
+        "--compare-lr",
+        "0.1,1",
+    ],
+    "gradcheck-adam": [
+        "--layers",
+        "2,5,3",
+        "--activation",
+        "tanh,softmax",
+        "--loss",
+        "cross_entropy",
+        "--optimizer",
+        "adam",
+        "--gradcheck",
+        "--steps",
+        "2",
+    ],
 }
 
 
@@ -48,7 +80,9 @@ def test_every_template_but_fashion_is_a_variant_in_each_layout_and_language():
 
     assert set(template_names()) - set(TEMPLATES) == {"fashion"}
     for t in TEMPLATES:
-        assert {f"{t}-{layout}-{lang}" for layout in ("rows", "blocks") for lang in ("en", "zh")} <= set(VARIANTS)
+        assert {
+            f"{t}-{layout}-{lang}" for layout in ("rows", "blocks") for lang in ("en", "zh")
+        } <= set(VARIANTS)
 
 
 def _needs(module: str) -> None:
@@ -79,7 +113,11 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 
 LXML_VARIANTS = {
-    **{f"{t}-{layout}": VARIANTS[f"{t}-{layout}-{'zh' if i % 2 else 'en'}"] for i, t in enumerate(TEMPLATES) for layout in ("blocks",)},
+    **{
+        f"{t}-{layout}": VARIANTS[f"{t}-{layout}-{'zh' if i % 2 else 'en'}"]
+        for i, t in enumerate(TEMPLATES)
+        for layout in ("blocks",)
+    },
     "linear-rows": VARIANTS["linear-rows-en"],
     "sweep": VARIANTS["sweep-blocks-zh"],
     "gradcheck": VARIANTS["gradcheck-adam"],
@@ -100,7 +138,13 @@ def test_parts_are_the_same_with_and_without_lxml(tmp_path):
         folder.mkdir()
         pairs = [f"{folder / n}.xlsx={' '.join(LXML_VARIANTS[n])}" for n in names]
         env = {**os.environ, "OPENPYXL_LXML": lxml}
-        r = subprocess.run([sys.executable, "-c", _BUILD_ALL, lxml, *pairs], env=env, capture_output=True, text=True, timeout=600)
+        r = subprocess.run(
+            [sys.executable, "-c", _BUILD_ALL, lxml, *pairs],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert r.returncode == 0, r.stderr[-2000:]
         made[lxml] = {n: _parts(folder / f"{n}.xlsx") for n in names}
     for n in names:
@@ -115,7 +159,12 @@ def test_parts_are_the_same_with_and_without_lxml(tmp_path):
 
 def _audit(folder: Path, fmt: str) -> list[dict]:
     exe = shutil.which("openxml-audit") or str(Path(sys.executable).with_name("openxml-audit"))
-    r = subprocess.run([exe, "-f", fmt, "-o", "json", "-m", "0", "-r", str(folder)], capture_output=True, text=True, timeout=1200)
+    r = subprocess.run(
+        [exe, "-f", fmt, "-o", "json", "-m", "0", "-r", str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert r.stdout.strip(), r.stderr[-2000:]
     return json.loads(r.stdout)
 
@@ -126,9 +175,13 @@ def test_openxml_audit_finds_nothing_in_any_variant(variants, fmt):
     _needs("openxml_audit")
     folder = next(iter(variants.values())).parent
     results = _audit(folder, fmt)
-    assert sorted(Path(r["file"]).name for r in results) == sorted(p.name for p in variants.values())
+    assert sorted(Path(r["file"]).name for r in results) == sorted(
+        p.name for p in variants.values()
+    )
     findings = {
-        Path(r["file"]).name: [(e.get("part_uri"), e.get("description")) for e in r.get("errors", [])][:5]
+        Path(r["file"]).name: [
+            (e.get("part_uri"), e.get("description")) for e in r.get("errors", [])
+        ][:5]
         for r in results
         if r["error_count"] or r["warning_count"]
     }
@@ -148,10 +201,14 @@ def test_openxml_audit_finds_nothing_in_fashions_layout(tmp_path):
     from excelbp.spec import BuildOptions
 
     for lang in ("en", "zh"):
-        spec = make_spec(BuildOptions(template="fashion", layers=(784, 3, 10), batch=4, steps=3, lang=lang))
+        spec = make_spec(
+            BuildOptions(template="fashion", layers=(784, 3, 10), batch=4, steps=3, lang=lang)
+        )
         build(small(spec, 8, 5), tmp_path / f"fashion-{lang}.xlsx")
     for fmt in ("office2010", "microsoft365"):
         results = _audit(tmp_path, fmt)
         assert len(results) == 2
         for result in results:
-            assert (result["error_count"], result["warning_count"]) == (0, 0), result.get("errors", [])[:5]
+            assert (result["error_count"], result["warning_count"]) == (0, 0), result.get(
+                "errors", []
+            )[:5]

@@ -257,7 +257,9 @@ def test_shared_strings_are_read_as_well_as_inline_ones(small, tmp_path):
         assert b"<sst" in z.read("xl/sharedStrings.xml") and n > 0
     cell = b'<c r="A900" t="s"><v>%d</v></c>'
     assert check_excel(with_cells(small, tmp_path / "ok.xlsx", cell % (n - 1))) == []
-    only(check_excel(with_cells(small, tmp_path / "bad.xlsx", cell % n)), f"not in the table of {n}")
+    only(
+        check_excel(with_cells(small, tmp_path / "bad.xlsx", cell % n)), f"not in the table of {n}"
+    )
 
 
 def test_too_many_cell_styles(small, tmp_path):
@@ -283,7 +285,9 @@ def test_a_chart_reference_past_the_sheet(small, tmp_path, new):
     column."""
     loss = re.compile(rb"(<f>'Steps'!)\$([A-Z]+)\$4:\$\2\$5<")
     with zipfile.ZipFile(small) as z:
-        chart = next(n for n in z.namelist() if n.startswith("xl/charts/") and loss.search(z.read(n)))
+        chart = next(
+            n for n in z.namelist() if n.startswith("xl/charts/") and loss.search(z.read(n))
+        )
     bad = rewrite(small, tmp_path / "chart.xlsx", {chart: lambda x: loss.sub(new, x, count=1)})
     only(check_excel(bad), chart, "past XFD1048576")
 

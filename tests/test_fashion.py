@@ -10,9 +10,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from conftest import build_options, needs_soffice
-from test_blocks import _shape  # a range's rows × columns
 from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
+from test_blocks import _shape  # a range's rows × columns
 
 from excelbp.build import build, make_spec
 from excelbp.layout.blocks import blocks_layout
@@ -21,25 +21,57 @@ from excelbp.spec import BuildOptions
 from excelbp.verify import verify
 from excelbp.verify.libreoffice import recalculate
 
-CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 
 def small(spec, train: int, test: int):
     """The spec with only its first `train` training and `test` held-out images: a few
     steps read no more, and the default test run stays quick."""
-    return replace(spec, raw_X=spec.raw_X[:train], raw_Y=spec.raw_Y[:train], X_test=spec.X_test[:test], Y_test=spec.Y_test[:test]).validate()
+    return replace(
+        spec,
+        raw_X=spec.raw_X[:train],
+        raw_Y=spec.raw_Y[:train],
+        X_test=spec.X_test[:test],
+        Y_test=spec.Y_test[:test],
+    ).validate()
 
 
 def test_data_raw_pixels_classes_and_a_split_of_whole_batches():
     spec = make_spec(BuildOptions(template="fashion"))
-    assert (spec.sizes, spec.activations, spec.loss, spec.batch, spec.lr, spec.steps) == ((784, 32, 10), ("tanh", "softmax"), "cross_entropy", 32, 0.2, 100)
+    assert (spec.sizes, spec.activations, spec.loss, spec.batch, spec.lr, spec.steps) == (
+        (784, 32, 10),
+        ("tanh", "softmax"),
+        "cross_entropy",
+        32,
+        0.2,
+        100,
+    )
     assert spec.raw_X.shape == (3200, 784) and spec.X_test.shape == (500, 784)
-    assert np.all(spec.raw_X == np.round(spec.raw_X)) and spec.raw_X.max() == 255  # raw pixels, typed as they are
+    assert (
+        np.all(spec.raw_X == np.round(spec.raw_X)) and spec.raw_X.max() == 255
+    )  # raw pixels, typed as they are
     assert spec.X.max() == 1 and np.all(spec.X == spec.raw_X / 255)  # the network sees them / 255
     assert 0 <= spec.X_test.min() and spec.X_test.max() == 1
-    assert spec.output_names == CLASSES and spec.input_names[:2] == ("p0_0", "p0_1") and spec.image_side == 28
+    assert (
+        spec.output_names == CLASSES
+        and spec.input_names[:2] == ("p0_0", "p0_1")
+        and spec.image_side == 28
+    )
     assert spec.in_place and spec.scale_pixels and spec.layout == "blocks"
-    assert spec.n_samples == spec.steps * spec.batch  # each image once, every batch consecutive rows
+    assert (
+        spec.n_samples == spec.steps * spec.batch
+    )  # each image once, every batch consecutive rows
     # ten classes, each in both parts
     assert set(np.argmax(spec.Y, axis=1)) == set(range(10)) == set(np.argmax(spec.Y_test, axis=1))
 
@@ -49,14 +81,23 @@ def test_the_first_layer_read_in_place_copies_nothing():
     W1's gradient and update (output-major), and the small second layer."""
     spec = make_spec(BuildOptions(template="fashion"))
     blocks = blocks_layout(spec)
-    kinds = {key[0] for key in blocks.where if len(key) == 4 and key[1] == 1 and key[0] in ("W", "Wt", "dW", "W+")}
+    kinds = {
+        key[0]
+        for key in blocks.where
+        if len(key) == 4 and key[1] == 1 and key[0] in ("W", "Wt", "dW", "W+")
+    }
     assert kinds == {"dW", "W+"} and not any(key[0] == "x" for key in blocks.where)
-    assert blocks.where[("W+", 1, 5, 2)] == (blocks.where[("W+", 1, 0, 2)][0], blocks.where[("W+", 1, 0, 2)][1] + 5)  # a row per unit
+    assert blocks.where[("W+", 1, 5, 2)] == (
+        blocks.where[("W+", 1, 0, 2)][0],
+        blocks.where[("W+", 1, 0, 2)][1] + 5,
+    )  # a row per unit
     assert len(blocks.positions()) == blocks_cells_per_step(spec.network) == 57_090
     assert 2 * 784 * 32 < 57_090 < 2 * 784 * 32 + 7_000
     # options that break whole batches fall back to the plain blocks layout
     assert not make_spec(BuildOptions(template="fashion", batch=48, steps=2)).in_place
-    assert not make_spec(BuildOptions(template="fashion", layers=(784, 3, 10), layout="rows", batch=2, steps=1)).in_place
+    assert not make_spec(
+        BuildOptions(template="fashion", layers=(784, 3, 10), layout="rows", batch=2, steps=1)
+    ).in_place
 
 
 def _sumproducts(path):
@@ -64,7 +105,9 @@ def _sumproducts(path):
     formula once), read from its XML: loading every cell would take longer than the rest."""
     with zipfile.ZipFile(path) as z:
         for part in (n for n in z.namelist() if n.startswith("xl/worksheets/sheet")):
-            for formula in re.findall(r"<f[^>]*>([^<]*SUMPRODUCT\([^<]*)</f>", z.read(part).decode()):
+            for formula in re.findall(
+                r"<f[^>]*>([^<]*SUMPRODUCT\([^<]*)</f>", z.read(part).decode()
+            ):
                 yield part, formula, re.findall(r"SUMPRODUCT\(([^(),]+),([^(),]+)\)", formula)
 
 
@@ -82,10 +125,17 @@ def test_three_fashion_steps_verify_with_both_engines(tmp_path):
     lr, a raw pixel, an initial weight, the picked image and the drawing, by `formulas`."""
     needs_soffice()
     path = tmp_path / "fashion.xlsx"
-    build(small(make_spec(BuildOptions(template="fashion", layers=(784, 3, 10), batch=4, steps=3)), 8, 5), path)
+    build(
+        small(
+            make_spec(BuildOptions(template="fashion", layers=(784, 3, 10), batch=4, steps=3)), 8, 5
+        ),
+        path,
+    )
     with zipfile.ZipFile(path) as z:
         training = z.read("xl/worksheets/sheet3.xml").decode()
-    assert training.count('t="shared" ref=') == 3 * 3 + 2 * 3  # ∂L/∂W1 from step 1, W1 updated from step 2, a row per unit
+    assert (
+        training.count('t="shared" ref=') == 3 * 3 + 2 * 3
+    )  # ∂L/∂W1 from step 1, W1 updated from step 2, a row per unit
     seen = 0
     for part, formula, pairs in _sumproducts(path):
         assert all(_shape(a) == _shape(b) for a, b in pairs), f"{part}: {formula}"
@@ -96,11 +146,19 @@ def test_three_fashion_steps_verify_with_both_engines(tmp_path):
     wb = load_workbook(path)
     z = wb["Training"]["B7"].value
     assert z.ref == "B7:D10", z.ref
-    pattern = r"=MMULT\(Inputs!\$[A-Z]+\$\d+:\$[A-Z]+\$\d+,TRANSPOSE\(Inputs!\$[A-Z]+\$\d+:\$[A-Z]+\$\d+\)\)\+Inputs!\$B\$\d+:\$D\$\d+"
+    block = r"Inputs!\$[A-Z]+\$\d+:\$[A-Z]+\$\d+"
+    pattern = rf"=MMULT\({block},TRANSPOSE\({block}\)\)\+Inputs!\$B\$\d+:\$D\$\d+"
     assert re.fullmatch(pattern, z.text), z.text  # + b1 as initialised, a row on Inputs
-    report = verify(path, engine="libreoffice")  # as written: shared formulas, no cached values in them
+    report = verify(
+        path, engine="libreoffice"
+    )  # as written: shared formulas, no cached values in them
     assert report.ok, report.lines()
-    for name, i, j, value in (("lr", 0, 0, 0.3), ("X_raw", 1, 300, 200.0), ("W1_init", 400, 1, 0.05), ("drawing", 14, 14, 255.0)):
+    for name, i, j, value in (
+        ("lr", 0, 0, 0.3),
+        ("X_raw", 1, 300, 200.0),
+        ("W1_init", 400, 1, 0.05),
+        ("drawing", 14, 14, 255.0),
+    ):
         _set(wb, name, i, j, value)
     wb["Images"]["B2"] = 6  # the picked image
     wb.save(path)
@@ -143,7 +201,12 @@ def _train(X, Y, W1, b1, W2, b2, *, lr: float, batch: int, steps: int):
         losses.append(float(-(y * log_p).sum(axis=1).mean()))
         d2 = (np.exp(log_p) - y) / batch
         d1 = (d2 @ W2.T) * (1 - h * h)
-        W1, b1, W2, b2 = W1 - lr * x.T @ d1, b1 - lr * d1.sum(axis=0), W2 - lr * h.T @ d2, b2 - lr * d2.sum(axis=0)
+        W1, b1, W2, b2 = (
+            W1 - lr * x.T @ d1,
+            b1 - lr * d1.sum(axis=0),
+            W2 - lr * h.T @ d2,
+            b2 - lr * d2.sum(axis=0),
+        )
     return W1, b1, W2, b2, losses
 
 
@@ -157,26 +220,69 @@ def test_full_fashion_workbook_in_libreoffice(tmp_path):
     needs_soffice()
     path = tmp_path / "fashion.xlsx"
     build(make_spec(BuildOptions(template="fashion")), path)
-    names = ["X_raw", "X", "Y", "W1_init", "b1_init", "W2_init", "b2_init", "W1_final", "b1_final", "W2_final", "b2_final", "X_test", "Y_test", "test_accuracy", "lr", "loss"]
+    names = [
+        "X_raw",
+        "X",
+        "Y",
+        "W1_init",
+        "b1_init",
+        "W2_init",
+        "b2_init",
+        "W1_final",
+        "b1_final",
+        "W2_final",
+        "b2_final",
+        "X_test",
+        "Y_test",
+        "test_accuracy",
+        "lr",
+        "loss",
+    ]
     got = _named_values(recalculate([path], tmp_path / "lo")[0], names)
-    assert np.allclose(got["X"], got["X_raw"] / 255, rtol=1e-14, atol=0)  # recalculated (saved to 15 digits)
+    assert np.allclose(
+        got["X"], got["X_raw"] / 255, rtol=1e-14, atol=0
+    )  # recalculated (saved to 15 digits)
     W1, b1, W2, b2, losses = _train(
-        got["X"], got["Y"], got["W1_init"], got["b1_init"][0], got["W2_init"], got["b2_init"][0], lr=float(got["lr"][0, 0]), batch=32, steps=100
+        got["X"],
+        got["Y"],
+        got["W1_init"],
+        got["b1_init"][0],
+        got["W2_init"],
+        got["b2_init"][0],
+        lr=float(got["lr"][0, 0]),
+        batch=32,
+        steps=100,
     )
     assert got["loss"][:, 0] == pytest.approx(losses, rel=1e-9)
-    for name, want in (("W1_final", W1), ("b1_final", b1[None, :]), ("W2_final", W2), ("b2_final", b2[None, :])):
+    for name, want in (
+        ("W1_final", W1),
+        ("b1_final", b1[None, :]),
+        ("W2_final", W2),
+        ("b2_final", b2[None, :]),
+    ):
         assert got[name] == pytest.approx(want, rel=1e-8, abs=1e-12), name
     guess = np.argmax(np.tanh(got["X_test"] @ W1 + b1) @ W2 + b2, axis=1)
     accuracy = float(np.mean(guess == np.argmax(got["Y_test"], axis=1)))
     assert got["test_accuracy"][0, 0] == accuracy >= 0.75
 
 
-@pytest.mark.parametrize("sweep", [pytest.param((), id="adam"), pytest.param((0.02,), id="adam-sweep", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "sweep",
+    [pytest.param((), id="adam"), pytest.param((0.02,), id="adam-sweep", marks=pytest.mark.slow)],
+)
 def test_an_optimizer_and_a_sweep_on_the_first_layer_read_in_place(tmp_path, sweep):
     """Adam's state (its bias corrections read the step number) and weight decay in the
     turned matrices, and a learning-rate sweep's copy of the steps, recalculate to the engine."""
     path = tmp_path / "adam.xlsx"
-    options = dict(template="fashion", layers=(784, 2, 10), batch=4, steps=2, optimizer="adam", weight_decay=0.01, compare_lr=sweep)
+    options = dict(
+        template="fashion",
+        layers=(784, 2, 10),
+        batch=4,
+        steps=2,
+        optimizer="adam",
+        weight_decay=0.01,
+        compare_lr=sweep,
+    )
     build(small(make_spec(build_options(**options)), 8, 5), path)
     report = verify(path)
     assert report.ok, report.lines()

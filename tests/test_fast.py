@@ -11,13 +11,20 @@ import re
 import openpyxl
 import pytest
 from openpyxl.utils import column_index_from_string
+from test_libreoffice_contract import CASES
 
 from excelbp.errors import InputError
 from excelbp.verify import fast, recalc
-from test_libreoffice_contract import CASES
 
 MORE = {
-    "sweep": dict(layers=(2, 2, 2), activation="sigmoid", loss="half_sse", batch=8, steps=10, compare_lr=(0.1, 0.5, 2.0)),
+    "sweep": dict(
+        layers=(2, 2, 2),
+        activation="sigmoid",
+        loss="half_sse",
+        batch=8,
+        steps=10,
+        compare_lr=(0.1, 0.5, 2.0),
+    ),
     "digits-small": dict(template="digits", steps=2, batch=4),
     "regression": dict(template="regression", steps=12),
     "logistic": dict(template="logistic", steps=5),
@@ -32,17 +39,27 @@ def assert_same(path):
         sheet, cell = key.rsplit("!", 1)
         m = re.fullmatch(r"([A-Z]+)([0-9]+)", cell)
         got = new.get(new.index[sheet], int(m[2]), column_index_from_string(m[1]))
-        same = (type(got) is bool) == (type(want) is bool) and (got == want or (isinstance(want, float) and math.isnan(want) and got != got))
+        same = (type(got) is bool) == (type(want) is bool) and (
+            got == want or (isinstance(want, float) and math.isnan(want) and got != got)
+        )
         if isinstance(want, float) and same:
             same = math.copysign(1, got) == math.copysign(1, want)  # -0.0 is not 0.0, bit for bit
         assert same, (key, got, want)
     assert sum(int(f.sum()) for f in new.formula) == len(old)
 
 
-QUICK = {"linear", "blocks-classifier", "adam-rows-classifier", "sweep", "diverges"}  # the rest: slow (recalc.py is)
+QUICK = {
+    "linear",
+    "blocks-classifier",
+    "adam-rows-classifier",
+    "sweep",
+    "diverges",
+}  # the rest: slow (recalc.py is)
 
 
-@pytest.mark.parametrize("name", [n if n in QUICK else pytest.param(n, marks=pytest.mark.slow) for n in [*CASES, *MORE]])
+@pytest.mark.parametrize(
+    "name", [n if n in QUICK else pytest.param(n, marks=pytest.mark.slow) for n in [*CASES, *MORE]]
+)
 def test_same_values_as_recalc(make_workbook, name):
     options = {**CASES, **MORE}[name]
     assert_same(make_workbook(name, **options))
@@ -59,12 +76,23 @@ def test_fashion_first_layer_compiled_and_as_recalc(tmp_path):
     from excelbp.verify import sheetxml
 
     spec = make_spec(BuildOptions(template="fashion", layers=(784, 3, 10), batch=4, steps=2))
-    spec = replace(spec, raw_X=spec.raw_X[:8], raw_Y=spec.raw_Y[:8], X_test=spec.X_test[:5], Y_test=spec.Y_test[:5]).validate()
+    spec = replace(
+        spec,
+        raw_X=spec.raw_X[:8],
+        raw_Y=spec.raw_Y[:8],
+        X_test=spec.X_test[:5],
+        Y_test=spec.Y_test[:5],
+    ).validate()
     path = tmp_path / "fashion.xlsx"
     build(spec, path)
     engine = fast.Engine(sheetxml.workbook(path))
     engine.read()
-    mixed = [sh for sh in engine.shapes if sh.marked.startswith("SUMPRODUCT") and any(not scalar and m not in (0, 15) for m, scalar in sh.refs)]
+    mixed = [
+        sh
+        for sh in engine.shapes
+        if sh.marked.startswith("SUMPRODUCT")
+        and any(not scalar and m not in (0, 15) for m, scalar in sh.refs)
+    ]
     assert mixed and all(sh.fn is not None for sh in mixed)
     assert_same(path)
 
@@ -77,7 +105,7 @@ def test_edited_inputs_and_typed_formulas(make_workbook):
     inputs = wb.worksheets[0]
     [(sheet, ref)] = list(wb.defined_names["X"].destinations)
     first = wb[sheet][ref.replace("$", "").split(":")[0]]
-    first.value = "=1/3+LEN(\"abc\")"
+    first.value = '=1/3+LEN("abc")'
     wb[sheet].cell(first.row + 1, first.column).value = "text"
     wb[sheet].cell(first.row + 2, first.column).value = "=1/0"
     inputs["Z1"] = '=IF(ISNUMBER(A1),1,"x")&"y"'
@@ -85,10 +113,13 @@ def test_edited_inputs_and_typed_formulas(make_workbook):
     assert_same(path)
 
 
-@pytest.mark.parametrize("cells, message", [
-    ({"A1": "=A3+1", "A2": "=A1+1", "A3": "=A2+1"}, "circular reference through Sheet!A"),
-    ({"A1": "=1+"}, r"Sheet!A1: cannot parse formula =1\+"),
-])
+@pytest.mark.parametrize(
+    "cells, message",
+    [
+        ({"A1": "=A3+1", "A2": "=A1+1", "A3": "=A2+1"}, "circular reference through Sheet!A"),
+        ({"A1": "=1+"}, r"Sheet!A1: cannot parse formula =1\+"),
+    ],
+)
 def test_errors_as_recalc(tmp_path, cells, message):
     wb = openpyxl.Workbook()
     for cell, v in cells.items():

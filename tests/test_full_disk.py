@@ -39,7 +39,11 @@ def _full(path, mode: str, room: int):
 def unraisable(monkeypatch):
     """The exceptions Python would print as "Exception ignored in: …"."""
     seen = []
-    monkeypatch.setattr(sys, "unraisablehook", lambda u: seen.append(f"{u.exc_type.__name__}: {u.exc_value} in {u.object!r}"))
+    monkeypatch.setattr(
+        sys,
+        "unraisablehook",
+        lambda u: seen.append(f"{u.exc_type.__name__}: {u.exc_value} in {u.object!r}"),
+    )
     return seen
 
 
@@ -60,13 +64,15 @@ def test_full_disk_at_output(tmp_path, monkeypatch, capsys, unraisable):
     def full_open(file, mode="r", *a, **k):
         if isinstance(file, str) and file.startswith(str(out_dir)):
             return io.BufferedRandom(_full(file, mode, 20_000))
-        return io.open(file, mode, *a, **k)
+        return open(file, mode, *a, **k)
 
     fake_io = types.ModuleType("io")
     fake_io.__dict__.update(io.__dict__)
     fake_io.open = full_open
     monkeypatch.setattr(zipfile, "io", fake_io)
-    rc, lines, ignored = _run(["build", "--steps", "3000", "-o", str(out_dir / "a.xlsx"), "--quiet"], capsys, unraisable)
+    rc, lines, ignored = _run(
+        ["build", "--steps", "3000", "-o", str(out_dir / "a.xlsx"), "--quiet"], capsys, unraisable
+    )
     assert rc == 2 and len(lines) == 1, lines
     assert "-o" in lines[0] and "No space left" in lines[0]
     assert ignored == []
@@ -84,7 +90,9 @@ def test_full_disk_in_tmpdir(tmp_path, monkeypatch, capsys, unraisable):
 
     monkeypatch.setattr("excelbp.writer.open", full_open, raising=False)
     out = tmp_path / "a.xlsx"
-    rc, lines, ignored = _run(["build", "--steps", "3000", "-o", str(out), "--quiet"], capsys, unraisable)
+    rc, lines, ignored = _run(
+        ["build", "--steps", "3000", "-o", str(out), "--quiet"], capsys, unraisable
+    )
     assert rc == 2 and len(lines) == 1, lines
     assert "TMPDIR" in lines[0] and str(tmpdir) in lines[0] and "No space left" in lines[0]
     assert ignored == []
@@ -92,7 +100,9 @@ def test_full_disk_in_tmpdir(tmp_path, monkeypatch, capsys, unraisable):
 
 
 @pytest.mark.parametrize("when", ["rows", "save"])
-def test_interrupted_build_leaves_nothing_to_collect(tmp_path, monkeypatch, capsys, unraisable, when):
+def test_interrupted_build_leaves_nothing_to_collect(
+    tmp_path, monkeypatch, capsys, unraisable, when
+):
     """Ctrl-C (or a bug) while the rows are written or the archive saved abandons the
     workbook cleanly too."""
     import excelbp.writer
@@ -125,6 +135,8 @@ def test_interrupted_build_leaves_nothing_to_collect(tmp_path, monkeypatch, caps
         monkeypatch.setattr("excelbp.build.workbook_plan", interrupted_rows)
     else:
         monkeypatch.setattr(excelbp.writer, "assemble", interrupted_save)
-    rc, lines, ignored = _run(["build", "--steps", "50", "-o", str(tmp_path / "a.xlsx"), "--quiet"], capsys, unraisable)
+    rc, lines, ignored = _run(
+        ["build", "--steps", "50", "-o", str(tmp_path / "a.xlsx"), "--quiet"], capsys, unraisable
+    )
     assert rc == 130 and ignored == [], lines
     assert list(tmp_path.iterdir()) == []

@@ -25,8 +25,24 @@ from excelbp.verify.report import Report
 
 pytestmark = pytest.mark.gnumeric
 
-TEMPLATES = ["linear", "neuron", "linear-2-2-1", "sigmoid-2-3-1", "classifier", "logistic", "regression", "digits"]
-SLOW = {"neuron", "linear-2-2-1", "sigmoid-2-3-1", "logistic", "regression", "digits"}  # linear and classifier run by default
+TEMPLATES = [
+    "linear",
+    "neuron",
+    "linear-2-2-1",
+    "sigmoid-2-3-1",
+    "classifier",
+    "logistic",
+    "regression",
+    "digits",
+]
+SLOW = {
+    "neuron",
+    "linear-2-2-1",
+    "sigmoid-2-3-1",
+    "logistic",
+    "regression",
+    "digits",
+}  # linear and classifier run by default
 
 
 def rewritten(src, dst, edits: dict[str, dict[bytes, bytes]], *, keep_full_calc: bool = True):
@@ -48,7 +64,10 @@ def small_book(tmp_path):
     from excelbp import writer
     from excelbp.sheets.cells import SheetPlan, WorkbookPlan, formula, number
 
-    writer.write(WorkbookPlan([SheetPlan("Sheet", [[number(2)], [formula("=A1*3")]])], {}), tmp_path / "plain.xlsx")
+    writer.write(
+        WorkbookPlan([SheetPlan("Sheet", [[number(2)], [formula("=A1*3")]])], {}),
+        tmp_path / "plain.xlsx",
+    )
     return tmp_path / "plain.xlsx"
 
 
@@ -65,11 +84,21 @@ def test_every_cell_is_recalculated_whatever_is_cached(tmp_path, full_calc):
     needs_gnumeric()
     plain = small_book(tmp_path)
     (tmp_path / "in").mkdir()
-    stale = rewritten(plain, tmp_path / "in" / "stale.xlsx", {"xl/worksheets/sheet1.xml": {b"<f>A1*3</f>": b"<f>A1*3</f><v>999</v>"}}, keep_full_calc=full_calc)
+    stale = rewritten(
+        plain,
+        tmp_path / "in" / "stale.xlsx",
+        {"xl/worksheets/sheet1.xml": {b"<f>A1*3</f>": b"<f>A1*3</f><v>999</v>"}},
+        keep_full_calc=full_calc,
+    )
     assert a2(stale) == 999
     out = gnumeric.recalculate(stale, tmp_path / "out")
     assert out == (tmp_path / "out" / "stale.xlsx").resolve() and a2(out) == 6
-    edited = rewritten(stale, tmp_path / "in" / "edited.xlsx", {"xl/worksheets/sheet1.xml": {b"<v>2.0</v>": b"<v>5.0</v>"}}, keep_full_calc=full_calc)
+    edited = rewritten(
+        stale,
+        tmp_path / "in" / "edited.xlsx",
+        {"xl/worksheets/sheet1.xml": {b"<v>2.0</v>": b"<v>5.0</v>"}},
+        keep_full_calc=full_calc,
+    )
     assert a2(gnumeric.recalculate(edited, tmp_path / "out")) == 15
 
 
@@ -84,7 +113,10 @@ def test_failures_are_one_line_external_errors_and_nothing_is_left(tmp_path, mon
         gnumeric.recalculate(plain, tmp_path)
     junk = tmp_path / "junk.xlsx"
     junk.write_bytes(b"not a workbook")
-    with pytest.raises(ExternalError, match=r"junk.xlsx: Gnumeric \(ssconvert\) failed with exit status 1 \(.*junk.xlsx") as e:
+    with pytest.raises(
+        ExternalError,
+        match=r"junk.xlsx: Gnumeric \(ssconvert\) failed with exit status 1 \(.*junk.xlsx",
+    ) as e:
         gnumeric.recalculate(junk, tmp_path / "out")
     assert "\n" not in str(e.value)
     with pytest.raises(ExternalError, match="timed out after 0.01 s"):
@@ -100,10 +132,15 @@ def test_a_missing_ssconvert_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["verify", str(path), "--engine", "gnumeric"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["excelbp: error: Gnumeric (ssconvert) not found; install it (apt-get install gnumeric) or set EXCELBP_SSCONVERT"]
+    assert err == [
+        "excelbp: error: Gnumeric (ssconvert) not found; install it (apt-get install gnumeric) or"
+        " set EXCELBP_SSCONVERT"
+    ]
 
 
-@pytest.mark.parametrize("name", [pytest.param(t, marks=pytest.mark.slow) if t in SLOW else t for t in TEMPLATES])
+@pytest.mark.parametrize(
+    "name", [pytest.param(t, marks=pytest.mark.slow) if t in SLOW else t for t in TEMPLATES]
+)
 def test_gnumeric_verifies_every_template_and_names_a_changed_cell(make_workbook, name):
     needs_gnumeric()
     path = make_workbook(name, template=name, steps=2)
@@ -115,7 +152,9 @@ def test_gnumeric_verifies_every_template_and_names_a_changed_cell(make_workbook
     wb[sheet][cell] = wb[sheet][cell].value + "+0.5"
     wb.save(path)
     report = verify(path, engine="gnumeric")
-    assert not report.ok and report.first_mismatch.startswith(f"{sheet}!{cell} "), report.first_mismatch
+    assert not report.ok and report.first_mismatch.startswith(f"{sheet}!{cell} "), (
+        report.first_mismatch
+    )
 
 
 def _demo_for_every_engine(tmp_path):
@@ -137,7 +176,12 @@ def test_engine_all_runs_the_four_and_reports_each(tmp_path, capsys):
     capsys.readouterr()
     assert main(["verify", str(path), "--engine", "all", "--quiet"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert [line.split("recalculated by ")[-1].split(",")[0] for line in out[:4]] == ["formulas", "libreoffice", "gnumeric", "ironcalc"]
+    assert [line.split("recalculated by ")[-1].split(",")[0] for line in out[:4]] == [
+        "formulas",
+        "libreoffice",
+        "gnumeric",
+        "ironcalc",
+    ]
     assert all(line.startswith("OK: all ") for line in out[:4])
     assert out[4] == "ALL OK: formulas OK, libreoffice OK, gnumeric OK, ironcalc OK"
 
@@ -145,18 +189,27 @@ def test_engine_all_runs_the_four_and_reports_each(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.libreoffice
 def test_engine_all_names_the_changed_cell_in_each_report(tmp_path, capsys):
-    from test_ironcalc import tampered  # in the XML: openpyxl's save writes what IronCalc cannot load
+    from test_ironcalc import (
+        tampered,
+    )  # in the XML: openpyxl's save writes what IronCalc cannot load
 
     path = tampered(_demo_for_every_engine(tmp_path), "Steps", "O5", "*1.001")  # step 2's loss
     capsys.readouterr()
     assert main(["verify", str(path), "--engine", "all"]) == 1
     out = capsys.readouterr().out
     assert out.count("MISMATCH: 1 of ") == 4 and out.count("first: Steps!O5 ") == 4
-    assert out.strip().splitlines()[-1] == "NOT ALL OK: formulas MISMATCH, libreoffice MISMATCH, gnumeric MISMATCH, ironcalc MISMATCH"
+    assert (
+        out.strip().splitlines()[-1]
+        == "NOT ALL OK: formulas MISMATCH, libreoffice MISMATCH, gnumeric MISMATCH, ironcalc"
+        " MISMATCH"
+    )
 
 
-def test_engine_all_reports_an_engine_that_cannot_run_and_runs_the_others(tmp_path, monkeypatch, capsys):
-    """Without LibreOffice, Gnumeric and IronCalc: the formulas report, one error line each, exit 2."""
+def test_engine_all_reports_an_engine_that_cannot_run_and_runs_the_others(
+    tmp_path, monkeypatch, capsys
+):
+    """Without LibreOffice, Gnumeric and IronCalc: the formulas report, one error line each,
+    exit 2."""
     path = tmp_path / "w.xlsx"
     assert main(["build", "--steps", "2", "-o", str(path), "--quiet"]) == 0
     monkeypatch.setenv("EXCELBP_SOFFICE", str(tmp_path / "no-soffice"))
@@ -167,8 +220,13 @@ def test_engine_all_reports_an_engine_that_cannot_run_and_runs_the_others(tmp_pa
     got = capsys.readouterr()
     out, err = got.out.strip().splitlines(), got.err.strip().splitlines()
     assert len(out) == 2 and out[0].startswith("OK: all ")
-    assert out[1] == "NOT ALL OK: formulas OK, libreoffice bad input, gnumeric bad input, ironcalc bad input"
-    assert len(err) == 3 and err[0].startswith("excelbp: error: --engine libreoffice: LibreOffice (soffice) not found")
+    assert (
+        out[1]
+        == "NOT ALL OK: formulas OK, libreoffice bad input, gnumeric bad input, ironcalc bad input"
+    )
+    assert len(err) == 3 and err[0].startswith(
+        "excelbp: error: --engine libreoffice: LibreOffice (soffice) not found"
+    )
     assert err[1].startswith("excelbp: error: --engine gnumeric: Gnumeric (ssconvert) not found")
     assert err[2] == "excelbp: error: --engine ironcalc: IronCalc not found; pip install ironcalc"
 
@@ -177,8 +235,22 @@ def test_engine_all_status_a_mismatch_first_then_the_first_failure():
     ok, bad = Report(path="w.xlsx", engine="x"), Report(path="w.xlsx", engine="x", mismatches=1)
     o = every.Outcome
     assert every.status([o("formulas", ok), o("libreoffice", ok), o("gnumeric", ok)]) == 0
-    assert every.status([o("formulas", ok), o("libreoffice", error="x", status=3), o("gnumeric", bad, status=1)]) == 1
-    assert every.status([o("formulas", ok), o("libreoffice", error="x", status=3), o("gnumeric", error="y", status=2)]) == 3
+    assert (
+        every.status(
+            [o("formulas", ok), o("libreoffice", error="x", status=3), o("gnumeric", bad, status=1)]
+        )
+        == 1
+    )
+    assert (
+        every.status(
+            [
+                o("formulas", ok),
+                o("libreoffice", error="x", status=3),
+                o("gnumeric", error="y", status=2),
+            ]
+        )
+        == 3
+    )
 
 
 def test_a_bad_file_is_bad_input_once_for_all_engines(tmp_path, capsys):
@@ -194,16 +266,30 @@ def test_a_stopped_gnumeric_verify_leaves_no_ssconvert_and_no_folder(tmp_path):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     assert main(["build", "--steps", "20000", "-o", str(tmp_path / "long.xlsx"), "--quiet"]) == 0
-    env = {**os.environ, "TMPDIR": str(scratch), "PYTHONPATH": str(Path(excelbp.__file__).parents[1])}  # this excelbp, from any folder
-    proc = subprocess.Popen([sys.executable, "-m", "excelbp", "verify", "long.xlsx", "--engine", "gnumeric"], cwd=tmp_path, env=env, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "TMPDIR": str(scratch),
+        "PYTHONPATH": str(Path(excelbp.__file__).parents[1]),
+    }  # this excelbp, from any folder
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "excelbp", "verify", "long.xlsx", "--engine", "gnumeric"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
     running = []
     while not running and time.monotonic() < deadline:
         time.sleep(0.05)
-        running = subprocess.run(["pgrep", "-f", f"ssconvert.*{scratch}"], capture_output=True, text=True).stdout.split()
+        running = subprocess.run(
+            ["pgrep", "-f", f"ssconvert.*{scratch}"], capture_output=True, text=True
+        ).stdout.split()
     assert running, f"ssconvert should be running ({proc.poll()=})"
     time.sleep(0.5)  # converting
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 128 + signal.SIGTERM
-    assert subprocess.run(["pgrep", "-f", f"ssconvert.*{scratch}"], capture_output=True).returncode == 1  # none left
+    assert (
+        subprocess.run(["pgrep", "-f", f"ssconvert.*{scratch}"], capture_output=True).returncode
+        == 1
+    )  # none left
     assert list(scratch.iterdir()) == []

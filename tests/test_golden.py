@@ -28,10 +28,54 @@ WORKBOOKS = {
     "linear-2-2-1": ["--template", "linear-2-2-1", "--steps", "3"],
     "sigmoid-2-3-1": ["--template", "sigmoid-2-3-1", "--steps", "3"],
     "classifier": ["--template", "classifier", "--steps", "3"],
-    "2-3-2-b2-rows": ["--layers", "2,3,2", "--activation", "sigmoid", "--loss", "mse", "--batch", "2", "--steps", "3", "--layout", "rows"],
-    "2-3-2-b2-blocks": ["--layers", "2,3,2", "--activation", "sigmoid", "--loss", "mse", "--batch", "2", "--steps", "3", "--layout", "blocks"],
-    "sigmoid-2-3-1-blocks-zh": ["--template", "sigmoid-2-3-1", "--steps", "2", "--layout", "blocks", "--lang", "zh"],
-    "classifier-ce-blocks": ["--template", "classifier", "--steps", "2", "--batch", "3", "--layout", "blocks"],
+    "2-3-2-b2-rows": [
+        "--layers",
+        "2,3,2",
+        "--activation",
+        "sigmoid",
+        "--loss",
+        "mse",
+        "--batch",
+        "2",
+        "--steps",
+        "3",
+        "--layout",
+        "rows",
+    ],
+    "2-3-2-b2-blocks": [
+        "--layers",
+        "2,3,2",
+        "--activation",
+        "sigmoid",
+        "--loss",
+        "mse",
+        "--batch",
+        "2",
+        "--steps",
+        "3",
+        "--layout",
+        "blocks",
+    ],
+    "sigmoid-2-3-1-blocks-zh": [
+        "--template",
+        "sigmoid-2-3-1",
+        "--steps",
+        "2",
+        "--layout",
+        "blocks",
+        "--lang",
+        "zh",
+    ],
+    "classifier-ce-blocks": [
+        "--template",
+        "classifier",
+        "--steps",
+        "2",
+        "--batch",
+        "3",
+        "--layout",
+        "blocks",
+    ],
     "digits": ["--template", "digits", "--steps", "1", "--batch", "2"],
 }
 # big workbooks are dumped in part: the first and the last rows of each sheet
@@ -64,10 +108,16 @@ def _rounding_sensitive(wb) -> dict[tuple[str, str], object]:
                 if rule.operator == "lessThan" and rule.formula:
                     limit = float(rule.formula[0])
                     for cells in cf.sqref.ranges:
-                        for row in ws.iter_rows(min_row=cells.min_row, max_row=cells.max_row,
-                                                min_col=cells.min_col, max_col=cells.max_col):
+                        for row in ws.iter_rows(
+                            min_row=cells.min_row,
+                            max_row=cells.max_row,
+                            min_col=cells.min_col,
+                            max_col=cells.max_col,
+                        ):
                             for c in row:
-                                out[ws.title, c.coordinate] = lambda v, limit=limit: f"<{limit:g}" if abs(v) < limit else _number(v)
+                                out[ws.title, c.coordinate] = lambda v, limit=limit: (
+                                    f"<{limit:g}" if abs(v) < limit else _number(v)
+                                )
     return out
 
 
@@ -86,22 +136,40 @@ def dump(path: Path, edges: tuple[int, int] | None = None) -> str:
         heights = {k: d.height for k, d in sorted(ws.row_dimensions.items()) if d.height}
         out.append("heights " + " ".join(f"{k}={h:g}" for k, h in heights.items()))
         setup = ws.page_setup
-        out.append(f"page orientation={setup.orientation} fitToWidth={setup.fitToWidth} fitToHeight={setup.fitToHeight}")
+        out.append(
+            f"page orientation={setup.orientation} fitToWidth={setup.fitToWidth}"
+            f" fitToHeight={setup.fitToHeight}"
+        )
         for cf in ws.conditional_formatting:
             for rule in cf.rules:
                 scale = rule.colorScale
                 if scale is None:  # a rule on the cell's value: its test and its fill
-                    out.append(f"cell rule {cf.sqref}: {rule.operator} {rule.formula} fill {rule.dxf.fill.bgColor.rgb}")
+                    out.append(
+                        f"cell rule {cf.sqref}: {rule.operator} {rule.formula} fill"
+                        f" {rule.dxf.fill.bgColor.rgb}"
+                    )
                     continue
-                stops = [f"{o.type}{'' if o.val is None else ':' + _number(float(o.val))}" for o in scale.cfvo]
-                out.append(f"colour scale {cf.sqref}: {' '.join(stops)} {' '.join(c.rgb for c in scale.color)}")
+                stops = [
+                    f"{o.type}{'' if o.val is None else ':' + _number(float(o.val))}"
+                    for o in scale.cfvo
+                ]
+                out.append(
+                    f"colour scale {cf.sqref}: {' '.join(stops)}"
+                    f" {' '.join(c.rgb for c in scale.color)}"
+                )
         for chart in ws._charts:
             title = chart.title.tx.rich.p[0].r[0].t if chart.title else None
             marker = chart.anchor._from
             # a line chart's series have values; a scatter chart's, x and y values
-            series = [s.val.numRef.f if s.val is not None else f"{s.xVal.numRef.f} → {s.yVal.numRef.f}" for s in chart.series]
+            series = [
+                s.val.numRef.f if s.val is not None else f"{s.xVal.numRef.f} → {s.yVal.numRef.f}"
+                for s in chart.series
+            ]
             names = [s.tx.v for s in chart.series]
-            out.append(f"chart at col {marker.col} row {marker.row}: {title!r} log={chart.y_axis.scaling.logBase} series={series} names={names}")
+            out.append(
+                f"chart at col {marker.col} row {marker.row}: {title!r}"
+                f" log={chart.y_axis.scaling.logBase} series={series} names={names}"
+            )
         values = cached[ws.title]
         for row in ws.iter_rows():
             for c in row:
@@ -129,16 +197,22 @@ def build_and_dump(name: str, folder: Path) -> str:
     return dump(path, EDGES.get(name))
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in EDGES else n for n in sorted(WORKBOOKS)])
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param(n, marks=pytest.mark.slow) if n in EDGES else n for n in sorted(WORKBOOKS)],
+)
 def test_workbook_matches_its_golden_dump(name, tmp_path):
     expected = (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
     got = build_and_dump(name, tmp_path)
     if got != expected:
         (tmp_path / f"{name}.txt").write_text(got, encoding="utf-8")
-        diff = [f"- {a}\n+ {b}" for a, b in zip(expected.splitlines(), got.splitlines()) if a != b][:5]
+        diff = [f"- {a}\n+ {b}" for a, b in zip(expected.splitlines(), got.splitlines()) if a != b][
+            :5
+        ]
         pytest.fail(
-            f"{name}: the workbook differs from tests/golden/{name}.txt ({len(got.splitlines())} lines now, "
-            f"{len(expected.splitlines())} before); first differences:\n" + "\n".join(diff)
+            f"{name}: the workbook differs from tests/golden/{name}.txt ({len(got.splitlines())}"
+            f" lines now, {len(expected.splitlines())} before); first differences:\n"
+            + "\n".join(diff)
         )
 
 
@@ -146,5 +220,7 @@ if __name__ == "__main__":
     GOLDEN.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         for name in sorted(WORKBOOKS):
-            (GOLDEN / f"{name}.txt").write_text(build_and_dump(name, Path(folder)), encoding="utf-8")
+            (GOLDEN / f"{name}.txt").write_text(
+                build_and_dump(name, Path(folder)), encoding="utf-8"
+            )
             print(f"wrote {GOLDEN / name}.txt", file=sys.stderr)

@@ -22,7 +22,11 @@ from excelbp.spec.templates import template_names
 from excelbp.verify import verify
 from excelbp.verify.libreoffice import recalculate
 
-SMALL = [t for t in template_names() if make_spec(BuildOptions(template=t, steps=2)).n_params <= GRADCHECK_DEFAULT]
+SMALL = [
+    t
+    for t in template_names()
+    if make_spec(BuildOptions(template=t, steps=2)).n_params <= GRADCHECK_DEFAULT
+]
 
 
 def _flat(named, name: str) -> list[float]:
@@ -85,7 +89,12 @@ def test_engine_check_equals_the_oracles_finite_differences(template):
         named[f"W{l}_init"] = spec.W_init[l - 1].tolist()
         if spec.bias:
             named[f"b{l}_init"] = [spec.b_init[l - 1].tolist()]
-    structure = {"sizes": list(spec.sizes), "bias": spec.bias, "activations": list(spec.activations), "loss": spec.loss}
+    structure = {
+        "sizes": list(spec.sizes),
+        "bias": spec.bias,
+        "activations": list(spec.activations),
+        "loss": spec.loss,
+    }
     numeric, backprop = _oracle_check(named, structure, DEFAULT_EPS)
     scale = max(abs(v) for v in numeric)
     assert check.numeric.tolist() == [pytest.approx(v, rel=1e-9, abs=1e-9 * scale) for v in numeric]
@@ -94,21 +103,46 @@ def test_engine_check_equals_the_oracles_finite_differences(template):
 
 
 def test_the_sheet_is_there_by_default_up_to_100_parameters(make_workbook):
-    assert "gradcheck_numeric" in load_workbook(make_workbook(template="classifier", steps=2)).defined_names  # 27
-    assert "gradcheck_numeric" not in load_workbook(make_workbook("d", template="digits", steps=1)).defined_names  # 1,210
+    assert (
+        "gradcheck_numeric"
+        in load_workbook(make_workbook(template="classifier", steps=2)).defined_names
+    )  # 27
+    assert (
+        "gradcheck_numeric"
+        not in load_workbook(make_workbook("d", template="digits", steps=1)).defined_names
+    )  # 1,210
     big = dict(layers=(10, 10, 1), steps=1)  # 121 parameters: only on request
     assert "gradcheck_eps" not in load_workbook(make_workbook("n", **big)).defined_names
     assert "gradcheck_eps" in load_workbook(make_workbook("y", gradcheck=True, **big)).defined_names
-    assert "gradcheck_eps" not in load_workbook(make_workbook("o", template="linear", gradcheck=False)).defined_names
+    assert (
+        "gradcheck_eps"
+        not in load_workbook(make_workbook("o", template="linear", gradcheck=False)).defined_names
+    )
 
 
 def test_gradcheck_over_the_limit_is_one_line_and_writes_nothing(tmp_path):
     out = tmp_path / "d.xlsx"
     r = subprocess.run(
-        [sys.executable, "-m", "excelbp", "build", "--template", "digits", "--gradcheck", "-o", str(out)], capture_output=True, text=True
+        [
+            sys.executable,
+            "-m",
+            "excelbp",
+            "build",
+            "--template",
+            "digits",
+            "--gradcheck",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert r.returncode == 2 and not out.exists()
-    assert r.stderr.count("\n") == 1 and "--gradcheck" in r.stderr and f"at most {GRADCHECK_LIMIT}" in r.stderr
+    assert (
+        r.stderr.count("\n") == 1
+        and "--gradcheck" in r.stderr
+        and f"at most {GRADCHECK_LIMIT}" in r.stderr
+    )
 
 
 @pytest.mark.parametrize("template", ["sigmoid-2-3-1", "classifier"])
@@ -155,7 +189,9 @@ def test_libreoffice_gradient_checks_equal_the_oracle(tmp_path):
         build(make_spec(BuildOptions(template=template, steps=2)), paths[-1])
     for optimizer in OPTIMIZERS:
         paths.append(tmp_path / f"classifier-{optimizer}.xlsx")
-        build(make_spec(BuildOptions(template="classifier", optimizer=optimizer, steps=2)), paths[-1])
+        build(
+            make_spec(BuildOptions(template="classifier", optimizer=optimizer, steps=2)), paths[-1]
+        )
     done = recalculate(paths, tmp_path / "lo")
     worst = {}
     for path, recalculated in zip(paths, done):
@@ -171,7 +207,15 @@ def test_libreoffice_gradient_check_follows_edits(tmp_path):
     path = tmp_path / "book.xlsx"
     build(make_spec(BuildOptions(template="sigmoid-2-3-1", steps=2)), path)
     raw = oracle.read_named(path)["X_raw"]  # the template's data are typed raw and scaled
-    edit_named(path, {"gradcheck_eps": 1e-4, "X_raw": {(0, 1): raw[0][1] * 1.5}, "W1_init": {(1, 2): -0.4}, "b2_init": {(0, 0): 0.2}})
+    edit_named(
+        path,
+        {
+            "gradcheck_eps": 1e-4,
+            "X_raw": {(0, 1): raw[0][1] * 1.5},
+            "W1_init": {(1, 2): -0.4},
+            "b2_init": {(0, 0): 0.2},
+        },
+    )
     [recalculated] = recalculate([path], tmp_path / "lo")
     named = oracle.read_named(recalculated)
     assert named["gradcheck_eps"] == 1e-4

@@ -14,7 +14,9 @@ from excelbp.cli import main
 
 
 def run(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "excelbp", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "excelbp", *args], capture_output=True, text=True, cwd=cwd
+    )
 
 
 CSV_CASES = {
@@ -34,7 +36,10 @@ CSV_CASES = {
     "too few columns": (b"x1,y\n1,3\n", "columns"),
     "too many columns": (b"x1,x2,x3,y\n1,2,3,4\n", "columns"),
     "control character in the header": (b"x1,x\x01y,y\n1,2,3\n", "data.csv:1: column 2"),
-    "escape in the header, after blank lines": (b"\n\nx1,x2,y\x1b\n1,2,3\n", "data.csv:3: column 3"),
+    "escape in the header, after blank lines": (
+        b"\n\nx1,x2,y\x1b\n1,2,3\n",
+        "data.csv:3: column 3",
+    ),
     "too long a header": (b"x1,x2," + b"y" * 300 + b"\n1,2,3\n", "data.csv:1: column 3"),
 }
 
@@ -72,14 +77,21 @@ def test_reading_a_csv_takes_little_memory(tmp_path):
     from excelbp.spec.data import read_csv
 
     data = tmp_path / "d.csv"
-    data.write_text("x1,x2,y\n" + "".join(f"{i % 97 / 97:.4f},{i % 89 / 89:.4f},{i % 7}\n" for i in range(100_000)))
+    data.write_text(
+        "x1,x2,y\n"
+        + "".join(f"{i % 97 / 97:.4f},{i % 89 / 89:.4f},{i % 7}\n" for i in range(100_000))
+    )
     tracemalloc.start()
     try:
         table = read_csv(data)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert table.rows.shape == (100_000, 3) and table.rows[5, 2] == 5.0 and table.header == ("x1", "x2", "y")
+    assert (
+        table.rows.shape == (100_000, 3)
+        and table.rows[5, 2] == 5.0
+        and table.header == ("x1", "x2", "y")
+    )
     assert peak < 20e6, f"{peak / 1e6:.0f} MB"
 
 
@@ -97,7 +109,9 @@ HUGE = [
 @pytest.mark.parametrize("args", HUGE, ids=[" ".join(a) for a in HUGE])
 def test_huge_options_are_refused_before_any_data_is_made(tmp_path, monkeypatch, capsys, args):
     """`--batch 1000000000` once made a billion made-up samples (MemoryError): the layout's
-    arithmetic refuses it first, in well under a MB and a second (more for the first, which imports)."""
+    arithmetic refuses it first, in well under a MB and a second (more for the first, which
+    imports).
+    """
     import time
     import tracemalloc
 
@@ -147,17 +161,31 @@ OPTION_CASES = [
 def test_bad_options(tmp_path, args, culprit):
     r = run(*(["build"] if args[0] != "frobnicate" else []), *args, cwd=tmp_path)
     lines = r.stderr.strip().splitlines()
-    assert r.returncode == 2 and len(lines) == 1 and culprit in lines[0] and "Traceback" not in r.stderr, r.stderr
+    assert (
+        r.returncode == 2
+        and len(lines) == 1
+        and culprit in lines[0]
+        and "Traceback" not in r.stderr
+    ), r.stderr
     assert not list(tmp_path.rglob("*.xlsx"))
 
 
-@pytest.mark.parametrize("output,culprit", [("folder", "is a folder"), ("x.csv", "end in .xlsx"), ("/proc/x.xlsx", "cannot write")])
+@pytest.mark.parametrize(
+    "output,culprit",
+    [("folder", "is a folder"), ("x.csv", "end in .xlsx"), ("/proc/x.xlsx", "cannot write")],
+)
 def test_bad_output_paths(tmp_path, output, culprit):
     (tmp_path / "folder.xlsx").mkdir()
-    target = output if output.startswith("/") else str(tmp_path / (output + ".xlsx" if output == "folder" else output))
+    target = (
+        output
+        if output.startswith("/")
+        else str(tmp_path / (output + ".xlsx" if output == "folder" else output))
+    )
     r = run("build", "-o", target, "--force", cwd=tmp_path)
     lines = r.stderr.strip().splitlines()
-    assert r.returncode == 2 and len(lines) == 1 and culprit in lines[0] and "-o" in lines[0], r.stderr
+    assert r.returncode == 2 and len(lines) == 1 and culprit in lines[0] and "-o" in lines[0], (
+        r.stderr
+    )
 
 
 def test_steps_limit_names_the_largest_allowed(tmp_path):
@@ -171,9 +199,20 @@ def test_formula_looking_header_is_text(tmp_path):
     out = tmp_path / "h.xlsx"
     assert main(["build", "--layers", "2,1", "--data", str(data), "-o", str(out), "--quiet"]) == 0
     wb = load_workbook(out)
-    found = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == '=HYPERLINK("http://example.invalid","x")']
+    found = [
+        c
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value == '=HYPERLINK("http://example.invalid","x")'
+    ]
     assert found and all(c.data_type == "s" for c in found)
-    assert not any(isinstance(c.value, str) and "HYPERLINK" in c.value and c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    assert not any(
+        isinstance(c.value, str) and "HYPERLINK" in c.value and c.data_type == "f"
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+    )
 
 
 def test_no_partial_file_when_interrupted(tmp_path, monkeypatch):
@@ -199,9 +238,16 @@ def test_no_temporary_left_when_terminated(tmp_path):
     import time
 
     out = tmp_path / "big.xlsx"
-    proc = subprocess.Popen([sys.executable, "-m", "excelbp", "build", "--steps", "400000", "-o", str(out), "--quiet"], cwd=tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "excelbp", "build", "--steps", "400000", "-o", str(out), "--quiet"],
+        cwd=tmp_path,
+    )
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".big.xlsx.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+    while (
+        not list(tmp_path.glob(".big.xlsx.*.tmp"))
+        and proc.poll() is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     assert list(tmp_path.glob(".big.xlsx.*.tmp")), "the build should be writing its temporary file"
     proc.send_signal(signal.SIGTERM)
@@ -218,7 +264,9 @@ def test_diverging_training_still_writes_and_warns(tmp_path):
 
 
 @pytest.mark.slow
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     steps=st.one_of(st.integers(-5, 30), st.text(max_size=4)),
     lr=st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=4)),
@@ -228,16 +276,46 @@ def test_diverging_training_still_writes_and_warns(tmp_path):
     loss=st.sampled_from(["sse", "half_sse", "mse", "cross_entropy", "y"]),
 )
 def test_random_options_never_raise(tmp_path, steps, lr, batch, layers, act, loss):
-    args = ["build", "-o", str(tmp_path / "r.xlsx"), "--force", "--quiet", "--steps", str(steps), "--lr", str(lr), "--batch", str(batch), "--activation", act, "--loss", loss]
+    args = [
+        "build",
+        "-o",
+        str(tmp_path / "r.xlsx"),
+        "--force",
+        "--quiet",
+        "--steps",
+        str(steps),
+        "--lr",
+        str(lr),
+        "--batch",
+        str(batch),
+        "--activation",
+        act,
+        "--loss",
+        loss,
+    ]
     if layers:
         args += ["--layers", ",".join(map(str, layers))]
     assert main(args) in (0, 2)
 
 
 @pytest.mark.slow
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(alphabet=st.sampled_from(list("0123456789.,-+e\n\r\"xyNaI =")), max_size=80))
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(alphabet=st.sampled_from(list('0123456789.,-+e\n\r"xyNaI =')), max_size=80))
 def test_random_csv_text_never_raises(tmp_path, text):
     data = tmp_path / "r.csv"
     data.write_text(text)
-    assert main(["build", "--layers", "2,1", "--data", str(data), "-o", str(tmp_path / "r.xlsx"), "--force", "--quiet"]) in (0, 2)
+    assert main(
+        [
+            "build",
+            "--layers",
+            "2,1",
+            "--data",
+            str(data),
+            "-o",
+            str(tmp_path / "r.xlsx"),
+            "--force",
+            "--quiet",
+        ]
+    ) in (0, 2)

@@ -27,7 +27,12 @@ def stale_workbook(path):
     from excelbp.sheets.cells import SheetPlan, WorkbookPlan, formula, number
 
     plain = path.with_name("plain-" + path.name)
-    writer.write(WorkbookPlan([SheetPlan("Sheet", [[number(2)], [formula("=A1*3")]])], {"tripled": "Sheet!$A$2"}), plain)
+    writer.write(
+        WorkbookPlan(
+            [SheetPlan("Sheet", [[number(2)], [formula("=A1*3")]])], {"tripled": "Sheet!$A$2"}
+        ),
+        plain,
+    )
     with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info.filename)
@@ -73,8 +78,9 @@ def test_recalculate_several_and_parallel_calls(tmp_path):
     assert [o.name for o in outs] == ["book0.xlsx", "book1.xlsx", "book2.xlsx"]
     assert [a2(o) for o in outs] == [6, 6, 6]
     with ThreadPoolExecutor(2) as pool:
-        outs = list(pool.map(lambda i: libreoffice.recalculate([srcs[i]], tmp_path / f"p{i}")[0],
-                             range(2)))
+        outs = list(
+            pool.map(lambda i: libreoffice.recalculate([srcs[i]], tmp_path / f"p{i}")[0], range(2))
+        )
     assert [a2(o) for o in outs] == [6, 6]
 
 

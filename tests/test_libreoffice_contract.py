@@ -7,10 +7,10 @@ import random
 
 import oracle
 import pytest
-from excelbp.spec.optimizers import Optimizer
 from conftest import assert_contract, edit_named, needs_soffice, structure_of
 from openpyxl import load_workbook
 
+from excelbp.spec.optimizers import Optimizer
 from excelbp.verify import verify
 from excelbp.verify.libreoffice import recalculate
 
@@ -30,27 +30,74 @@ CASES = {
     # the blocks layout: a block of rows per step, SUMPRODUCT over rows and columns
     "blocks-classifier": dict(template="classifier", layout="blocks", batch=5, steps=8),
     "blocks-sigmoid-2-3-1": dict(template="sigmoid-2-3-1", layout="blocks"),
-    "blocks-relu-mse-b6": dict(layers=(6, 5, 2), activation="relu", loss="mse", batch=6, bias=False, layout="blocks"),
-    "blocks-2-5-4-2": dict(layers=(2, 5, 4, 2), activation="sigmoid", loss="half_sse", batch=3, layout="blocks"),
+    "blocks-relu-mse-b6": dict(
+        layers=(6, 5, 2), activation="relu", loss="mse", batch=6, bias=False, layout="blocks"
+    ),
+    "blocks-2-5-4-2": dict(
+        layers=(2, 5, 4, 2), activation="sigmoid", loss="half_sse", batch=3, layout="blocks"
+    ),
     # binary cross-entropy: one output (logistic regression), and several
-    "bce-logistic": dict(layers=(2, 1), activation="sigmoid", loss="binary_cross_entropy", batch=2, steps=6),
-    "bce-leaky-blocks": dict(layers=(3, 4, 2), activation="leaky_relu", loss="binary_cross_entropy", batch=3, steps=4, layout="blocks"),
+    "bce-logistic": dict(
+        layers=(2, 1), activation="sigmoid", loss="binary_cross_entropy", batch=2, steps=6
+    ),
+    "bce-leaky-blocks": dict(
+        layers=(3, 4, 2),
+        activation="leaky_relu",
+        loss="binary_cross_entropy",
+        batch=3,
+        steps=4,
+        layout="blocks",
+    ),
 }
 # every optimizer × both layouts × a small regression and a softmax classifier (issue 13)
 for _opt in ("sgd", "momentum", "nesterov", "rmsprop", "adam", "adamw", "adagrad"):
     for _layout in ("rows", "blocks"):
         CASES[f"{_opt}-{_layout}-regression"] = dict(
-            layers=(1, 4, 1), activation="relu,linear", loss="mse", optimizer=_opt, layout=_layout, batch=2, steps=6, lr=0.05, weight_decay=0.01
+            layers=(1, 4, 1),
+            activation="relu,linear",
+            loss="mse",
+            optimizer=_opt,
+            layout=_layout,
+            batch=2,
+            steps=6,
+            lr=0.05,
+            weight_decay=0.01,
         )
         CASES[f"{_opt}-{_layout}-classifier"] = dict(
-            layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer=_opt, layout=_layout, batch=2, steps=6, lr=0.1
+            layers=(2, 3, 3),
+            activation="tanh",
+            loss="cross_entropy",
+            optimizer=_opt,
+            layout=_layout,
+            batch=2,
+            steps=6,
+            lr=0.1,
         )
 # the learning-rate schedules, each with an optimizer whose update reads lr_t differently
-CASES["step-rows-adamw"] = dict(layers=(2, 3, 1), activation="tanh", loss="mse", optimizer="adamw", weight_decay=0.05, batch=2, steps=7,
-                                schedule="step", step_size=2, gamma=0.5)
-CASES["cosine-blocks-adagrad"] = dict(template="classifier", layout="blocks", batch=3, steps=6, optimizer="adagrad", schedule="cosine")
+CASES["step-rows-adamw"] = dict(
+    layers=(2, 3, 1),
+    activation="tanh",
+    loss="mse",
+    optimizer="adamw",
+    weight_decay=0.05,
+    batch=2,
+    steps=7,
+    schedule="step",
+    step_size=2,
+    gamma=0.5,
+)
+CASES["cosine-blocks-adagrad"] = dict(
+    template="classifier", layout="blocks", batch=3, steps=6, optimizer="adagrad", schedule="cosine"
+)
 # edits of each optimizer's hyperparameters, within ranges that train
-HYPER_RANGES = {"momentum": (0.5, 0.95), "alpha": (0.8, 0.999), "beta1": (0.5, 0.95), "beta2": (0.9, 0.9999), "eps": (1e-8, 1e-6), "weight_decay": (0.0, 0.05)}
+HYPER_RANGES = {
+    "momentum": (0.5, 0.95),
+    "alpha": (0.8, 0.999),
+    "beta1": (0.5, 0.95),
+    "beta2": (0.9, 0.9999),
+    "eps": (1e-8, 1e-6),
+    "weight_decay": (0.0, 0.05),
+}
 
 
 def _random_edits(structure: dict, lr: float, rng: random.Random) -> dict:
@@ -59,21 +106,35 @@ def _random_edits(structure: dict, lr: float, rng: random.Random) -> dict:
     data = "X_raw" if structure["scaled"] else "X"
     edits = {
         "lr": float(f"{lr * rng.uniform(0.5, 1.5):.6g}"),
-        data: {(rng.randrange(structure["n_samples"]), rng.randrange(sizes[0])): round(rng.uniform(-2, 2), 6)},
+        data: {
+            (rng.randrange(structure["n_samples"]), rng.randrange(sizes[0])): round(
+                rng.uniform(-2, 2), 6
+            )
+        },
     }
     for l in range(1, len(sizes)):
-        edits[f"W{l}_init"] = {(rng.randrange(sizes[l - 1]), rng.randrange(sizes[l])): round(rng.uniform(-1, 1), 6)}
+        edits[f"W{l}_init"] = {
+            (rng.randrange(sizes[l - 1]), rng.randrange(sizes[l])): round(rng.uniform(-1, 1), 6)
+        }
         if structure["bias"]:
             edits[f"b{l}_init"] = {(0, rng.randrange(sizes[l])): round(rng.uniform(-0.5, 0.5), 6)}
     if structure["scaled"] and edits[data]:
         key = next(iter(edits[data]))
         edits[data] = {key: abs(edits[data][key]) * 100}
-    if not structure["has_w_true"] and structure["loss"] != "cross_entropy" and not structure["scaled"]:
+    if (
+        not structure["has_w_true"]
+        and structure["loss"] != "cross_entropy"
+        and not structure["scaled"]
+    ):
         edits["Y"] = {(rng.randrange(structure["n_samples"]), 0): round(rng.uniform(0, 1), 6)}
     hyper = Optimizer(structure.get("optimizer", "sgd")).hyperparameters
     edits.update({name: float(f"{rng.uniform(*HYPER_RANGES[name]):.6g}") for name in hyper})
-    if structure.get("schedule") == "step":  # N need not be whole in a workbook: ⌊(t − 1)/N⌋ still is
-        edits.update(step_size=float(f"{rng.uniform(1, 4):.3g}"), gamma=float(f"{rng.uniform(0.3, 0.9):.6g}"))
+    if (
+        structure.get("schedule") == "step"
+    ):  # N need not be whole in a workbook: ⌊(t − 1)/N⌋ still is
+        edits.update(
+            step_size=float(f"{rng.uniform(1, 4):.3g}"), gamma=float(f"{rng.uniform(0.3, 0.9):.6g}")
+        )
     return edits
 
 

@@ -20,14 +20,28 @@ def _named(path, name):
     wb = load_workbook(path)
     [(sheet, ref)] = list(wb.defined_names[name].destinations)
     cells = wb[sheet][ref.replace("$", "")]
-    cells = [cells] if not isinstance(cells, tuple) else [c for row in cells for c in (row if isinstance(row, tuple) else (row,))]
+    cells = (
+        [cells]
+        if not isinstance(cells, tuple)
+        else [c for row in cells for c in (row if isinstance(row, tuple) else (row,))]
+    )
     return [values.get(f"{sheet}!{c.coordinate}", c.value) for c in cells]
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 @pytest.mark.parametrize("layout", ["rows", "blocks"])
 def test_every_optimizer_recalculates_to_the_engine(make_workbook, optimizer, layout):
-    path = make_workbook(layers=(1, 3, 1), activation="relu,linear", loss="mse", optimizer=optimizer, layout=layout, batch=2, steps=4, lr=0.05, weight_decay=0.02)
+    path = make_workbook(
+        layers=(1, 3, 1),
+        activation="relu,linear",
+        loss="mse",
+        optimizer=optimizer,
+        layout=layout,
+        batch=2,
+        steps=4,
+        lr=0.05,
+        weight_decay=0.02,
+    )
     report = verify(path)
     assert report.ok, report.lines()
     if optimizer != "sgd":  # the state is shown, and checked
@@ -38,10 +52,24 @@ def test_every_optimizer_recalculates_to_the_engine(make_workbook, optimizer, la
 def test_hyperparameters_are_live_inputs(make_workbook, optimizer):
     """Editing a hyperparameter changes the training, and the workbook still equals the
     engine run on the edited values."""
-    path = make_workbook(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer=optimizer, batch=2, steps=5, lr=0.1)
+    path = make_workbook(
+        layers=(2, 3, 3),
+        activation="tanh",
+        loss="cross_entropy",
+        optimizer=optimizer,
+        batch=2,
+        steps=5,
+        lr=0.1,
+    )
     before = _named(path, "loss")
     edits = {"weight_decay": 0.03, "lr": 0.07}
-    edits.update({name: 0.8 for name in Optimizer(optimizer).hyperparameters if name in ("momentum", "beta1")})
+    edits.update(
+        {
+            name: 0.8
+            for name in Optimizer(optimizer).hyperparameters
+            if name in ("momentum", "beta1")
+        }
+    )
     edits.update({name: 0.95 for name in Optimizer(optimizer).hyperparameters if name == "alpha"})
     if optimizer == "adagrad":  # its ε matters: s is small after a few steps
         edits["eps"] = 0.1
@@ -54,7 +82,11 @@ def test_binary_cross_entropy_stays_finite_for_z_of_1000(make_workbook):
     path = make_workbook(layers=(2, 1), activation="sigmoid", loss="binary_cross_entropy", steps=3)
     edit_named(path, {"W1_init": {(0, 0): 1000.0}, "lr": 1e-9})
     result = reader.recalculate(reader.open_book(path))
-    assert not [k for k in result.formulas if isinstance(result.values[k], str) and result.values[k].startswith("#")]
+    assert not [
+        k
+        for k in result.formulas
+        if isinstance(result.values[k], str) and result.values[k].startswith("#")
+    ]
     assert verify(path).ok
 
 
@@ -77,7 +109,9 @@ def test_the_regression_template_bends_to_its_curve(make_workbook):
 def test_a_relu_layer_with_adam_learns_made_up_data(make_workbook):
     """The issue's command: 1 → 8 ReLU → 1 linear, Adam. One sample a step, so each step's
     loss is one sample's: the loss over the first pass against the last pass's."""
-    path = make_workbook(layers=(1, 8, 1), activation="relu,linear", loss="mse", optimizer="adam", lr=0.05, steps=200)
+    path = make_workbook(
+        layers=(1, 8, 1), activation="relu,linear", loss="mse", optimizer="adam", lr=0.05, steps=200
+    )
     loss, epoch = _named(path, "loss"), 8
     assert sum(loss[-epoch:]) < sum(loss[:epoch]) / 10
     assert verify(path).ok
@@ -95,8 +129,23 @@ def test_a_relu_layer_with_adam_learns_made_up_data(make_workbook):
         (["--optimizer", "adagrad", "--eps", "-1e-10"], "--eps"),
         (["--layers", "2,3,1", "--activation", "relu,softmax", "--loss", "mse"], "--activation"),
         (["--layers", "2,3,1", "--activation", "relu,relu,linear"], "--activation"),
-        (["--layers", "2,3,1", "--activation", "relu,linear", "--loss", "binary_cross_entropy"], "--activation"),
-        (["--layers", "2,1", "--activation", "sigmoid", "--loss", "binary_cross_entropy", "--data", "MISSING"], "MISSING"),
+        (
+            ["--layers", "2,3,1", "--activation", "relu,linear", "--loss", "binary_cross_entropy"],
+            "--activation",
+        ),
+        (
+            [
+                "--layers",
+                "2,1",
+                "--activation",
+                "sigmoid",
+                "--loss",
+                "binary_cross_entropy",
+                "--data",
+                "MISSING",
+            ],
+            "MISSING",
+        ),
     ],
 )
 def test_bad_values_are_one_line_and_no_file(tmp_path, capsys, args, option):

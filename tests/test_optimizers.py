@@ -13,10 +13,10 @@ from excelbp import engine
 from excelbp.build import make_spec
 from excelbp.engine import Optimizer
 from excelbp.engine.optimizers import OPTIMIZERS
-from excelbp.errors import InputError
-from excelbp.spec.optimizers import RULES
 from excelbp.engine.training import Training
+from excelbp.errors import InputError
 from excelbp.spec import BuildOptions
+from excelbp.spec.optimizers import RULES
 
 # One linear neuron with a bias, half_sse, x = 2, y = 0, w = 0.5, b = 0:
 # ŷ = 2·0.5 + 0 = 1, L = ½·1² = ½, ∂L/∂w = (ŷ − y)·x = 2, ∂L/∂b = ŷ − y = 1.
@@ -25,7 +25,19 @@ W1, B1 = [np.array([[0.5]])], [np.array([0.0])]
 
 
 def one_step(optimizer: Optimizer, lr: float, **kw) -> engine.Trace:
-    return engine.train(X1, Y1, W1, B1, activations=["linear"], loss="half_sse", lr=lr, batch=1, steps=1, optimizer=optimizer, **kw)
+    return engine.train(
+        X1,
+        Y1,
+        W1,
+        B1,
+        activations=["linear"],
+        loss="half_sse",
+        lr=lr,
+        batch=1,
+        steps=1,
+        optimizer=optimizer,
+        **kw,
+    )
 
 
 def test_adam_step_by_hand():
@@ -101,17 +113,49 @@ def test_adagrad_step_by_hand():
 
 def test_the_trace_records_each_optimizers_state_and_nothing_for_a_missing_bias():
     for name in OPTIMIZERS:
-        t = engine.train(X1, Y1, W1, None, activations=["linear"], loss="half_sse", lr=0.1, batch=1, steps=3, optimizer=Optimizer(name))
+        t = engine.train(
+            X1,
+            Y1,
+            W1,
+            None,
+            activations=["linear"],
+            loss="half_sse",
+            lr=0.1,
+            batch=1,
+            steps=3,
+            optimizer=Optimizer(name),
+        )
         hats = ("exp_avg_hat", "exp_avg_sq_hat") if name.startswith("adam") else ()
         assert tuple(t.opt) == ("grad",) + RULES[name].state + hats
         assert all(a[0].shape == (3, 1, 1) for a in t.opt.values())
         assert t.opt_b == {} and t.state.b is None and set(t.state.W[0]) == set(RULES[name].state)
     with pytest.raises(ValueError, match="not adam's"):
-        engine.train(X1, Y1, W1, B1, activations=["linear"], loss="half_sse", lr=0.1, batch=1, steps=1,
-                     optimizer=Optimizer("adam"), state=one_step(Optimizer("momentum"), 0.1).state)
+        engine.train(
+            X1,
+            Y1,
+            W1,
+            B1,
+            activations=["linear"],
+            loss="half_sse",
+            lr=0.1,
+            batch=1,
+            steps=1,
+            optimizer=Optimizer("adam"),
+            state=one_step(Optimizer("momentum"), 0.1).state,
+        )
 
 
-@pytest.mark.parametrize("bad", [dict(name="lion"), dict(beta1=1.0), dict(beta2=-0.1), dict(momentum=float("nan")), dict(weight_decay=-1.0), dict(gamma=0.5)])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        dict(name="lion"),
+        dict(beta1=1.0),
+        dict(beta2=-0.1),
+        dict(momentum=float("nan")),
+        dict(weight_decay=-1.0),
+        dict(gamma=0.5),
+    ],
+)
 def test_bad_hyperparameters_are_refused(bad):
     with pytest.raises(InputError):
         Optimizer(bad.pop("name", "sgd"), **bad)
@@ -133,14 +177,31 @@ def torch_run(torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batc
     o, params = hyper, tw + tb
     make = {
         "sgd": lambda: torch.optim.SGD(params, lr=lr, weight_decay=o.weight_decay),
-        "momentum": lambda: torch.optim.SGD(params, lr=lr, momentum=o.momentum, weight_decay=o.weight_decay),
-        "nesterov": lambda: torch.optim.SGD(params, lr=lr, momentum=o.momentum, nesterov=True, weight_decay=o.weight_decay),
-        "rmsprop": lambda: torch.optim.RMSprop(params, lr=lr, alpha=o.alpha, eps=o.eps, weight_decay=o.weight_decay),
-        "adam": lambda: torch.optim.Adam(params, lr=lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay),
-        "adamw": lambda: torch.optim.AdamW(params, lr=lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay),
-        "adagrad": lambda: torch.optim.Adagrad(params, lr=lr, eps=o.eps, weight_decay=o.weight_decay),
+        "momentum": lambda: torch.optim.SGD(
+            params, lr=lr, momentum=o.momentum, weight_decay=o.weight_decay
+        ),
+        "nesterov": lambda: torch.optim.SGD(
+            params, lr=lr, momentum=o.momentum, nesterov=True, weight_decay=o.weight_decay
+        ),
+        "rmsprop": lambda: torch.optim.RMSprop(
+            params, lr=lr, alpha=o.alpha, eps=o.eps, weight_decay=o.weight_decay
+        ),
+        "adam": lambda: torch.optim.Adam(
+            params, lr=lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay
+        ),
+        "adamw": lambda: torch.optim.AdamW(
+            params, lr=lr, betas=(o.beta1, o.beta2), eps=o.eps, weight_decay=o.weight_decay
+        ),
+        "adagrad": lambda: torch.optim.Adagrad(
+            params, lr=lr, eps=o.eps, weight_decay=o.weight_decay
+        ),
     }[name]()
-    f = {"relu": torch.relu, "tanh": torch.tanh, "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "linear": lambda z: z}
+    f = {
+        "relu": torch.relu,
+        "tanh": torch.tanh,
+        "leaky_relu": lambda z: F.leaky_relu(z, 0.01),
+        "linear": lambda z: z,
+    }
     Xt, Yt, losses = torch.tensor(X), torch.tensor(Y), []
     for s in range(steps):
         rows = [(s * batch + k) % len(X) for k in range(batch)]
@@ -149,17 +210,25 @@ def torch_run(torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batc
             z = a @ tw[l] + tb[l]
             a = z if l == len(tw) - 1 else f[activations[l]](z)
         y = Yt[rows]
-        per = {
-            "binary_cross_entropy": lambda: F.binary_cross_entropy_with_logits(a, y, reduction="none").mean(1),
-            "cross_entropy": lambda: -(y * torch.log_softmax(a, 1)).sum(1),
-            "mse": lambda: ((a - y) ** 2).mean(1),
-        }[loss]()
+        if loss == "binary_cross_entropy":
+            per = F.binary_cross_entropy_with_logits(a, y, reduction="none").mean(1)
+        elif loss == "cross_entropy":
+            per = -(y * torch.log_softmax(a, 1)).sum(1)
+        else:
+            assert loss == "mse", loss
+            per = ((a - y) ** 2).mean(1)
         L = per.mean()
         losses.append(L.item())
         make.zero_grad()
         L.backward()
         make.step()
-    torch_keys = {"velocity": "momentum_buffer", "square_avg": "square_avg", "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq", "sum": "sum"}
+    torch_keys = {
+        "velocity": "momentum_buffer",
+        "square_avg": "square_avg",
+        "exp_avg": "exp_avg",
+        "exp_avg_sq": "exp_avg_sq",
+        "sum": "sum",
+    }
     state = {k: [make.state[p][torch_keys[k]].numpy() for p in params] for k in RULES[name].state}
     return losses, [p.detach().numpy() for p in params], state
 
@@ -176,19 +245,44 @@ def rel_err(a, b, scale: float | None = None) -> float:
 @pytest.mark.parametrize("name", OPTIMIZERS)
 def test_against_torch_optim(name, weight_decay, torch):
     rng = np.random.default_rng(11)
-    hyper = Optimizer(name, momentum=0.8, alpha=0.9, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay=weight_decay)
+    hyper = Optimizer(
+        name, momentum=0.8, alpha=0.9, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay=weight_decay
+    )
     worst = 0.0
     for sizes, activations, loss in NETS:
         X = rng.uniform(-1, 1, size=(5, sizes[0]))
-        Y = np.eye(sizes[-1])[rng.integers(0, sizes[-1], 5)] if loss == "cross_entropy" else rng.uniform(0, 1, size=(5, sizes[-1]))
+        Y = (
+            np.eye(sizes[-1])[rng.integers(0, sizes[-1], 5)]
+            if loss == "cross_entropy"
+            else rng.uniform(0, 1, size=(5, sizes[-1]))
+        )
         W = [rng.normal(size=(i, o)) for i, o in zip(sizes, sizes[1:])]
         b = [rng.normal(size=o) * 0.5 for o in sizes[1:]]
         steps, batch, lr = 7, 2, 0.05  # 7 steps of 2 wrap round the 5 samples twice
-        t = engine.train(X, Y, W, b, activations=activations, loss=loss, lr=lr, batch=batch, steps=steps, optimizer=hyper)
-        losses, params, state = torch_run(torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batch)
+        t = engine.train(
+            X,
+            Y,
+            W,
+            b,
+            activations=activations,
+            loss=loss,
+            lr=lr,
+            batch=batch,
+            steps=steps,
+            optimizer=hyper,
+        )
+        losses, params, state = torch_run(
+            torch, name, hyper, lr, X, Y, W, b, activations, loss, steps, batch
+        )
         ours = [w[-1] for w in t.W] + [v[-1] for v in t.b]
-        ours_state = {k: [st[k] for st in t.state.W + t.state.b] for k in RULES[name].state}  # torch's order: W1, W2, …, b1, …
-        pairs = [(t.loss, losses)] + list(zip(ours, params)) + [(a, c) for k in state for a, c in zip(ours_state[k], state[k])]
+        ours_state = {
+            k: [st[k] for st in t.state.W + t.state.b] for k in RULES[name].state
+        }  # torch's order: W1, W2, …, b1, …
+        pairs = (
+            [(t.loss, losses)]
+            + list(zip(ours, params))
+            + [(a, c) for k in state for a, c in zip(ours_state[k], state[k])]
+        )
         for mine, theirs in pairs:
             worst = max(worst, rel_err(mine, theirs))
             assert rel_err(mine, theirs) <= 1e-12, (mine, theirs)
@@ -239,17 +333,27 @@ def torch_steps(torch, name, lr, weight_decay, hyper, X, Y, W, b, activations, l
     tb = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in b] if b else []
     params = [p for pair in zip(tw, tb or [None] * len(tw)) for p in pair if p is not None]
     opt = torch_optimizer(torch, name, params, lr, weight_decay, hyper)
-    f = {"linear": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": F.relu,
-         "leaky_relu": F.leaky_relu}
+    f = {
+        "linear": lambda z: z,
+        "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh,
+        "relu": F.relu,
+        "leaky_relu": F.leaky_relu,
+    }
     per = {
         "mse": lambda a, y: F.mse_loss(a, y, reduction="none").mean(1),
         "cross_entropy": lambda z, y: F.cross_entropy(z, y, reduction="none"),
-        "binary_cross_entropy": lambda z, y: F.binary_cross_entropy_with_logits(
-            z, y, reduction="none"
-        ).mean(1),
+        "binary_cross_entropy": (
+            lambda z, y: F.binary_cross_entropy_with_logits(z, y, reduction="none").mean(1)
+        ),
     }[loss]
-    keys = {"velocity": "momentum_buffer", "square_avg": "square_avg",
-            "exp_avg": "exp_avg", "exp_avg_sq": "exp_avg_sq", "sum": "sum"}
+    keys = {
+        "velocity": "momentum_buffer",
+        "square_avg": "square_avg",
+        "exp_avg": "exp_avg",
+        "exp_avg_sq": "exp_avg_sq",
+        "sum": "sum",
+    }
     Xt, Yt = torch.tensor(X), torch.tensor(Y)
     out = {"loss": [], "grad": [], "param": [], **{k: [] for k in RULES[name].state}}
     for s in range(steps):
@@ -330,14 +434,50 @@ def test_weight_decay_against_torch_optim(name, hyper, batch, torch):
         assert optimizer == Optimizer(name, weight_decay=weight_decay)
     else:
         optimizer = Optimizer(name, weight_decay=weight_decay, **TUNED)
-    t = engine.train(X, Y, W, b, activations=activations, loss=loss, lr=lr, batch=batch,
-                     steps=steps, optimizer=optimizer)
-    theirs = torch_steps(torch, name, lr, weight_decay, None if hyper == "defaults" else TUNED,
-                         X, Y, W, b, activations, loss, steps, batch)
+    t = engine.train(
+        X,
+        Y,
+        W,
+        b,
+        activations=activations,
+        loss=loss,
+        lr=lr,
+        batch=batch,
+        steps=steps,
+        optimizer=optimizer,
+    )
+    theirs = torch_steps(
+        torch,
+        name,
+        lr,
+        weight_decay,
+        None if hyper == "defaults" else TUNED,
+        X,
+        Y,
+        W,
+        b,
+        activations,
+        loss,
+        steps,
+        batch,
+    )
     assert_steps_equal(engine_steps(t, name, b is not None), theirs)
     # the decay is no rounding error here: without it torch's parameters end elsewhere
-    plain = torch_steps(torch, name, lr, 0.0, None if hyper == "defaults" else TUNED,
-                        X, Y, W, b, activations, loss, steps, batch)
+    plain = torch_steps(
+        torch,
+        name,
+        lr,
+        0.0,
+        None if hyper == "defaults" else TUNED,
+        X,
+        Y,
+        W,
+        b,
+        activations,
+        loss,
+        steps,
+        batch,
+    )
     assert rel_err(plain["param"][-1][0], theirs["param"][-1][0]) > 1e-4
 
 
@@ -346,28 +486,49 @@ def test_weight_decay_against_torch_optim(name, hyper, batch, torch):
 
 def WithOptimizer(spec, optimizer: str | Optimizer, **hyper):
     """The spec with another optimizer (a name and hyperparameters, or an Optimizer)."""
-    return replace(spec, optimizer=optimizer if isinstance(optimizer, Optimizer) else Optimizer(optimizer, **hyper))
+    return replace(
+        spec,
+        optimizer=optimizer if isinstance(optimizer, Optimizer) else Optimizer(optimizer, **hyper),
+    )
 
 
 def stacked(traces, field):
     value = [getattr(t, field) for t in traces]
     if isinstance(value[0], dict):
-        return {k: [np.concatenate([v[k][l] for v in value]) for l in range(len(value[0][k]))] for k in value[0]}
+        return {
+            k: [np.concatenate([v[k][l] for v in value]) for l in range(len(value[0][k]))]
+            for k in value[0]
+        }
     if isinstance(value[0], list):
         if field in ("W", "b"):  # steps + 1 rows: each chunk's last row is the next one's first
-            return [np.concatenate([v[l][:-1] for v in value] + [value[-1][l][-1:]]) for l in range(len(value[0]))]
+            return [
+                np.concatenate([v[l][:-1] for v in value] + [value[-1][l][-1:]])
+                for l in range(len(value[0]))
+            ]
         return [np.concatenate([v[l] for v in value]) for l in range(len(value[0]))]
     return None if value[0] is None else np.concatenate(value)
 
 
-@pytest.mark.parametrize("name,template", list(itertools.product(["adam", "rmsprop", "adamw", "nesterov"], ["classifier", "sigmoid-2-3-1"])))
+@pytest.mark.parametrize(
+    "name,template",
+    list(
+        itertools.product(["adam", "rmsprop", "adamw", "nesterov"], ["classifier", "sigmoid-2-3-1"])
+    ),
+)
 def test_chunked_run_equals_the_whole_run(name, template):
-    spec = WithOptimizer(make_spec(BuildOptions(template=template, steps=30, batch=2)), name, weight_decay=0.01, beta1=0.8)
+    spec = WithOptimizer(
+        make_spec(BuildOptions(template=template, steps=30, batch=2)),
+        name,
+        weight_decay=0.01,
+        beta1=0.8,
+    )
     [whole] = Training(spec, chunk_steps=spec.steps).chunks()
     training = Training(spec, chunk_steps=4)
     parts = [c.trace for c in training.chunks()]
     assert len(parts) == 8
-    assert set(whole.trace.opt) > set(RULES[name].state) and set(whole.trace.opt_b) == set(whole.trace.opt)
+    assert set(whole.trace.opt) > set(RULES[name].state) and set(whole.trace.opt_b) == set(
+        whole.trace.opt
+    )
     for field in ("W", "b", "z", "a", "loss", "hits", "delta", "dW", "db", "opt", "opt_b"):
         a, b = stacked(parts, field), getattr(whole.trace, field)
         if isinstance(a, dict):
@@ -390,17 +551,27 @@ def test_chunked_run_equals_the_whole_run(name, template):
 def test_engine_options_read_the_spec():
     spec = make_spec(BuildOptions(layers=(2, 3, 3), activation="tanh", loss="cross_entropy"))
     assert engine.engine_options(spec) == (("tanh", "softmax"), Optimizer("sgd"))
-    assert engine.engine_options(make_spec(BuildOptions(layers=(2, 3, 1), activation="relu", loss="mse")))[0] == ("relu", "relu")
+    assert engine.engine_options(
+        make_spec(BuildOptions(layers=(2, 3, 1), activation="relu", loss="mse"))
+    )[0] == ("relu", "relu")
     acts, opt = engine.engine_options(WithOptimizer(spec, "adam", beta1=0.5, eps=1e-6))
     assert opt == Optimizer("adam", beta1=0.5, eps=1e-6)
-    assert engine.engine_options(WithOptimizer(spec, Optimizer("rmsprop")))[1] == Optimizer("rmsprop")
+    assert engine.engine_options(WithOptimizer(spec, Optimizer("rmsprop")))[1] == Optimizer(
+        "rmsprop"
+    )
 
 
 def test_an_explicit_sgd_is_bit_for_bit_the_default():
     """A spec that names sgd (λ = 0) must keep today's numbers, and so the golden workbooks."""
     spec = make_spec(BuildOptions(template="classifier", steps=20, batch=2))
-    plain, named = Training(spec, chunk_steps=6), Training(WithOptimizer(spec, "sgd"), chunk_steps=6)
+    plain, named = (
+        Training(spec, chunk_steps=6),
+        Training(WithOptimizer(spec, "sgd"), chunk_steps=6),
+    )
     for a, b in zip(plain.chunks(), named.chunks()):
         for l in range(spec.n_layers):
-            assert a.trace.W[l].tobytes() == b.trace.W[l].tobytes() and a.trace.b[l].tobytes() == b.trace.b[l].tobytes()
+            assert (
+                a.trace.W[l].tobytes() == b.trace.W[l].tobytes()
+                and a.trace.b[l].tobytes() == b.trace.b[l].tobytes()
+            )
         assert a.trace.loss.tobytes() == b.trace.loss.tobytes()

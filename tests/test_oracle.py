@@ -14,8 +14,9 @@ from excelbp import engine
 
 
 def random_net(rng, sizes, bias):
-    W = [[[rng.uniform(-1, 1) for _ in range(o)] for _ in range(i)]
-         for i, o in zip(sizes, sizes[1:])]
+    W = [
+        [[rng.uniform(-1, 1) for _ in range(o)] for _ in range(i)] for i, o in zip(sizes, sizes[1:])
+    ]
     b = [[rng.uniform(-0.5, 0.5) for _ in range(o)] for o in sizes[1:]] if bias else None
     return W, b
 
@@ -37,32 +38,48 @@ def random_data(rng, n, n_in, n_out, loss):
 
 
 MIXES = [  # per-layer activations: 2-layer and 3-layer networks
-    ("relu,linear", "mse"), ("tanh,sigmoid", "binary_cross_entropy"), ("tanh,sigmoid", "sse"),
-    ("leaky_relu,linear", "half_sse"), (["sigmoid", "leaky_relu"], "mse"),
-    ("leaky_relu,tanh,linear", "mse"), ("relu,sigmoid,softmax", "cross_entropy"),
+    ("relu,linear", "mse"),
+    ("tanh,sigmoid", "binary_cross_entropy"),
+    ("tanh,sigmoid", "sse"),
+    ("leaky_relu,linear", "half_sse"),
+    (["sigmoid", "leaky_relu"], "mse"),
+    ("leaky_relu,tanh,linear", "mse"),
+    ("relu,sigmoid,softmax", "cross_entropy"),
     (["linear", "leaky_relu", "sigmoid"], "binary_cross_entropy"),
 ]
 
 
 @pytest.mark.parametrize("bias", [False, True])
-@pytest.mark.parametrize("activation,loss", list(itertools.product(oracle.ACTIVATIONS, oracle.LOSSES)) + MIXES)
+@pytest.mark.parametrize(
+    "activation,loss", list(itertools.product(oracle.ACTIVATIONS, oracle.LOSSES)) + MIXES
+)
 def test_gradients_match_central_differences(activation, loss, bias):
     rng = random.Random(f"{activation}-{loss}-{bias}")
     h = 1e-6
     names = activation.split(",") if isinstance(activation, str) else activation
     # one name serves any depth; a list fixes it
-    shapes = ([3, 1], [2, 3, 2], [3, 4, 2, 3]) if len(names) == 1 else ([2, 3, 2], [3, 4, 3]) if len(names) == 2 else ([3, 4, 2, 3],)
+    shapes = (
+        ([3, 1], [2, 3, 2], [3, 4, 2, 3])
+        if len(names) == 1
+        else ([2, 3, 2], [3, 4, 3])
+        if len(names) == 2
+        else ([3, 4, 2, 3],)
+    )
     for sizes in shapes:
         W, b = random_net(rng, sizes, bias)
         X, Y = random_data(rng, 3, sizes[0], sizes[-1], loss)
 
-        def f():
+        def f(X=X, Y=Y, W=W, b=b):
             return oracle.batch_loss(X, Y, W, b, activation=activation, loss=loss)
 
         L, gW, gb = oracle.gradients(X, Y, W, b, activation=activation, loss=loss)
         assert L == pytest.approx(f(), rel=1e-12)
-        params = [(W[l][i], j, gW[l][i][j]) for l in range(len(W))
-                  for i in range(len(W[l])) for j in range(len(W[l][i]))]
+        params = [
+            (W[l][i], j, gW[l][i][j])
+            for l in range(len(W))
+            for i in range(len(W[l]))
+            for j in range(len(W[l][i]))
+        ]
         if bias:
             params += [(b[l], j, gb[l][j]) for l in range(len(b)) for j in range(len(b[l]))]
         else:
@@ -83,8 +100,9 @@ def test_train_step_follows_the_gradient(bias):
     W, b = random_net(rng, [2, 3, 2], bias)
     X, Y = random_data(rng, 5, 2, 2, "cross_entropy")
     lr = 0.25
-    out = oracle.train(X, Y, W, b, lr=lr, batch=2, steps=1, activation="tanh",
-                       loss="cross_entropy", bias=bias)
+    out = oracle.train(
+        X, Y, W, b, lr=lr, batch=2, steps=1, activation="tanh", loss="cross_entropy", bias=bias
+    )
     L, gW, gb = oracle.gradients(X[:2], Y[:2], W, b, activation="tanh", loss="cross_entropy")
     assert out["loss"] == [L]
     for l in range(len(W)):
@@ -98,8 +116,18 @@ def test_train_step_follows_the_gradient(bias):
 
 
 def test_hand_worked_linear_step():
-    out = oracle.train([[1.0, 2.0, 3.0]], [[10.0]], [[[0.0], [0.0], [0.0]]], None,
-                       lr=0.01, batch=1, steps=1, activation="linear", loss="sse", bias=False)
+    out = oracle.train(
+        [[1.0, 2.0, 3.0]],
+        [[10.0]],
+        [[[0.0], [0.0], [0.0]]],
+        None,
+        lr=0.01,
+        batch=1,
+        steps=1,
+        activation="linear",
+        loss="sse",
+        bias=False,
+    )
     assert out["loss"] == [100.0]
     assert [row[0] for row in out["W_final"][0]] == pytest.approx([0.2, 0.4, 0.6], abs=1e-15)
 
@@ -110,10 +138,12 @@ def test_batches_walk_the_data_in_order_and_wrap():
     rng = random.Random(3)
     W, b = random_net(rng, [2, 2, 1], True)
     X, Y = random_data(rng, 3, 2, 1, "mse")
-    out = oracle.train(X, Y, W, b, lr=0, batch=2, steps=4, activation="sigmoid", loss="mse",
-                       bias=True)
-    per_sample = [oracle.sample_loss(x, y, W, b, activation="sigmoid", loss="mse")
-                  for x, y in zip(X, Y)]
+    out = oracle.train(
+        X, Y, W, b, lr=0, batch=2, steps=4, activation="sigmoid", loss="mse", bias=True
+    )
+    per_sample = [
+        oracle.sample_loss(x, y, W, b, activation="sigmoid", loss="mse") for x, y in zip(X, Y)
+    ]
     expected = [(per_sample[i] + per_sample[j]) / 2 for i, j in ([0, 1], [2, 0], [1, 2], [0, 1])]
     assert out["loss"] == pytest.approx(expected, rel=1e-14)
 
@@ -125,15 +155,19 @@ def test_stable_forms_stay_finite():
     W = [[[1000.0, -1000.0]]]
     L = oracle.sample_loss([1.0], [0.0, 1.0], W, None, activation="relu", loss="cross_entropy")
     assert L == 2000.0
-    assert math.isfinite(oracle.gradients([[1.0]], [[0.0, 1.0]], W, None, activation="relu",
-                                          loss="cross_entropy")[1][0][0][0])
+    assert math.isfinite(
+        oracle.gradients([[1.0]], [[0.0, 1.0]], W, None, activation="relu", loss="cross_entropy")[
+            1
+        ][0][0][0]
+    )
 
 
 def test_cross_entropy_uses_softmax_whatever_the_hidden_activation():
     W = [[[0.5, -0.25]]]
     for activation in oracle.ACTIVATIONS:
-        L = oracle.sample_loss([2.0], [1.0, 0.0], W, None, activation=activation,
-                               loss="cross_entropy")
+        L = oracle.sample_loss(
+            [2.0], [1.0, 0.0], W, None, activation=activation, loss="cross_entropy"
+        )
         assert L == pytest.approx(math.log(1 + math.exp(-1.5)), rel=1e-14)
 
 
@@ -146,18 +180,28 @@ def test_read_named(tmp_path):
     ws["E1"] = 0.125
     ws["E2"] = "=E1*2"
     ws["F1"] = "adam"
-    for name, ref in [("X", "$A$1:$C$2"), ("lr", "$E$1"), ("row", "$A$2:$C$2"),
-                      ("col", "$B$1:$B$2"), ("optimizer", "$F$1")]:
+    for name, ref in [
+        ("X", "$A$1:$C$2"),
+        ("lr", "$E$1"),
+        ("row", "$A$2:$C$2"),
+        ("col", "$B$1:$B$2"),
+        ("optimizer", "$F$1"),
+    ]:
         wb.defined_names[name] = openpyxl.workbook.defined_name.DefinedName(
-            name, attr_text=f"'Data sheet'!{ref}")
+            name, attr_text=f"'Data sheet'!{ref}"
+        )
     path = tmp_path / "named.xlsx"
     wb.save(path)
     assert oracle.read_named(path) == {
-        "X": [[1.0, 2.5, 3.0], [4.0, 5.0, 6.0]], "lr": 0.125,
-        "row": [[4.0, 5.0, 6.0]], "col": [[2.5], [5.0]], "optimizer": "adam",
+        "X": [[1.0, 2.5, 3.0], [4.0, 5.0, 6.0]],
+        "lr": 0.125,
+        "row": [[4.0, 5.0, 6.0]],
+        "col": [[2.5], [5.0]],
+        "optimizer": "adam",
     }
     wb.defined_names["twice"] = openpyxl.workbook.defined_name.DefinedName(
-        "twice", attr_text="'Data sheet'!$E$2")
+        "twice", attr_text="'Data sheet'!$E$2"
+    )
     wb.save(path)
     with pytest.raises(ValueError, match="twice"):  # openpyxl stores no cached value
         oracle.read_named(path)
@@ -177,8 +221,14 @@ def test_layer_names():
     assert oracle.layer_names("relu", "binary_cross_entropy", 3) == ["relu", "relu", "sigmoid"]
     assert oracle.layer_names("relu,linear", "mse", 2) == ["relu", "linear"]
     assert oracle.layer_names(("tanh", "softmax"), "cross_entropy", 2) == ["tanh", "softmax"]
-    for activation, loss in [("relu,softmax", "mse"), ("relu,tanh", "cross_entropy"), ("relu,linear", "binary_cross_entropy"),
-                             ("relu", "hinge"), ("relu,relu,linear", "mse"), ("softmax,softmax", "cross_entropy")]:
+    for activation, loss in [
+        ("relu,softmax", "mse"),
+        ("relu,tanh", "cross_entropy"),
+        ("relu,linear", "binary_cross_entropy"),
+        ("relu", "hinge"),
+        ("relu,relu,linear", "mse"),
+        ("softmax,softmax", "cross_entropy"),
+    ]:
         with pytest.raises(ValueError):
             oracle.layer_names(activation, loss, 2)
 
@@ -191,21 +241,47 @@ def test_leaky_relu_by_hand():
 def test_binary_cross_entropy_by_hand():
     # x = 1, w = (0, 2): z = (0, 2); y = (1, ½):
     # (1/2)·[(0 − 0 + ln 2) + (2 − 1 + ln(1 + e⁻²))]
-    L = oracle.sample_loss([1.0], [1.0, 0.5], [[[0.0, 2.0]]], None, activation="relu", loss="binary_cross_entropy")
+    L = oracle.sample_loss(
+        [1.0], [1.0, 0.5], [[[0.0, 2.0]]], None, activation="relu", loss="binary_cross_entropy"
+    )
     assert L == pytest.approx((math.log(2) + 1 + math.log(1 + math.exp(-2))) / 2, rel=1e-15)
     # ∂L/∂w = x·(p − y)/K = ((½ − 1)/2, (σ(2) − ½)/2)
-    _, gW, _ = oracle.gradients([[1.0]], [[1.0, 0.5]], [[[0.0, 2.0]]], None, activation="sigmoid", loss="binary_cross_entropy")
+    _, gW, _ = oracle.gradients(
+        [[1.0]],
+        [[1.0, 0.5]],
+        [[[0.0, 2.0]]],
+        None,
+        activation="sigmoid",
+        loss="binary_cross_entropy",
+    )
     assert gW[0][0] == pytest.approx([-0.25, (1 / (1 + math.exp(-2)) - 0.5) / 2], rel=1e-15)
     # z = ±1000 stays finite: (1000 + 1000 + 0 + 0)/4
     W = [[[1000.0, -1000.0, 1000.0, -1000.0]]]
-    assert oracle.sample_loss([1.0], [0.0, 1.0, 1.0, 0.0], W, None, activation="linear", loss="binary_cross_entropy") == 500.0
+    assert (
+        oracle.sample_loss(
+            [1.0], [0.0, 1.0, 1.0, 0.0], W, None, activation="linear", loss="binary_cross_entropy"
+        )
+        == 500.0
+    )
 
 
 # One linear neuron with a bias, half_sse, x = 2, y = 0, w = 0.5, b = 0:
 # ŷ = 1, L = ½, ∂L/∂w = (ŷ − y)·x = 2, ∂L/∂b = 1.
 def one_step(optimizer, lr, steps=1, **hyper):
-    return oracle.train([[2.0]], [[0.0]], [[[0.5]]], [[0.0]], lr=lr, batch=1, steps=steps, activation="linear",
-                        loss="half_sse", bias=True, optimizer=optimizer, **hyper)
+    return oracle.train(
+        [[2.0]],
+        [[0.0]],
+        [[[0.5]]],
+        [[0.0]],
+        lr=lr,
+        batch=1,
+        steps=steps,
+        activation="linear",
+        loss="half_sse",
+        bias=True,
+        optimizer=optimizer,
+        **hyper,
+    )
 
 
 def test_adam_step_by_hand():
@@ -217,7 +293,9 @@ def test_adam_step_by_hand():
     assert out["state"]["exp_avg"]["W"][0][0][0] == pytest.approx(0.2, rel=1e-15)
     assert out["state"]["exp_avg_sq"]["b"][0][0] == pytest.approx(0.001, rel=1e-15)
     # adamw, λ = 0.1: w ← 0.5·(1 − 0.01) = 0.495, then the same step on g = 2: 0.3950000005
-    assert one_step("adamw", 0.1, weight_decay=0.1)["W_final"][0][0][0] == pytest.approx(0.3950000005, rel=1e-15)
+    assert one_step("adamw", 0.1, weight_decay=0.1)["W_final"][0][0][0] == pytest.approx(
+        0.3950000005, rel=1e-15
+    )
     # adam, λ = 0.1: g = 2 + 0.1·0.5 = 2.05 goes through m and v: m̂ = 2.05, v̂ = 2.05², one step of
     # 0.1·2.05/(2.05 + 1e-8) ≈ 0.1 − 4.9e-10, so w ≈ 0.4000000005 again, but m = 0.205
     out = one_step("adam", 0.1, weight_decay=0.1)
@@ -246,7 +324,9 @@ def test_momentum_and_nesterov_by_hand():
     # nesterov: v = 2, w ← 0.5 − 0.1·(2 + 0.9·2) = 0.12; μ = 0.5 and λ = 0.5:
     # g = 2 + 0.25 = 2.25, v = 2.25, w ← 0.5 − 0.1·(2.25 + 1.125) = 0.1625
     assert one_step("nesterov", 0.1)["W_final"][0][0][0] == pytest.approx(0.12, rel=1e-15)
-    assert one_step("nesterov", 0.1, momentum=0.5, weight_decay=0.5)["W_final"][0][0][0] == pytest.approx(0.1625, rel=1e-15)
+    assert one_step("nesterov", 0.1, momentum=0.5, weight_decay=0.5)["W_final"][0][0][
+        0
+    ] == pytest.approx(0.1625, rel=1e-15)
 
 
 def test_sgd_is_the_default_and_bad_names_are_refused():
@@ -268,7 +348,8 @@ ENGINE_NETS = [  # sizes, activation (as a workbook's options give it), loss
 
 
 def _close(a, b):
-    """Relative to the value, or to a thousandth of the largest where cancellation left it near 0."""
+    """Relative to the value, or to a thousandth of the largest where cancellation left it
+    near 0."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-3 * np.max(np.abs(b)))))
 
@@ -277,18 +358,48 @@ def _close(a, b):
 @pytest.mark.parametrize("optimizer", oracle.OPTIMIZERS)
 def test_oracle_equals_the_engine(optimizer, weight_decay):
     rng = random.Random(f"{optimizer}-{weight_decay}")
-    hyper = dict(momentum=0.8, alpha=0.9, beta1=0.85, beta2=0.99, eps=1e-7, weight_decay=weight_decay)
+    hyper = dict(
+        momentum=0.8, alpha=0.9, beta1=0.85, beta2=0.99, eps=1e-7, weight_decay=weight_decay
+    )
     for (sizes, activation, loss), bias in itertools.product(ENGINE_NETS, [True, False]):
         W, b = random_net(rng, sizes, bias)
         X, Y = random_data(rng, 5, sizes[0], sizes[-1], loss)
-        if loss == "cross_entropy":  # one-hot, as the spec requires: the engine's δ = p − y takes Σy = 1
+        if (
+            loss == "cross_entropy"
+        ):  # one-hot, as the spec requires: the engine's δ = p − y takes Σy = 1
             Y[-1] = [1.0] + [0.0] * (sizes[-1] - 1)
-        out = oracle.train(X, Y, W, b, lr=0.05, batch=2, steps=8, activation=activation, loss=loss, bias=bias,
-                           optimizer=optimizer, **hyper)
+        out = oracle.train(
+            X,
+            Y,
+            W,
+            b,
+            lr=0.05,
+            batch=2,
+            steps=8,
+            activation=activation,
+            loss=loss,
+            bias=bias,
+            optimizer=optimizer,
+            **hyper,
+        )
         n = len(sizes) - 1
-        names = engine.layer_activations(activation, loss, n) if "," not in activation else activation.split(",")
-        t = engine.train(np.array(X), np.array(Y), [np.array(w) for w in W], [np.array(v) for v in b] if bias else None,
-                         activations=names, loss=loss, lr=0.05, batch=2, steps=8, optimizer=engine.Optimizer(optimizer, **hyper))
+        names = (
+            engine.layer_activations(activation, loss, n)
+            if "," not in activation
+            else activation.split(",")
+        )
+        t = engine.train(
+            np.array(X),
+            np.array(Y),
+            [np.array(w) for w in W],
+            [np.array(v) for v in b] if bias else None,
+            activations=names,
+            loss=loss,
+            lr=0.05,
+            batch=2,
+            steps=8,
+            optimizer=engine.Optimizer(optimizer, **hyper),
+        )
         assert _close(out["loss"], t.loss) < 1e-12
         for l in range(n):
             assert _close(out["W_final"][l], t.W[l][-1]) < 1e-12

@@ -1,4 +1,6 @@
-"""excelbp.verify.recalc: compared with formulas' ExcelModel (the oracle) and with hand-computed values."""
+"""excelbp.verify.recalc: compared with formulas' ExcelModel (the oracle) and with
+hand-computed values."""
+
 from __future__ import annotations
 
 import functools
@@ -38,7 +40,7 @@ def oracle(path: Path) -> dict[str, object]:
     for key, val in sol.items():
         if not (isinstance(key, str) and key.startswith(prefix) and "!" in key):
             continue
-        sheet, cell = key[len(prefix):].rsplit("!", 1)
+        sheet, cell = key[len(prefix) :].rsplit("!", 1)
         if ":" in cell:
             continue
         v = val.value[0, 0] if hasattr(val, "value") else val
@@ -115,8 +117,8 @@ def constructs(tmp_path_factory):
         "A23": ("=INDEX(X,2,3)", -2),
         "A24": ("=MATCH(3,Inputs!$B$3:$D$3,0)", 3),
         "A25": ("=ROWS(X)", 4),
-        "A26": ("=COUNTIF(Inputs!B3:D3,\">1\")", 2),
-        "A27": ("=SUMXMY2(Inputs!B3:D3,Inputs!B10:D10)", (1 + 1.25) ** 2 + 0 + 0.5 ** 2),
+        "A26": ('=COUNTIF(Inputs!B3:D3,">1")', 2),
+        "A27": ("=SUMXMY2(Inputs!B3:D3,Inputs!B10:D10)", (1 + 1.25) ** 2 + 0 + 0.5**2),
         "A28": ("='How it works'!B2*2", 5),
         "A29": ("='How it works'!B3", "text"),
         "A30": ("=lr*batch", 1),
@@ -127,7 +129,7 @@ def constructs(tmp_path_factory):
         "A35": ("=INDEX(X,MOD(7,ROWS(X))+1,1)", 3),
         "A36": ("=A$3+$A4", 1 + 2 * 3 - 4 / 5 + 1024),
         "A37": ("=Inputs!Z99+1", 1),  # an empty cell counts as 0
-        "A38": ("=IF(1>0,\"yes\",\"no\")", "yes"),
+        "A38": ('=IF(1>0,"yes","no")', "yes"),
         "A39": ("=SUM(C1:E1)", 1 + 2 + 3),
         "B1": ("=LN(0)", "#NUM!"),
         "B2": ("=1/0", "#DIV/0!"),
@@ -136,7 +138,7 @@ def constructs(tmp_path_factory):
         "B5": ("=IF(TRUE,1,1/0)", 1),  # the branch not taken may be an error
         "B6": ("=IF(Inputs!B2>0,LN(Inputs!B2),LN(0))", math.log(0.5)),
         "B7": ("=EXP(1000)", "#NUM!"),
-        "B8": ("=1+\"x\"", "#VALUE!"),
+        "B8": ('=1+"x"', "#VALUE!"),
         "B9": ("=MATCH(99,Inputs!B3:D3,0)", "#N/A"),
         "B10": ("=MAX(B2,1)", "#DIV/0!"),
         "B11": ("=SUMPRODUCT(B1:B2,B1:B2)", None),
@@ -247,16 +249,26 @@ def test_literals_are_read_as_they_stand(tmp_path):
     path = tmp_path / "literal.xlsx"
     wb.save(path)
     ours = calculate(path)
-    assert ours == {"Sheet!A2": 0.1234567890123456, "Sheet!A4": True, "Sheet!A5": 0,
-                    "Sheet!A6": 1, "Sheet!A9": "#N/A", "Sheet!A10": "#N/A", "Sheet!B2": "text"}
+    assert ours == {
+        "Sheet!A2": 0.1234567890123456,
+        "Sheet!A4": True,
+        "Sheet!A5": 0,
+        "Sheet!A6": 1,
+        "Sheet!A9": "#N/A",
+        "Sheet!A10": "#N/A",
+        "Sheet!B2": "text",
+    }
     assert oracle(path)["SHEET!A2"] == 0.123456789012346
 
 
-@pytest.mark.parametrize("cells", [
-    {"A1": "=A3+1", "A2": "=A1+1", "A3": "=A2+1"},
-    {"A1": "=A1+1"},
-    {"A1": "=SUM(A2:A3)", "A2": 1, "A3": "=A1*2"},
-])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"A1": "=A3+1", "A2": "=A1+1", "A3": "=A2+1"},
+        {"A1": "=A1+1"},
+        {"A1": "=SUM(A2:A3)", "A2": 1, "A3": "=A1*2"},
+    ],
+)
 def test_circular_reference_is_an_input_error(tmp_path, cells):
     wb = openpyxl.Workbook()
     for cell, v in cells.items():
@@ -267,10 +279,13 @@ def test_circular_reference_is_an_input_error(tmp_path, cells):
         calculate(path)
 
 
-@pytest.mark.parametrize("formula, message", [
-    ("=1+", r"Sheet!A1: cannot parse formula =1\+"),
-    ("=SUM(B:B)", r"Sheet!A1: unsupported reference B:B"),
-])
+@pytest.mark.parametrize(
+    "formula, message",
+    [
+        ("=1+", r"Sheet!A1: cannot parse formula =1\+"),
+        ("=SUM(B:B)", r"Sheet!A1: unsupported reference B:B"),
+    ],
+)
 def test_bad_formula_is_an_input_error(tmp_path, formula, message):
     wb = openpyxl.Workbook()
     wb.active["A1"] = formula

@@ -19,8 +19,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from openpyxl import load_workbook
 from conftest import needs_soffice
+from openpyxl import load_workbook
 
 from excelbp.build import make_spec
 from excelbp.layout.inputs import inputs_sheet
@@ -36,17 +36,33 @@ CASES = {
     "sigmoid-2-3-1": dict(template="sigmoid-2-3-1", steps=5),
     "classifier": dict(template="classifier", steps=8),
     "digits": dict(template="digits", steps=2, batch=4),
-    "custom-rows": dict(layers=(2, 3, 2), activation="sigmoid", loss="mse", batch=2, steps=4, layout="rows"),
-    "custom-blocks": dict(layers=(2, 3, 2), activation="tanh", loss="cross_entropy", batch=3, steps=3, layout="blocks"),
+    "custom-rows": dict(
+        layers=(2, 3, 2), activation="sigmoid", loss="mse", batch=2, steps=4, layout="rows"
+    ),
+    "custom-blocks": dict(
+        layers=(2, 3, 2), activation="tanh", loss="cross_entropy", batch=3, steps=3, layout="blocks"
+    ),
     "classifier-zh": dict(template="classifier", steps=5, lang="zh"),
     "regression": dict(template="regression", steps=10),
     "logistic-zh": dict(template="logistic", steps=10, lang="zh"),
-    "adam-rows": dict(layers=(1, 4, 1), activation="relu,linear", loss="mse", optimizer="adam", batch=2, steps=4),
-    "rmsprop-blocks": dict(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer="rmsprop", batch=2, steps=3, layout="blocks"),
+    "adam-rows": dict(
+        layers=(1, 4, 1), activation="relu,linear", loss="mse", optimizer="adam", batch=2, steps=4
+    ),
+    "rmsprop-blocks": dict(
+        layers=(2, 3, 3),
+        activation="tanh",
+        loss="cross_entropy",
+        optimizer="rmsprop",
+        batch=2,
+        steps=3,
+        layout="blocks",
+    ),
     "sigmoid-2-3-1-blocks-zh": dict(template="sigmoid-2-3-1", steps=3, layout="blocks", lang="zh"),
     # the learning-rate sweep: its sheet and one copy per rate
     "sweep-linear-2-2-1": dict(template="linear-2-2-1", steps=5, compare_lr=(0.01, 0.1, 0.5)),
-    "sweep-blocks-zh": dict(template="sigmoid-2-3-1", steps=3, layout="blocks", lang="zh", compare_lr=(0.1, 1)),
+    "sweep-blocks-zh": dict(
+        template="sigmoid-2-3-1", steps=3, layout="blocks", lang="zh", compare_lr=(0.1, 1)
+    ),
 }
 WRAPPED = re.compile(r"^header_")  # styles whose text wraps inside its cell
 ONE_LINE = 40  # characters of a label that must fit on one printed page
@@ -68,7 +84,9 @@ def build(name: str, folder: Path) -> tuple[Path, list[tuple[str, str, bool]]]:
         for row in rows:
             for c, cell in enumerate(row):
                 if cell is not None and cell.kind == "text" and str(cell.value).strip():
-                    right = next((x for x in row[c + 1 :] if x is not None and x.kind != "blank"), None)
+                    right = next(
+                        (x for x in row[c + 1 :] if x is not None and x.kind != "blank"), None
+                    )
                     texts.append((cell.value, cell.style, right is not None))
     path = folder / f"{name}.xlsx"
     write(plan, path, force=True)
@@ -82,13 +100,19 @@ def _big_pages(path: Path) -> None:
     wb = load_workbook(path)
     for ws in wb.worksheets:
         ws.sheet_properties.pageSetUpPr.fitToPage = False
-        ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.scale = "landscape", ws.PAPERSIZE_A3, 25
+        ws.page_setup.orientation, ws.page_setup.paperSize, ws.page_setup.scale = (
+            "landscape",
+            ws.PAPERSIZE_A3,
+            25,
+        )
     wb.save(path)
 
 
 def words_of(pdf: Path) -> list[list[tuple[str, tuple[float, float, float, float], int]]]:
     """Per page: (word, box, line number) of every word pdftotext finds."""
-    out = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
     out = re.sub(r"<!DOCTYPE[^>]*>", "", out).replace('xmlns="http://www.w3.org/1999/xhtml"', "")
     pages = []
     line_no = 0
@@ -131,10 +155,25 @@ def rendered(tmp_path_factory):
     built = {name: build(name, folder) for name in CASES}
     profile = (folder / "profile").as_uri()
     subprocess.run(
-        [find_soffice(), "--headless", "--norestore", f"-env:UserInstallation={profile}", "--convert-to", "pdf", "--outdir", str(folder / "pdf"), *(str(p) for p, _ in built.values())],
-        check=True, capture_output=True, timeout=600,
+        [
+            find_soffice(),
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={profile}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder / "pdf"),
+            *(str(p) for p, _ in built.values()),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
-    return {name: (texts, words_of(folder / "pdf" / f"{name}.pdf")) for name, (_, texts) in built.items()}
+    return {
+        name: (texts, words_of(folder / "pdf" / f"{name}.pdf"))
+        for name, (_, texts) in built.items()
+    }
 
 
 @pytest.mark.libreoffice
@@ -150,7 +189,11 @@ def test_every_sheet_renders_whole(rendered, name):
     line_texts = [" ".join(ws) for ws in lines.values()]
     # pdftotext splits Chinese into words of its own choosing: compare without spaces there
     solid = "".join("".join(ws) for ws in lines.values())
-    problems = [f"### on page {p + 1}" for p, page in enumerate(pages) if any("###" in w for w, _, _ in page)]
+    problems = [
+        f"### on page {p + 1}"
+        for p, page in enumerate(pages)
+        if any("###" in w for w, _, _ in page)
+    ]
     for text, style, bounded in set(texts):
         text = str(text)
         if CJK.search(text):  # (a long one may cross from one printed page to the next)

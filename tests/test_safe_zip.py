@@ -1,4 +1,5 @@
-"""safe_zip.check_xlsx: hostile .xlsx files are refused with one line, before anything inflates them."""
+"""safe_zip.check_xlsx: hostile .xlsx files are refused with one line, before anything
+inflates them."""
 
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LAUGHS = (
     b'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-    + b"".join(b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b"".join(
+        b' <!ENTITY lol%d "%s">\n' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
+        for i in range(1, 10)
+    )
     + b"]>\n"
 )
 
@@ -52,7 +56,9 @@ def valid_parts() -> tuple[tuple[str, bytes], ...]:
         return tuple((i.filename, zf.read(i)) for i in zf.infolist())
 
 
-def write_xlsx(path: Path, *, drop=(), replace=None, add=None, compression=zipfile.ZIP_DEFLATED) -> Path:
+def write_xlsx(
+    path: Path, *, drop=(), replace=None, add=None, compression=zipfile.ZIP_DEFLATED
+) -> Path:
     """A copy of the valid workbook with parts dropped, replaced or added."""
     replace, add = replace or {}, add or {}
     with zipfile.ZipFile(path, "w", compression) as zf:
@@ -64,18 +70,30 @@ def write_xlsx(path: Path, *, drop=(), replace=None, add=None, compression=zipfi
     return path
 
 
-# Field offsets in the local (PK\3\4) and central (PK\1\2) headers: flags, CRC, size, name length, name.
+# Field offsets in the local (PK\3\4) and central (PK\1\2) headers: flags, CRC, size, name
+# length, name.
 HEADERS = {b"PK\x03\x04": (6, 14, 22, 26, 30), b"PK\x01\x02": (8, 16, 24, 28, 46)}
 
 
-def patch_header(data: bytearray, name: str, *, flags: int | None = None, crc: int | None = None, file_size: int | None = None) -> None:
+def patch_header(
+    data: bytearray,
+    name: str,
+    *,
+    flags: int | None = None,
+    crc: int | None = None,
+    file_size: int | None = None,
+) -> None:
     """Rewrite what both headers of part `name` declare, in place."""
     for magic, (flags_at, crc_at, size_at, name_len_at, name_at) in HEADERS.items():
         pos = data.find(magic)
         while pos >= 0:
             (n,) = struct.unpack_from("<H", data, pos + name_len_at)
             if data[pos + name_at : pos + name_at + n] == name.encode():
-                for value, at, fmt in ((flags, flags_at, "<H"), (crc, crc_at, "<L"), (file_size, size_at, "<L")):
+                for value, at, fmt in (
+                    (flags, flags_at, "<H"),
+                    (crc, crc_at, "<L"),
+                    (file_size, size_at, "<L"),
+                ):
                     if value is not None:
                         struct.pack_into(fmt, data, pos + at, value)
             pos = data.find(magic, pos + 4)
@@ -91,11 +109,18 @@ def run_child(path: Path) -> dict:
         "except Exception as e:\n    message = f'{type(e).__name__}: {e}'\n"
         "seconds = time.perf_counter() - t\n"
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent (pytest).
-        "try:\n    kb = int(next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1])\n"
+        "try:\n    kb = int(next(l for l in open('/proc/self/status') if"
+        " l.startswith('VmHWM')).split()[1])\n"
         "except OSError:\n    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
         "print(json.dumps({'message': message, 'seconds': seconds, 'rss_mb': kb / 1024}))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -115,7 +140,9 @@ def test_valid_excelbp_workbook_passes(make_workbook):
 
 def test_stored_parts_and_images_pass(tmp_path):
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
-    path = write_xlsx(tmp_path / "stored.xlsx", compression=zipfile.ZIP_STORED, add={"xl/media/image1.png": png})
+    path = write_xlsx(
+        tmp_path / "stored.xlsx", compression=zipfile.ZIP_STORED, add={"xl/media/image1.png": png}
+    )
     assert check_xlsx(path) is None
 
 
@@ -157,13 +184,17 @@ def test_crc_error(tmp_path):
     refused(path, "damaged part", SHEET, "CRC")
 
 
-@pytest.mark.parametrize("part", ["xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"])
+@pytest.mark.parametrize(
+    "part", ["xl/workbook.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"]
+)
 def test_missing_required_part(tmp_path, part):
     refused(write_xlsx(tmp_path / "part.xlsx", drop={part}), f"missing part {part}: not a workbook")
 
 
 def test_missing_worksheet_part(tmp_path):
-    refused(write_xlsx(tmp_path / "nosheet.xlsx", drop={SHEET}), f"missing part {SHEET}: not a workbook")
+    refused(
+        write_xlsx(tmp_path / "nosheet.xlsx", drop={SHEET}), f"missing part {SHEET}: not a workbook"
+    )
 
 
 def test_duplicate_part(tmp_path):
@@ -183,7 +214,9 @@ def test_encrypted_part(tmp_path):
 def test_unsupported_compression(tmp_path):
     path = write_xlsx(tmp_path / "bz2.xlsx", drop={SHEET})
     with zipfile.ZipFile(path, "a") as zf:
-        zf.writestr(zipfile.ZipInfo(SHEET), dict(valid_parts())[SHEET], compress_type=zipfile.ZIP_BZIP2)
+        zf.writestr(
+            zipfile.ZipInfo(SHEET), dict(valid_parts())[SHEET], compress_type=zipfile.ZIP_BZIP2
+        )
     refused(path, SHEET, "compression method 12")
 
 
@@ -240,13 +273,20 @@ def test_huge_central_directory_refused_before_parsing(tmp_path):
 
 def test_absurd_compression_ratio(tmp_path):
     zeros = bytes(8 * MiB)  # deflates ~1030:1, the format's best
-    refused(write_xlsx(tmp_path / "ratio.xlsx", add={"xl/media/zeros.bin": zeros}), "xl/media/zeros.bin", "1000:1")
+    refused(
+        write_xlsx(tmp_path / "ratio.xlsx", add={"xl/media/zeros.bin": zeros}),
+        "xl/media/zeros.bin",
+        "1000:1",
+    )
 
 
 def test_lying_header_stopped_at_declared_size(tmp_path):
     """The central and local headers say 1,000 bytes; the deflate stream holds 50 MiB. The CRC is
     even patched to match the first 1,000 bytes, so only the running count can catch it."""
-    big = b'<?xml version="1.0"?><worksheet><sheetData>' + b'<row r="1"><c r="A1"><v>1</v></c></row>' * (50 * MiB // 39)
+    big = (
+        b'<?xml version="1.0"?><worksheet><sheetData>'
+        + b'<row r="1"><c r="A1"><v>1</v></c></row>' * (50 * MiB // 39)
+    )
     path = write_xlsx(tmp_path / "liar.xlsx", replace={SHEET: big})
     data = bytearray(path.read_bytes())
     patch_header(data, SHEET, file_size=1_000, crc=zlib.crc32(big[:1_000]))
@@ -263,20 +303,29 @@ def test_lying_header_stopped_at_declared_size(tmp_path):
 def test_billion_laughs(tmp_path, part):
     original = dict(valid_parts())[part]
     body = original.split(b"?>", 1)[-1]  # keep the root element, drop any XML declaration
-    bomb = LAUGHS + body.replace(b"<sheetData", b"<sheetData a='&lol9;'", 1).replace(b"<sheets>", b"<sheets>&lol9;", 1)
+    bomb = LAUGHS + body.replace(b"<sheetData", b"<sheetData a='&lol9;'", 1).replace(
+        b"<sheets>", b"<sheets>&lol9;", 1
+    )
     path = write_xlsx(tmp_path / "laughs.xlsx", replace={part: bomb})
     refused(path, f"XML entity declarations in {part} (refused: entity expansion)")
 
 
 def test_billion_laughs_refused_fast_and_small(tmp_path):
-    body = dict(valid_parts())[SHEET].split(b"?>", 1)[-1].replace(b"<sheetData", b"<sheetData a='&lol9;'", 1)
+    body = (
+        dict(valid_parts())[SHEET]
+        .split(b"?>", 1)[-1]
+        .replace(b"<sheetData", b"<sheetData a='&lol9;'", 1)
+    )
     result = run_child(write_xlsx(tmp_path / "laughs.xlsx", replace={SHEET: LAUGHS + body}))
     assert "entity expansion" in result["message"] and SHEET in result["message"], result
     assert result["seconds"] < 1 and result["rss_mb"] < 100, result
 
 
 def test_external_entity(tmp_path):
-    xxe = b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM "file:///etc/passwd">]><worksheet>&x;</worksheet>'
+    xxe = (
+        b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY x SYSTEM'
+        b' "file:///etc/passwd">]><worksheet>&x;</worksheet>'
+    )
     refused(write_xlsx(tmp_path / "xxe.xlsx", replace={SHEET: xxe}), SHEET, "external entit")
 
 
@@ -291,23 +340,40 @@ def test_plain_dtd(tmp_path):
 
 
 def test_utf16_billion_laughs(tmp_path):
-    bomb = (LAUGHS.replace(b'"1.0"', b'"1.0" encoding="UTF-16"') + b"<worksheet>&lol9;</worksheet>").decode().encode("utf-16")
+    bomb = (
+        (LAUGHS.replace(b'"1.0"', b'"1.0" encoding="UTF-16"') + b"<worksheet>&lol9;</worksheet>")
+        .decode()
+        .encode("utf-16")
+    )
     refused(write_xlsx(tmp_path / "utf16.xlsx", replace={SHEET: bomb}), SHEET, "entity expansion")
 
 
 def test_entities_in_a_part_not_named_xml(tmp_path):
-    refused(write_xlsx(tmp_path / "bin.xlsx", add={"xl/sheet9.bin": LAUGHS + b"<x>&lol9;</x>"}), "xl/sheet9.bin", "entity")
+    refused(
+        write_xlsx(tmp_path / "bin.xlsx", add={"xl/sheet9.bin": LAUGHS + b"<x>&lol9;</x>"}),
+        "xl/sheet9.bin",
+        "entity",
+    )
 
 
 def test_huge_prolog_refused_before_expat_buffers_it(tmp_path):
     """expat keeps a whole comment in memory: a DTD hidden behind 5 MiB of comment is refused
     without parsing that far."""
-    sneaky = b"<?xml version='1.0'?><!--" + b"-." * (5 * MiB // 2) + b"-->" + LAUGHS.split(b"?>", 1)[1] + b"<worksheet/>"
+    sneaky = (
+        b"<?xml version='1.0'?><!--"
+        + b"-." * (5 * MiB // 2)
+        + b"-->"
+        + LAUGHS.split(b"?>", 1)[1]
+        + b"<worksheet/>"
+    )
     refused(write_xlsx(tmp_path / "prolog.xlsx", replace={SHEET: sneaky}), SHEET, "XML prolog")
 
 
 def test_malformed_xml_part(tmp_path):
-    refused(write_xlsx(tmp_path / "bad.xlsx", replace={"xl/workbook.xml": b"not xml at all"}), "malformed XML in xl/workbook.xml")
+    refused(
+        write_xlsx(tmp_path / "bad.xlsx", replace={"xl/workbook.xml": b"not xml at all"}),
+        "malformed XML in xl/workbook.xml",
+    )
 
 
 # --- hostile bytes only ever give InputError ---------------------------------------------
@@ -331,7 +397,9 @@ def only_input_error(data: bytes) -> None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.binary(max_size=2000), st.binary(max_size=200).map(lambda b: b"PK\x03\x04" + b)))
+@given(
+    st.one_of(st.binary(max_size=2000), st.binary(max_size=200).map(lambda b: b"PK\x03\x04" + b))
+)
 def test_random_bytes_only_raise_input_error(data):
     only_input_error(data)
 
@@ -339,7 +407,9 @@ def test_random_bytes_only_raise_input_error(data):
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]),
-    st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=8),
+    st.lists(
+        st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), min_size=1, max_size=8
+    ),
     st.one_of(st.none(), st.floats(0, 1)),
 )
 def test_corrupted_xlsx_only_raises_input_error(compression, flips, cut):

@@ -84,7 +84,17 @@ def test_seed_003_template_keeps_the_seeds_numbering():
 
 def test_seed_000_w02_uses_its_own_gradient():
     # the seed updates w02 with dy_dw01; with x = (1, 1, 3) that would give 0.028, not 0.084
-    t = engine.train(np.array([[1.0, 1.0, 3.0]]), np.array([[14.0]]), [np.zeros((3, 1))], None, activations=("linear",), loss="sse", lr=0.001, batch=1, steps=1)
+    t = engine.train(
+        np.array([[1.0, 1.0, 3.0]]),
+        np.array([[14.0]]),
+        [np.zeros((3, 1))],
+        None,
+        activations=("linear",),
+        loss="sse",
+        lr=0.001,
+        batch=1,
+        steps=1,
+    )
     assert t.W[0][1, 2, 0] == pytest.approx(0.001 * 2 * 14 * 3)
 
 

@@ -18,13 +18,42 @@ from excelbp.sheets.workbook import workbook_plan
 from excelbp.spec import BuildOptions
 from excelbp.verify import verify
 
-ISSUE = dict(layers=(2, 2, 2), activation="sigmoid", loss="half_sse", compare_lr=(0.1, 0.2, 0.5, 0.8, 1, 2))
+ISSUE = dict(
+    layers=(2, 2, 2), activation="sigmoid", loss="half_sse", compare_lr=(0.1, 0.2, 0.5, 0.8, 1, 2)
+)
 CASES = {
     "issue-2-2-2": dict(ISSUE, steps=12),
-    "sgd-blocks": dict(template="sigmoid-2-3-1", layout="blocks", batch=2, steps=6, compare_lr=(0.05, 0.5, 3)),
-    "adam-rows": dict(layers=(1, 4, 1), activation="relu,linear", loss="mse", optimizer="adam", batch=2, steps=6, weight_decay=0.01, compare_lr=(0.001, 0.05)),
-    "adam-blocks-ce": dict(layers=(2, 3, 3), activation="tanh", loss="cross_entropy", optimizer="adam", layout="blocks", batch=2, steps=5, compare_lr=(0.01, 0.1, 0.3)),
-    "adamw-rows-zh": dict(template="linear-2-2-1", optimizer="adamw", weight_decay=0.1, steps=5, lang="zh", compare_lr=(0.01, 0.2)),
+    "sgd-blocks": dict(
+        template="sigmoid-2-3-1", layout="blocks", batch=2, steps=6, compare_lr=(0.05, 0.5, 3)
+    ),
+    "adam-rows": dict(
+        layers=(1, 4, 1),
+        activation="relu,linear",
+        loss="mse",
+        optimizer="adam",
+        batch=2,
+        steps=6,
+        weight_decay=0.01,
+        compare_lr=(0.001, 0.05),
+    ),
+    "adam-blocks-ce": dict(
+        layers=(2, 3, 3),
+        activation="tanh",
+        loss="cross_entropy",
+        optimizer="adam",
+        layout="blocks",
+        batch=2,
+        steps=5,
+        compare_lr=(0.01, 0.1, 0.3),
+    ),
+    "adamw-rows-zh": dict(
+        template="linear-2-2-1",
+        optimizer="adamw",
+        weight_decay=0.1,
+        steps=5,
+        lang="zh",
+        compare_lr=(0.01, 0.2),
+    ),
 }
 
 
@@ -41,15 +70,24 @@ def test_the_sweep_is_named_and_every_copy_reads_its_own_rate(make_workbook):
     assert wb.defined_names["sweep_loss"].attr_text == "'LR sweep'!$B$8:$G$19"  # 12 steps × 6 rates
     assert [_cell(wb, "sweep_lr", 0, j).value for j in range(6)] == [0.1, 0.2, 0.5, 0.8, 1, 2]
     titles = wb.sheetnames
-    assert titles[titles.index("LR sweep") + 1 : titles.index("LR sweep") + 7] == [f"Rate {j}" for j in range(1, 7)]
+    assert titles[titles.index("LR sweep") + 1 : titles.index("LR sweep") + 7] == [
+        f"Rate {j}" for j in range(1, 7)
+    ]
     steps, rate3 = wb["Steps"], wb["Rate 3"]
     # the step's rate lr_t: the name lr on the main sheet, on each copy its own rate's cell
     [col] = [c.column_letter for c in steps[5] if c.value == "=lr"]
     assert rate3[f"{col}5"].value == "='LR sweep'!$D$4"
-    assert [c for c in steps[5] if isinstance(c.value, str) and f"-${col}5*" in c.value]  # the updates read it
+    assert [
+        c for c in steps[5] if isinstance(c.value, str) and f"-${col}5*" in c.value
+    ]  # the updates read it
     # everything else is the same formula
-    assert [c.value for c in steps[5] if c.column_letter != col] == [c.value for c in rate3[5] if c.column_letter != col]
-    assert _cell(wb, "sweep_loss", 3, 2).value == "='Rate 3'!$" + wb.defined_names["loss"].attr_text.split("$")[1] + "$7"
+    assert [c.value for c in steps[5] if c.column_letter != col] == [
+        c.value for c in rate3[5] if c.column_letter != col
+    ]
+    assert (
+        _cell(wb, "sweep_loss", 3, 2).value
+        == "='Rate 3'!$" + wb.defined_names["loss"].attr_text.split("$")[1] + "$7"
+    )
     assert wb["LR sweep"]["D5"].value == "=D19"  # the final loss, under its rate
     assert verify(path).ok
 
@@ -75,7 +113,9 @@ def test_verify_reads_the_rates_live_and_names_a_tampered_cell(make_workbook):
     loss = _cell(wb, "sweep_loss", 5, 1)
     loss.value = loss.value.removesuffix("*1.001")
     ws = wb["Rate 5"]
-    cell = next(c for c in ws[9] if isinstance(c.value, str) and "'LR sweep'!$F$4" in c.value)  # step 6's update
+    cell = next(
+        c for c in ws[9] if isinstance(c.value, str) and "'LR sweep'!$F$4" in c.value
+    )  # step 6's update
     cell.value = cell.value.replace("$F$4", "$E$4")  # the wrong rate
     wb.save(path)
     report = verify(path)
@@ -95,7 +135,13 @@ def test_the_chart_has_a_curve_per_rate_on_a_log_axis_where_losses_span_decades(
     assert chart.log_y == (spans > 100)
     # few steps at small rates: the losses hardly move, a linear axis shows them
     spec = make_spec(BuildOptions(**dict(ISSUE, steps=3, compare_lr=(0.01, 0.02))))
-    plan = workbook_plan(spec, inputs_sheet(spec), step_layout(spec), Training(spec), sweep_trainings=[Training(spec)] * 2)
+    plan = workbook_plan(
+        spec,
+        inputs_sheet(spec),
+        step_layout(spec),
+        Training(spec),
+        sweep_trainings=[Training(spec)] * 2,
+    )
     assert not [s for s in plan.sheets if s.title == "LR sweep"][0].charts[0].log_y
 
 
@@ -109,7 +155,9 @@ def test_too_many_cells_names_the_sweep():
 
 @pytest.mark.libreoffice
 @pytest.mark.slow
-def test_libreoffice_sweep_equals_the_contract_per_rate_before_and_after_edits(make_workbook, tmp_path):
+def test_libreoffice_sweep_equals_the_contract_per_rate_before_and_after_edits(
+    make_workbook, tmp_path
+):
     """Each sweep_loss column, recalculated by LibreOffice, is the oracle's training on the
     workbook's named inputs with that column's sweep_lr, also after a rate is edited."""
     needs_soffice()
@@ -121,7 +169,13 @@ def test_libreoffice_sweep_equals_the_contract_per_rate_before_and_after_edits(m
             path = make_workbook(f"{name}-{'edited' if edited else 'as-built'}", **options)
             if edited:
                 rates = options["compare_lr"]
-                edit_named(path, {"sweep_lr": {(0, len(rates) - 1): float(f"{rates[-1] * 0.7:.6g}")}, "lr": 0.0123})
+                edit_named(
+                    path,
+                    {
+                        "sweep_lr": {(0, len(rates) - 1): float(f"{rates[-1] * 0.7:.6g}")},
+                        "lr": 0.0123,
+                    },
+                )
             paths.append((path, options))
     out = tmp_path / "recalculated"
     out.mkdir()
@@ -133,7 +187,9 @@ def test_libreoffice_sweep_equals_the_contract_per_rate_before_and_after_edits(m
         assert len(rates[0]) == len(options["compare_lr"]) and len(losses) == structure["steps"]
         for j, rate in enumerate(rates[0]):
             expected = _oracle(named, structure, rate)
-            assert [row[j] for row in losses] == pytest.approx(expected, rel=1e-9, abs=1e-12), f"{path.name}, rate {j + 1} ({rate})"
+            assert [row[j] for row in losses] == pytest.approx(expected, rel=1e-9, abs=1e-12), (
+                f"{path.name}, rate {j + 1} ({rate})"
+            )
 
 
 def _oracle(named: dict, structure: dict, lr: float) -> list[float]:
@@ -148,4 +204,6 @@ def test_verify_with_libreoffice_covers_the_sweep(make_workbook):
     edit_named(path, {"sweep_lr": {(0, 1): 0.07}})
     report = verify(path, engine="libreoffice")
     assert report.ok, report.lines()
-    assert report.stats["learning-rate copies"].cells > 0 and report.stats["LR sweep sheet"].cells > 0
+    assert (
+        report.stats["learning-rate copies"].cells > 0 and report.stats["LR sweep sheet"].cells > 0
+    )

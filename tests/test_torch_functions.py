@@ -21,11 +21,44 @@ TINY = np.finfo(float).tiny  # the smallest normal double, 2.2e-308
 # Pre-activations: the extremes the contract names, the edges of exp's range (e^±709.78
 # overflows, e^−745 is the last subnormal), zeros of both signs, the points where tanh and
 # sigmoid round to ±1, and a spread of ordinary values.
-EDGES = [-1000.0, -745.0, -744.0, -720.0, -709.0, -700.0, -100.0, -40.0, -36.5, -20.0, -1.0,
-         -1e-300, -0.0, 0.0, 1e-300, 1e-8, 0.5, 1.0, 5.0, 18.0, 19.0, 20.0, 36.0, 37.0, 40.0,
-         100.0, 709.0, 710.0, 1000.0]
-Z = np.concatenate([EDGES, np.random.default_rng(0).uniform(-40, 40, 300),
-                    np.random.default_rng(1).normal(size=300)])
+EDGES = [
+    -1000.0,
+    -745.0,
+    -744.0,
+    -720.0,
+    -709.0,
+    -700.0,
+    -100.0,
+    -40.0,
+    -36.5,
+    -20.0,
+    -1.0,
+    -1e-300,
+    -0.0,
+    0.0,
+    1e-300,
+    1e-8,
+    0.5,
+    1.0,
+    5.0,
+    18.0,
+    19.0,
+    20.0,
+    36.0,
+    37.0,
+    40.0,
+    100.0,
+    709.0,
+    710.0,
+    1000.0,
+]
+Z = np.concatenate(
+    [
+        EDGES,
+        np.random.default_rng(0).uniform(-40, 40, 300),
+        np.random.default_rng(1).normal(size=300),
+    ]
+)
 
 
 def torch_activation(torch, name):
@@ -74,16 +107,18 @@ def test_activation_and_its_slope_against_torch(name, torch):
     assert (my_slope[hi], my_slope[lo]) == (0.0, 0.0) == (slope[hi], slope[lo])
 
 
-SOFTMAX_ROWS = np.array([
-    [1000.0, -1000.0, 0.0],
-    [1000.0, 1000.0, 999.0],
-    [-1000.0, -1000.0, -1000.0],
-    [-1000.0, -999.0, -1000.0],
-    [745.0, 0.0, -745.0],
-    [40.0, 0.0, -40.0],
-    [0.0, 0.0, 0.0],
-    [1e-300, -1e-300, 0.0],
-])
+SOFTMAX_ROWS = np.array(
+    [
+        [1000.0, -1000.0, 0.0],
+        [1000.0, 1000.0, 999.0],
+        [-1000.0, -1000.0, -1000.0],
+        [-1000.0, -999.0, -1000.0],
+        [745.0, 0.0, -745.0],
+        [40.0, 0.0, -40.0],
+        [0.0, 0.0, 0.0],
+        [1e-300, -1e-300, 0.0],
+    ]
+)
 
 
 def test_softmax_against_torch(torch):
@@ -106,27 +141,48 @@ def test_softmax_against_torch(torch):
 # z = ZL, the engine's per-sample loss, its mean, δ = ∂(sample loss)/∂z and ∂L/∂W = δ/B come
 # from the same code a build uses, and torch's autograd takes the same derivatives.
 
-ZL = np.array([
-    [1000.0, -1000.0, 0.5],
-    [-1000.0, -1000.0, -1000.0],
-    [1000.0, 999.0, -3.0],
-    [0.3, -0.7, 2.0],
-    [-40.0, 40.0, 0.0],
-    [36.0, -36.0, 1e-8],
-    [-0.25, 1.5, -2.0],
-])
+ZL = np.array(
+    [
+        [1000.0, -1000.0, 0.5],
+        [-1000.0, -1000.0, -1000.0],
+        [1000.0, 999.0, -3.0],
+        [0.3, -0.7, 2.0],
+        [-40.0, 40.0, 0.0],
+        [36.0, -36.0, 1e-8],
+        [-0.25, 1.5, -2.0],
+    ]
+)
 ONE_HOT = np.eye(3)[[1, 0, 2, 0, 1, 1, 2]]  # 2 and 6: the target is a −1000 or far-down logit
 # soft targets that sum to 1 exactly (the engine's δ = p − y assumes Σy = 1; a build only
 # ever has one-hot ones, spec/model.py refuses others)
-SOFT = np.array([[0.25, 0.75, 0.0], [0.5, 0.25, 0.25], [0.0, 0.0, 1.0], [0.125, 0.375, 0.5],
-                 [0.5, 0.5, 0.0], [1.0, 0.0, 0.0], [0.0625, 0.9375, 0.0]])
+SOFT = np.array(
+    [
+        [0.25, 0.75, 0.0],
+        [0.5, 0.25, 0.25],
+        [0.0, 0.0, 1.0],
+        [0.125, 0.375, 0.5],
+        [0.5, 0.5, 0.0],
+        [1.0, 0.0, 0.0],
+        [0.0625, 0.9375, 0.0],
+    ]
+)
 # targets in [0, 1], the ends included, each where it meets an extreme
-UNIT = np.array([[0.0, 1.0, 0.3], [1.0, 0.0, 0.5], [1.0, 1.0, 0.0], [0.2, 0.9, 0.6],
-                 [0.0, 1.0, 0.5], [1.0, 0.0, 0.999], [0.75, 0.1, 0.4]])
+UNIT = np.array(
+    [
+        [0.0, 1.0, 0.3],
+        [1.0, 0.0, 0.5],
+        [1.0, 1.0, 0.0],
+        [0.2, 0.9, 0.6],
+        [0.0, 1.0, 0.5],
+        [1.0, 0.0, 0.999],
+        [0.75, 0.1, 0.4],
+    ]
+)
 
 # every loss with each last activation the contract allows it
-LOSS_CASES = [(loss, OUTPUT_ACTIVATION[loss]) if loss in OUTPUT_ACTIVATION else None
-              for loss in LOSSES]
+LOSS_CASES = [
+    (loss, OUTPUT_ACTIVATION[loss]) if loss in OUTPUT_ACTIVATION else None for loss in LOSSES
+]
 LOSS_CASES = [c for c in LOSS_CASES if c] + [
     (loss, f) for loss, f in itertools.product(LOSSES, ACTIVATIONS) if loss not in OUTPUT_ACTIVATION
 ]
@@ -155,8 +211,9 @@ def test_loss_and_its_gradient_against_torch(case, last, torch):
     loss = case.removesuffix("-soft")
     Y = {"cross_entropy": ONE_HOT, "cross_entropy-soft": SOFT}.get(case, UNIT)
     B = len(ZL)
-    t = engine.train(np.eye(B), Y, [ZL], None, activations=[last], loss=loss, lr=0.1, batch=B,
-                     steps=1)
+    t = engine.train(
+        np.eye(B), Y, [ZL], None, activations=[last], loss=loss, lr=0.1, batch=B, steps=1
+    )
     np.testing.assert_array_equal(t.z[0][0], ZL)  # the harness: z is ZL to the bit
 
     W = torch.tensor(ZL, dtype=torch.float64, requires_grad=True)
@@ -201,8 +258,9 @@ SATURATED = [
 ]
 
 
-@pytest.mark.parametrize("activations,loss", SATURATED,
-                         ids=[f"{a[0]},{a[1]}-{loss}" for a, loss in SATURATED])
+@pytest.mark.parametrize(
+    "activations,loss", SATURATED, ids=[f"{a[0]},{a[1]}-{loss}" for a, loss in SATURATED]
+)
 def test_saturated_network_against_autograd(activations, loss, torch):
     """Weights large enough that both layers' pre-activations reach several hundred: the
     loss and every gradient of a step equal autograd's on the same network."""
@@ -227,8 +285,10 @@ def test_saturated_network_against_autograd(activations, loss, torch):
         per = torch_sample_loss(torch, loss, z, y, activations[1])
     else:
         out = torch_activation(torch, activations[1])(z)
-        per = {"mse": lambda: F.mse_loss(out, y, reduction="none").mean(1),
-               "half_sse": lambda: 0.5 * F.mse_loss(out, y, reduction="none").sum(1)}[loss]()
+        per = {
+            "mse": lambda: F.mse_loss(out, y, reduction="none").mean(1),
+            "half_sse": lambda: 0.5 * F.mse_loss(out, y, reduction="none").sum(1),
+        }[loss]()
     L = per.mean()
     L.backward()
     floor = 4 * np.finfo(float).eps * np.abs(t.z[1][0]).max()  # the cross-entropies' cancellation

@@ -18,7 +18,9 @@ def test_chunks_equal_the_whole_run():
     [whole] = Training(spec, chunk_steps=spec.steps).chunks()
     expected = values(whole, keys, spec)
     # the epoch is 6 steps: accuracy windows cross the chunks' edges
-    chunked = [row for chunk in Training(spec, chunk_steps=4).chunks() for row in values(chunk, keys, spec)]
+    chunked = [
+        row for chunk in Training(spec, chunk_steps=4).chunks() for row in values(chunk, keys, spec)
+    ]
     np.testing.assert_array_equal(np.array(chunked), np.array(expected))
 
 
@@ -41,5 +43,7 @@ def test_final_parameters_are_the_last_update():
 def test_run_reports_the_first_overflowing_step():
     spec = make_spec(BuildOptions(lr=5.0, steps=60))
     whole = train(spec)
-    first_bad = int(np.argmax(~np.isfinite(whole.loss) | ~np.isfinite(whole.W[0][1:]).all(axis=(1, 2)))) + 1
+    first_bad = (
+        int(np.argmax(~np.isfinite(whole.loss) | ~np.isfinite(whole.W[0][1:]).all(axis=(1, 2)))) + 1
+    )
     assert Training(spec, chunk_steps=5).diverged_at == first_bad

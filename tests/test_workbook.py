@@ -65,7 +65,11 @@ def _named_values(path):
 
 @pytest.mark.parametrize(
     "options",
-    [dict(template="linear"), dict(template="sigmoid-2-3-1"), dict(layers=(2, 3, 3), activation="relu", loss="cross_entropy", batch=3)],
+    [
+        dict(template="linear"),
+        dict(template="sigmoid-2-3-1"),
+        dict(layers=(2, 3, 3), activation="relu", loss="cross_entropy", batch=3),
+    ],
     ids=["linear", "sigmoid-2-3-1", "relu-ce-b3"],
 )
 def test_live_after_editing_lr_a_sample_and_initial_weights(make_workbook, options):
@@ -75,7 +79,14 @@ def test_live_after_editing_lr_a_sample_and_initial_weights(make_workbook, optio
 
     structure = read_structure(structure)
     data = "X_raw" if structure["scaled"] else "X"
-    edit_named(path, {"lr": 0.0007 if structure["template"] == "linear" else 0.3, data: {(1, 0): 2.5}, "W1_init": {(0, 0): 0.25}})
+    edit_named(
+        path,
+        {
+            "lr": 0.0007 if structure["template"] == "linear" else 0.3,
+            data: {(1, 0): 2.5},
+            "W1_init": {(0, 0): 0.25},
+        },
+    )
     assert verify(path).ok
     assert_contract(_named_values(path), structure)
 
@@ -106,19 +117,41 @@ def test_only_inputs_are_literal_numbers(make_workbook):
     path = make_workbook(template="sigmoid-2-3-1")
     wb = load_workbook(path)
     input_cells = set()
-    for name in ("lr", "weight_decay", "batch", "X_raw", "Y_raw", "x_scale", "y_scale", "W1_init", "W2_init", "b1_init", "b2_init", "gradcheck_eps"):
+    for name in (
+        "lr",
+        "weight_decay",
+        "batch",
+        "X_raw",
+        "Y_raw",
+        "x_scale",
+        "y_scale",
+        "W1_init",
+        "W2_init",
+        "b1_init",
+        "b2_init",
+        "gradcheck_eps",
+    ):
         [(sheet, ref)] = list(wb.defined_names[name].destinations)
         cells = wb[sheet][ref.replace("$", "")]
-        flat = [cells] if not isinstance(cells, tuple) else [c for row in cells for c in (row if isinstance(row, tuple) else (row,))]
+        flat = (
+            [cells]
+            if not isinstance(cells, tuple)
+            else [c for row in cells for c in (row if isinstance(row, tuple) else (row,))]
+        )
         input_cells |= {(sheet, c.coordinate) for c in flat}
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
                 if isinstance(c.value, (int, float)) and not isinstance(c.value, bool):
-                    assert (ws.title, c.coordinate) in input_cells, f"literal number at {ws.title}!{c.coordinate}"
+                    assert (
+                        ws.title,
+                        c.coordinate,
+                    ) in input_cells, f"literal number at {ws.title}!{c.coordinate}"
 
 
-FORBIDDEN = re.compile(r"\b(OFFSET|INDIRECT|RAND|RANDBETWEEN|NOW|TODAY|LET|LAMBDA|XLOOKUP|FILTER|SEQUENCE)\(")
+FORBIDDEN = re.compile(
+    r"\b(OFFSET|INDIRECT|RAND|RANDBETWEEN|NOW|TODAY|LET|LAMBDA|XLOOKUP|FILTER|SEQUENCE)\("
+)
 
 
 def test_no_volatile_or_365_only_functions(make_workbook):
@@ -132,7 +165,9 @@ def test_no_volatile_or_365_only_functions(make_workbook):
 
 
 @pytest.mark.slow
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     sizes=st.lists(st.integers(1, 4), min_size=2, max_size=4),
     activation=st.sampled_from(ACTIVATIONS),
@@ -141,23 +176,39 @@ def test_no_volatile_or_365_only_functions(make_workbook):
     bias=st.booleans(),
     steps=st.integers(1, 6),
 )
-def test_random_networks_recalculate_to_the_engine(make_workbook, sizes, activation, loss, batch, bias, steps):
+def test_random_networks_recalculate_to_the_engine(
+    make_workbook, sizes, activation, loss, batch, bias, steps
+):
     if loss == "cross_entropy" and sizes[-1] < 2:
         sizes[-1] = 2
     path = make_workbook(
-        "random", layers=tuple(sizes), activation=activation, loss=loss, batch=batch, bias=bias, steps=steps, lr=0.2
+        "random",
+        layers=tuple(sizes),
+        activation=activation,
+        loss=loss,
+        batch=batch,
+        bias=bias,
+        steps=steps,
+        lr=0.2,
     )
     report = verify(path)
     assert report.ok, report.lines()
     path.unlink()
 
 
-@pytest.mark.parametrize("options", [dict(template="neuron"), dict(template="classifier"), dict(template="sigmoid-2-3-1")])
+@pytest.mark.parametrize(
+    "options",
+    [dict(template="neuron"), dict(template="classifier"), dict(template="sigmoid-2-3-1")],
+)
 def test_pre_activations_of_1000_stay_finite(make_workbook, options):
     path = make_workbook(**options)
     edit_named(path, {"W1_init": {(0, 0): 1000.0}, "lr": 1e-9})  # z = ±1000 and more
     result = xlsx_reader.recalculate(xlsx_reader.open_book(path))
-    assert not [k for k in result.formulas if isinstance(result.values[k], str) and result.values[k].startswith("#")]
+    assert not [
+        k
+        for k in result.formulas
+        if isinstance(result.values[k], str) and result.values[k].startswith("#")
+    ]
     assert verify(path).ok
 
 

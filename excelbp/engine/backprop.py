@@ -38,8 +38,8 @@ class Trace:
     that step's update. Keys, always `grad` (the gradient the update used: ∂L/∂p, plus λ·p
     where weight decay applies), then momentum, nesterov: `velocity`; rmsprop:
     `square_avg`; adam, adamw: `exp_avg`, `exp_avg_sq`, `exp_avg_hat`, `exp_avg_sq_hat`;
-    adagrad: `sum` (Optimizer.recorded lists them, from its rule). opt_b is empty without bias. `state` is the state after
-    the last step, to continue the run from.
+    adagrad: `sum` (Optimizer.recorded lists them, from its rule). opt_b is empty without
+    bias. `state` is the state after the last step, to continue the run from.
     """
 
     first_step: int  # 0-based index of the trace's first step in the whole run
@@ -54,7 +54,9 @@ class Trace:
     softmax_sum: np.ndarray | None
     sample_loss: np.ndarray  # (steps, B)
     loss: np.ndarray  # (steps,)
-    g: list[np.ndarray]  # ∂L/∂a per layer (the upstream gradient; δ itself for the last with either cross-entropy)
+    g: list[
+        np.ndarray
+    ]  # ∂L/∂a per layer (the upstream gradient; δ itself for the last with either cross-entropy)
     delta: list[np.ndarray]  # ∂L/∂z per layer
     dW: list[np.ndarray]  # (steps, fan_in, fan_out), mean over the batch
     db: list[np.ndarray]  # (steps, fan_out)
@@ -84,7 +86,8 @@ def train(
 
     Step s (1-based) uses samples (s−1)·B … s·B−1 modulo N; loss and gradients are
     batch means; every parameter is updated from the same forward pass by `optimizer`
-    (None: plain SGD) at rate `lr`, one for every step or one per step (a schedule's lr_t). `activations` names each layer's function (functions.check_activations).
+    (None: plain SGD) at rate `lr`, one for every step or one per step (a schedule's lr_t).
+    `activations` names each layer's function (functions.check_activations).
     `first_step` continues a run (0-based index of the first step) from `state` (the
     previous chunk's `Trace.state`; None: zeros), so it can be computed in chunks.
     """
@@ -101,7 +104,9 @@ def train(
     if state is None:
         state = initial_state(opt, W, b if has_bias else None)
     elif any(set(st) != set(opt.rule.state) for st in state.W):
-        raise ValueError(f"the state given is not {opt.name}'s (keys {', '.join(opt.rule.state) or 'none'})")
+        raise ValueError(
+            f"the state given is not {opt.name}'s (keys {', '.join(opt.rule.state) or 'none'})"
+        )
     st_W, st_b = list(state.W), list(state.b) if has_bias else None
     softmax_out = names[-1] == "softmax"
     bce = loss == "binary_cross_entropy"
@@ -110,7 +115,9 @@ def train(
         return np.empty((steps, batch, units))
 
     rates = np.broadcast_to(np.asarray(lr, dtype=float), (steps,))
-    samples = ((first_step + np.arange(steps))[:, None] * batch + np.arange(batch)[None, :]) % len(X)
+    samples = ((first_step + np.arange(steps))[:, None] * batch + np.arange(batch)[None, :]) % len(
+        X
+    )
     t_W = [np.empty((steps + 1,) + w.shape) for w in W]
     t_b = [np.empty((steps + 1,) + v.shape) for v in b]
     t_z = [per_step(w.shape[1]) for w in W]
@@ -123,7 +130,9 @@ def train(
     t_s = np.empty((steps, batch)) if softmax_out else None
     t_sl = np.empty((steps, batch))
     t_opt = {key: [np.empty((steps,) + w.shape) for w in W] for key in opt.recorded}
-    t_opt_b = {key: [np.empty((steps,) + v.shape) for v in b] for key in opt.recorded} if has_bias else {}
+    t_opt_b = (
+        {key: [np.empty((steps,) + v.shape) for v in b] for key in opt.recorded} if has_bias else {}
+    )
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for s in range(steps):
@@ -205,7 +214,9 @@ def train(
     )
 
 
-def predict(W: list[np.ndarray], b: list[np.ndarray], X: np.ndarray, *, activations: Sequence[str]) -> np.ndarray:
+def predict(
+    W: list[np.ndarray], b: list[np.ndarray], X: np.ndarray, *, activations: Sequence[str]
+) -> np.ndarray:
     """Outputs of the network for each row of X (probabilities p with a softmax or sigmoid
     last layer); `activations` one name per layer, as train takes them."""
     a = np.asarray(X, dtype=float)
@@ -220,4 +231,3 @@ def _mean(per_sample: np.ndarray) -> np.ndarray:
     (the run reports where it diverges)."""
     with np.errstate(over="ignore", invalid="ignore"):
         return per_sample.mean(axis=1)
-

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# The vocabulary is the contract's, kept by the spec stage; the functions below are the engine's own.
+# The vocabulary is the contract's, kept by the spec stage; the functions below are the
+# engine's own.
 from ..spec.network import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATION, layer_activations
 
 __all__ = ["ACTIVATIONS", "LOSSES", "OUTPUT_ACTIVATION", "layer_activations"]
@@ -54,12 +55,17 @@ def check_activations(activations: Sequence[str], loss: str, n_layers: int) -> t
     and the last layer the one its loss is defined on."""
     names = tuple(activations)
     if isinstance(activations, str) or len(names) != n_layers:
-        raise ValueError(f"activations: {n_layers} names needed, one per layer, got {activations!r}")
+        raise ValueError(
+            f"activations: {n_layers} names needed, one per layer, got {activations!r}"
+        )
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}")
     for l, name in enumerate(names, 1):
         if name not in ACTIVATIONS and not (name == "softmax" and l == n_layers):
-            raise ValueError(f"activation of layer {l}: unknown {name!r}" + (" (softmax: last layer only)" if name == "softmax" else ""))
+            raise ValueError(
+                f"activation of layer {l}: unknown {name!r}"
+                + (" (softmax: last layer only)" if name == "softmax" else "")
+            )
     need = OUTPUT_ACTIVATION.get(loss)
     if need is not None and names[-1] != need:
         raise ValueError(f"loss {loss} needs a {need} last layer, not {names[-1]}")

@@ -64,6 +64,13 @@ def gradient_check(spec: Spec, eps: float) -> GradientCheck:
     minus = [train(spec, steps=1, W=W, b=b) for W, b in (moved(spec, k, -eps) for k in keys)]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         numeric = np.array([(p.loss[0] - m.loss[0]) / (2 * eps) for p, m in zip(plus, minus)])
-        backprop = np.array([base.dW[k[1] - 1][0][k[2], k[3]] if k[0] == "W" else base.db[k[1] - 1][0][k[2]] for k in keys])
-        rel = np.abs(numeric - backprop) / np.maximum(np.maximum(np.abs(numeric), np.abs(backprop)), 1e-12)
+        backprop = np.array(
+            [
+                base.dW[k[1] - 1][0][k[2], k[3]] if k[0] == "W" else base.db[k[1] - 1][0][k[2]]
+                for k in keys
+            ]
+        )
+        rel = np.abs(numeric - backprop) / np.maximum(
+            np.maximum(np.abs(numeric), np.abs(backprop)), 1e-12
+        )
     return GradientCheck(eps, keys, base, plus, minus, numeric, backprop, rel)

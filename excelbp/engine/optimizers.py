@@ -13,7 +13,16 @@ import numpy as np
 
 from ..spec.optimizers import OPTIMIZERS, SGD, Arrays, Optimizer
 
-__all__ = ["OPTIMIZERS", "SGD", "Arrays", "Optimizer", "State", "initial_state", "update", "zero_state"]
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Arrays",
+    "Optimizer",
+    "State",
+    "initial_state",
+    "update",
+    "zero_state",
+]
 
 
 def zero_state(optimizer: Optimizer, p: np.ndarray) -> Arrays:
@@ -32,10 +41,15 @@ class State:
 
 def initial_state(optimizer: Optimizer, W: list[np.ndarray], b: list[np.ndarray] | None) -> State:
     """The state before step 1: zeros."""
-    return State(tuple(zero_state(optimizer, w) for w in W), None if b is None else tuple(zero_state(optimizer, v) for v in b))
+    return State(
+        tuple(zero_state(optimizer, w) for w in W),
+        None if b is None else tuple(zero_state(optimizer, v) for v in b),
+    )
 
 
-def update(o: Optimizer, p: np.ndarray, dp: np.ndarray, state: Arrays, t: int, lr: float) -> tuple[np.ndarray, Arrays]:
+def update(
+    o: Optimizer, p: np.ndarray, dp: np.ndarray, state: Arrays, t: int, lr: float
+) -> tuple[np.ndarray, Arrays]:
     """Step t of parameter p with batch-mean gradient dp at rate lr: the new p, and what the
     step shows (`grad`, the gradient the rule used; the state after the update; its hats)."""
     rule = o.rule

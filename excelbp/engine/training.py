@@ -25,7 +25,15 @@ def engine_options(spec: Spec) -> tuple[tuple[str, ...], Optimizer]:
     return tuple(spec.activations), spec.optimizer
 
 
-def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, b=None, state: State | None = None) -> Trace:
+def train(
+    spec: Spec,
+    *,
+    first_step: int = 0,
+    steps: int | None = None,
+    W=None,
+    b=None,
+    state: State | None = None,
+) -> Trace:
     """Steps first_step + 1 … of the spec's training, from parameters W, b and optimizer
     state `state` (default: the initial ones, and zeros)."""
     activations, optimizer = engine_options(spec)
@@ -37,7 +45,9 @@ def train(spec: Spec, *, first_step: int = 0, steps: int | None = None, W=None, 
         (list(spec.b_init if b is None else b) if spec.b_init is not None else None),
         activations=activations,
         loss=spec.loss,
-        lr=spec.schedule.rates(spec.lr, spec.steps)[first_step : first_step + n],  # lr_t of the whole run's T
+        lr=spec.schedule.rates(spec.lr, spec.steps)[
+            first_step : first_step + n
+        ],  # lr_t of the whole run's T
         batch=spec.batch,
         steps=n,
         first_step=first_step,
@@ -59,8 +69,8 @@ class Chunk:
 class Training:
     """The whole run: what the sheets summarise, and every step again chunk by chunk.
 
-    The first pass keeps the parameters and optimizer state at the start of each chunk, the loss and the
-    classifier hits of every step, and the final parameters; `chunks()` recomputes each
+    The first pass keeps the parameters and optimizer state at the start of each chunk, the
+    loss and the classifier hits of every step, and the final parameters; `chunks()` recomputes each
     chunk's full trace from its checkpoint (the same arithmetic, so the same numbers), so
     memory does not grow with the steps. A run of one chunk is kept and not recomputed.
     """
@@ -76,7 +86,14 @@ class Training:
         self.diverged_at: int | None = None
         for first in range(0, spec.steps, chunk_steps):
             self._checkpoints.append((first, W, b, state))
-            trace = train(spec, first_step=first, steps=min(chunk_steps, spec.steps - first), W=W, b=b, state=state)
+            trace = train(
+                spec,
+                first_step=first,
+                steps=min(chunk_steps, spec.steps - first),
+                W=W,
+                b=b,
+                state=state,
+            )
             if first == 0 and chunk_steps >= spec.steps:
                 self._kept = trace
             losses.append(trace.loss)
@@ -99,7 +116,11 @@ class Training:
     def chunks(self) -> Iterator[Chunk]:
         for first, W, b, state in self._checkpoints:
             steps = min(self.chunk_steps, self.spec.steps - first)
-            trace = self._kept if self._kept is not None else train(self.spec, first_step=first, steps=steps, W=W, b=b, state=state)
+            trace = (
+                self._kept
+                if self._kept is not None
+                else train(self.spec, first_step=first, steps=steps, W=W, b=b, state=state)
+            )
             acc = None if self.accuracy is None else self.accuracy[first : first + steps]
             yield Chunk(first, trace, acc)
 

@@ -92,7 +92,10 @@ class StepBlocks(StepSheet):
         return out
 
     def heading(self) -> list[Label]:
-        return [Label(1, 0, ("word", "training"), "title"), Label(2, 0, ("word", "training_note"), "note")]
+        return [
+            Label(1, 0, ("word", "training"), "title"),
+            Label(2, 0, ("word", "training_note"), "note"),
+        ]
 
     def step_labels(self) -> list[Label]:
         spec = self.spec
@@ -105,17 +108,34 @@ class StepBlocks(StepSheet):
         first_sample = {c: key for key, dr, c in self.positions() if dr == HEAD}
         for p in self.placed:
             kind = f"{p.kind}_turned" if p.turned else p.kind
-            out.append(Label(1, p.col, ("area", kind, p.layer, p.cols, p.matrix), f"group_{p.section}", note=("area", kind, p.layer)))
+            out.append(
+                Label(
+                    1,
+                    p.col,
+                    ("area", kind, p.layer, p.cols, p.matrix),
+                    f"group_{p.section}",
+                    note=("area", kind, p.layer),
+                )
+            )
             # the group's colour across all its columns, the title running over them
             out += [Label(1, p.col + k, ("blank",), f"group_{p.section}") for k in range(1, p.cols)]
             style, l = f"header_{p.section}", p.layer
             if not p.matrix:
-                out += [Label(HEAD - 1, p.col + k, ("header", first_sample[p.col + k]), style) for k in range(p.cols)]
+                out += [
+                    Label(HEAD - 1, p.col + k, ("header", first_sample[p.col + k]), style)
+                    for k in range(p.cols)
+                ]
                 continue
             ins = [("unit", l - 1, i) for i in range(spec.sizes[l - 1])]
             outs = [("dest", l, j) for j in range(spec.sizes[l])]
             bias = [("word", "bias")] if spec.bias else []
-            top, side = (ins, outs) if p.kind == "Wt" else (ins + bias, outs) if p.turned else (outs, ins + bias)
+            top, side = (
+                (ins, outs)
+                if p.kind == "Wt"
+                else (ins + bias, outs)
+                if p.turned
+                else (outs, ins + bias)
+            )
             out += [Label(HEAD - 1, p.col + k, says, style) for k, says in enumerate(top)]
             out += [Label(HEAD + k, p.col - 1, says, "label") for k, says in enumerate(side)]
         return out
@@ -133,7 +153,9 @@ class StepBlocks(StepSheet):
             return []
         n, out = self.spec.sizes[0], []
         for w, _ in parameter_kinds(self.spec)[1:]:
-            if w.endswith("_hat"):  # Adam's bias corrections read the step number, which must not move
+            if w.endswith(
+                "_hat"
+            ):  # Adam's bias corrections read the step number, which must not move
                 continue
             for j in range(self.spec.sizes[1]):
                 (dr, c0), (_, c1) = self.where[(w, 1, 0, j)], self.where[(w, 1, n - 1, j)]
@@ -159,11 +181,18 @@ class StepBlocks(StepSheet):
         out = []
         for p in self.placed:
             if p.kind == "W" or (p.kind == "W+" and p.turned):  # W as used; turned, as updated
-                rows, cols = (self.spec.sizes[p.layer], self.spec.sizes[p.layer - 1]) if p.turned else (self.spec.sizes[p.layer - 1], p.cols)
+                rows, cols = (
+                    (self.spec.sizes[p.layer], self.spec.sizes[p.layer - 1])
+                    if p.turned
+                    else (self.spec.sizes[p.layer - 1], p.cols)
+                )
                 first, last = letter(p.col + 1), letter(p.col + cols)
                 tops = [self.row(s + 1) + HEAD for s in range(min(steps, MAX_HEATMAPS))]
                 ranges = [f"{first}{top}:{last}{top + rows - 1}" for top in tops]
-                out += [" ".join(ranges[k : k + RANGES_PER_SCALE]) for k in range(0, len(ranges), RANGES_PER_SCALE)]
+                out += [
+                    " ".join(ranges[k : k + RANGES_PER_SCALE])
+                    for k in range(0, len(ranges), RANGES_PER_SCALE)
+                ]
         return out
 
 
@@ -185,7 +214,9 @@ def blocks_layout(spec: Spec) -> StepBlocks:
     for area in sample_areas(spec):
         if area.alias:
             for b in range(B):
-                where.update((key, where[same]) for key, same in zip(area.keys(b), area.alias_keys(b)))
+                where.update(
+                    (key, where[same]) for key, same in zip(area.keys(b), area.alias_keys(b))
+                )
             continue
         placed.append(Placed(area.kind, area.layer, area.section, col, area.width))
         for b in range(B):
@@ -218,7 +249,16 @@ def blocks_layout(spec: Spec) -> StepBlocks:
             for i in range(fan_in):
                 put(("Wt", l, j, i), HEAD + j, col + 1 + i)
         col += fan_in + 2
-    return StepBlocks(where=where, own=tuple(own), placed=tuple(placed), height=block_height(spec.network), width=col - 1, spec=spec, epoch=spec.epoch, title=title(spec.lang, "training"))
+    return StepBlocks(
+        where=where,
+        own=tuple(own),
+        placed=tuple(placed),
+        height=block_height(spec.network),
+        width=col - 1,
+        spec=spec,
+        epoch=spec.epoch,
+        title=title(spec.lang, "training"),
+    )
 
 
 def _turned_layer(spec: Spec, l: int, col: int, put, placed: list) -> int:
@@ -249,4 +289,10 @@ def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:
         if spec.w_true is not None:
             columns += [Column(("wt", i), "reference") for i in range(spec.sizes[0])]
     where = {c.key: k for k, c in enumerate(columns)}
-    return StepTable(columns=tuple(columns), where=where, epoch=spec.epoch, mirrored=blocks, title=title(spec.lang, "steps"))
+    return StepTable(
+        columns=tuple(columns),
+        where=where,
+        epoch=spec.epoch,
+        mirrored=blocks,
+        title=title(spec.lang, "steps"),
+    )

@@ -26,7 +26,9 @@ class SamplePass:
     """One sample's forward pass within a pass row: 0-based columns by key."""
 
     z: dict[tuple[int, int], int]  # (layer, unit) → column
-    a: dict[tuple[int, int], int]  # where a has a cell of its own (not linear, not fused into the loss)
+    a: dict[
+        tuple[int, int], int
+    ]  # where a has a cell of its own (not linear, not fused into the loss)
     m: int | None  # softmax: max z, Σ e^(z − max z)
     S: int | None
 
@@ -87,7 +89,9 @@ def gradcheck_sheet(spec: Spec) -> GradcheckSheet | None:
                 col += 1
             if last and spec.loss == "cross_entropy":
                 m, col = col, col + 2  # the loss is written with z, max z and Σ e^(z − max z)
-            elif has_activation_column(spec, l) and not (last and spec.loss == "binary_cross_entropy"):
+            elif has_activation_column(spec, l) and not (
+                last and spec.loss == "binary_cross_entropy"
+            ):
                 for j in range(spec.sizes[l]):
                     a[(l, j)] = col
                     col += 1
@@ -95,8 +99,8 @@ def gradcheck_sheet(spec: Spec) -> GradcheckSheet | None:
     losses, width = col, col + spec.batch + 1
     if width > MAX_COLUMNS:
         raise InputError(
-            f"--gradcheck: a forward pass of step 1's batch of {spec.batch} needs {width:,} columns, "
-            f"more than Excel's {MAX_COLUMNS:,}; give --no-gradcheck or a smaller --batch"
+            f"--gradcheck: a forward pass of step 1's batch of {spec.batch} needs {width:,}"
+            f" columns, more than Excel's {MAX_COLUMNS:,}; give --no-gradcheck or a smaller --batch"
         )
     P = len(keys)
     table = Block(TABLE_HEADER + 1, 1, P, 7)

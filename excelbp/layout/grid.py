@@ -21,7 +21,9 @@ def title(lang: str, sheet: str) -> str:
 
 def titles(lang: str) -> dict[str, str]:
     """Every sheet's name, for texts that mention them ({inputs}, {steps}, … in the words)."""
-    return {k: title(lang, k) for k in ("inputs", "steps", "training", "images")} | {"how": words(lang)["how_title"]}
+    return {k: title(lang, k) for k in ("inputs", "steps", "training", "images")} | {
+        "how": words(lang)["how_title"]
+    }
 
 
 def letter(col: int) -> str:

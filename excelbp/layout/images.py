@@ -57,7 +57,9 @@ def _pass(spec: Spec, col: int) -> tuple[Pass, int]:
         n = spec.sizes[l]
         z.append(Block(TOP, col + 1, n, 1))
         # the last layer stays scores: the arg-max needs no softmax
-        hidden = l < spec.n_layers and has_activation_column(spec, l) and not softmax_output(spec, l)
+        hidden = (
+            l < spec.n_layers and has_activation_column(spec, l) and not softmax_output(spec, l)
+        )
         a.append(Block(TOP, col + 2, n, 1) if hidden else None)
         col += 3 + (1 if hidden else 0)
     return Pass(pixels, tuple(z), tuple(a)), col
@@ -74,7 +76,9 @@ def images_sheet(spec: Spec) -> ImagesSheet | None:
     grid = Block(heading + 3, 4, side, side)
     drawn, col = _pass(spec, target.col + 2)
     guess = Block(grid.row + side + 1, 2, 1, 1)
-    drawing = Drawing(heading, grid, drawn, Block(TOP, col, 1, spec.sizes[-1]), guess, guess.row + 2)
+    drawing = Drawing(
+        heading, grid, drawn, Block(TOP, col, 1, spec.sizes[-1]), guess, guess.row + 2
+    )
     return ImagesSheet(
         pick=Block(2, 2, 1, 1),
         predicted=Block(TOP, 2, 1, 1),

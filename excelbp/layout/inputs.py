@@ -64,7 +64,11 @@ CHART_ROWS = 14  # the charts' band: parameters and data begin below it
 
 def fits(spec: Spec) -> bool:
     """A curve to draw: one input, one output that is a value, not a class."""
-    return spec.sizes[0] == 1 and spec.sizes[-1] == 1 and spec.loss not in ("cross_entropy", "binary_cross_entropy")
+    return (
+        spec.sizes[0] == 1
+        and spec.sizes[-1] == 1
+        and spec.loss not in ("cross_entropy", "binary_cross_entropy")
+    )
 
 
 def has_boundary(spec: Spec) -> bool:
@@ -82,7 +86,10 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
     lr, batch, steps, optimizer = (Block(SETTINGS + k, 2, 1, 1) for k in (1, 2, 3, 4))
     hyper = {name: Block(SETTINGS + 5 + k, 2, 1, 1) for k, name in enumerate(spec.hyperparameters)}
     schedule = Block(SETTINGS + 5 + len(hyper), 2, 1, 1)
-    schedule_inputs = {name: Block(schedule.row + 1 + k, 2, 1, 1) for k, (name, _) in enumerate(spec.schedule.inputs)}
+    schedule_inputs = {
+        name: Block(schedule.row + 1 + k, 2, 1, 1)
+        for k, (name, _) in enumerate(spec.schedule.inputs)
+    }
     row = schedule.row + 2 + len(schedule_inputs)  # a row naming the inputs above w_true / x_scale
     w_true = x_scale = y_scale = None
     if spec.w_true is not None:
@@ -92,7 +99,10 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         x_scale = Block(row, 2, 1, n_in)
         y_scale = Block(row + 2, 2, 1, n_out)  # under a row naming the outputs
         row += 3
-    charts = (SETTINGS, 3 + max(n_in if spec.w_true is not None or spec.x_scale is not None else 1, 1))
+    charts = (
+        SETTINGS,
+        3 + max(n_in if spec.w_true is not None or spec.x_scale is not None else 1, 1),
+    )
     row = max(row, SETTINGS + CHART_ROWS) + 1
 
     W_init, b_init, W_final, b_final, W_final_T, W_init_T = [], [], [], [], [], []
@@ -210,5 +220,17 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
 def input_blocks(sheet: InputsSheet) -> list[Block]:
     """The cells a learner edits: their values are the workbook's inputs."""
     data = [sheet.raw_X, sheet.raw_Y or sheet.Y] if sheet.raw_X is not None else [sheet.X, sheet.Y]
-    blocks = [sheet.lr, *sheet.hyper.values(), *sheet.schedule_inputs.values(), sheet.w_true, sheet.x_scale, sheet.y_scale, *data, *sheet.W_init, *(sheet.b_init or ()), sheet.X_test, sheet.Y_test]
+    blocks = [
+        sheet.lr,
+        *sheet.hyper.values(),
+        *sheet.schedule_inputs.values(),
+        sheet.w_true,
+        sheet.x_scale,
+        sheet.y_scale,
+        *data,
+        *sheet.W_init,
+        *(sheet.b_init or ()),
+        sheet.X_test,
+        sheet.Y_test,
+    ]
     return [b for b in blocks if b is not None]

@@ -41,9 +41,13 @@ def defined_names(
             names[f"b{l}_init"] = on_inputs(sheet.b_init[l - 1])
             names[f"b{l}_final"] = on_inputs(sheet.b_final[l - 1])
     col = summary.letter(("loss",))
-    names["loss"] = f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
+    names["loss"] = (
+        f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
+    )
     col = summary.letter(("lr_t",))
-    names["lr_schedule"] = f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
+    names["lr_schedule"] = (
+        f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
+    )
     if sheet.w_true is not None:
         names["w_true"] = on_inputs(sheet.w_true)
     if sheet.raw_X is not None and sheet.x_scale is None:  # pixels scaled by a constant
@@ -63,7 +67,12 @@ def defined_names(
         names["drawing_probs"] = f"{quoted(images.title)}!{d.probs.ref()}"
         names["drawing_guess"] = f"{quoted(images.title)}!{d.guess.ref()}"
     if gradcheck is not None:
-        for name, block in (("eps", gradcheck.eps), ("numeric", gradcheck.numeric), ("backprop", gradcheck.backprop), ("max_rel_diff", gradcheck.max_rel)):
+        for name, block in (
+            ("eps", gradcheck.eps),
+            ("numeric", gradcheck.numeric),
+            ("backprop", gradcheck.backprop),
+            ("max_rel_diff", gradcheck.max_rel),
+        ):
             names[f"gradcheck_{name}"] = f"{quoted(gradcheck.title)}!{block.ref()}"
     if sweep is not None:
         names["sweep_lr"] = f"{quoted(sweep.title)}!{sweep.rates.ref()}"

@@ -86,9 +86,25 @@ class StepTable(StepSheet):
         for c, col in enumerate(self.columns):
             new_section = col.section != last[0]
             new_sub = (col.section, col.sub) != last
-            out.append(Label(1, c, ("section", col.section) if new_section else ("blank",), f"group_{col.section}"))
-            out.append(Label(2, c, ("sub", *col.sub) if new_sub and col.sub else ("blank",), f"sub_{col.section}"))
-            out.append(Label(3, c, ("header", col.key), f"header_{col.section}", note=("key", col.key)))
+            out.append(
+                Label(
+                    1,
+                    c,
+                    ("section", col.section) if new_section else ("blank",),
+                    f"group_{col.section}",
+                )
+            )
+            out.append(
+                Label(
+                    2,
+                    c,
+                    ("sub", *col.sub) if new_sub and col.sub else ("blank",),
+                    f"sub_{col.section}",
+                )
+            )
+            out.append(
+                Label(3, c, ("header", col.key), f"header_{col.section}", note=("key", col.key))
+            )
             last = (col.section, col.sub)
         return out
 
@@ -112,7 +128,13 @@ class _Columns:
         self.where[key] = self.where[same_as]
 
     def table(self, spec: Spec, **kw) -> StepTable:
-        return StepTable(columns=tuple(self.columns), where=self.where, epoch=spec.epoch, title=title(spec.lang, "steps"), **kw)
+        return StepTable(
+            columns=tuple(self.columns),
+            where=self.where,
+            epoch=spec.epoch,
+            title=title(spec.lang, "steps"),
+            **kw,
+        )
 
 
 def rows_layout(spec: Spec) -> StepTable:
@@ -132,7 +154,9 @@ def rows_layout(spec: Spec) -> StepTable:
     def per_sample(section: str) -> None:
         for b in range(B):
             for area in (a for a in areas if a.section == section):
-                for key, same in zip(area.keys(b), area.alias_keys(b) if area.alias else area.keys(b)):
+                for key, same in zip(
+                    area.keys(b), area.alias_keys(b) if area.alias else area.keys(b)
+                ):
                     t.alias(key, same) if area.alias else t.add(key, section, ("sample", b + 1))
 
     per_sample("forward")

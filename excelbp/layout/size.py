@@ -38,7 +38,9 @@ def sample_cells(net: Network) -> int:
     forward = (0 if net.in_place else sizes[0]) + sizes[L] * (2 if net.scaled else 1)
     backward = 0
     for l in range(1, L + 1):
-        forward += sizes[l] * (2 if has_activation_column(net, l) else 1) + (2 if softmax_output(net, l) else 0)
+        forward += sizes[l] * (2 if has_activation_column(net, l) else 1) + (
+            2 if softmax_output(net, l) else 0
+        )
         backward += sizes[l] * (1 if fused_output(net, l) or net.act(l) == "linear" else 2)
     return 1 + forward + 1 + backward + (1 if classifier(net) else 0)
 
@@ -46,7 +48,13 @@ def sample_cells(net: Network) -> int:
 def rows_layout_width(net: Network) -> int:
     """The rows layout's columns (rows.rows_layout), counted without making B × units of them."""
     params = sum(n_params(net))
-    fixed = 2 + len(parameter_kinds(net)) * params + (net.sizes[0] if net.has_w_true else 0) + (1 if net.batch > 1 else 0) + (1 if classifier(net) else 0)
+    fixed = (
+        2
+        + len(parameter_kinds(net)) * params
+        + (net.sizes[0] if net.has_w_true else 0)
+        + (1 if net.batch > 1 else 0)
+        + (1 if classifier(net) else 0)
+    )
     return fixed + net.batch * sample_cells(net)
 
 
@@ -58,7 +66,9 @@ def blocks_layout_columns(net: Network) -> int:
     pairs = list(zip(sizes[:-1], sizes[1:]))
     if net.in_place:  # the first layer's matrices turned, without W used and Wᵀ; no inputs copied
         (a, _), rest = pairs[0], pairs[1:]
-        return 1 + 2 * sum(sizes[1:]) + sizes[-1] + (k - 1) * (a + 1) + sum(k * b + a for a, b in rest)
+        return (
+            1 + 2 * sum(sizes[1:]) + sizes[-1] + (k - 1) * (a + 1) + sum(k * b + a for a, b in rest)
+        )
     return 1 + sizes[0] + 2 * sum(sizes[1:]) + sizes[-1] + sum(k * b + a for a, b in pairs)
 
 
@@ -68,7 +78,10 @@ def block_height(net: Network) -> int:
     bias = 1 if net.bias else 0
     pairs = list(zip(net.sizes[:-1], net.sizes[1:]))
     # a first layer read in place keeps its matrices turned: a row per unit
-    tallest = max([net.batch + 1] + [b if net.in_place and l == 0 else max(a + bias, b) for l, (a, b) in enumerate(pairs)])
+    tallest = max(
+        [net.batch + 1]
+        + [b if net.in_place and l == 0 else max(a + bias, b) for l, (a, b) in enumerate(pairs)]
+    )
     return BLOCK_HEAD + tallest + 1
 
 
@@ -97,12 +110,20 @@ def settle(net: Network) -> Network:
     blocks_fit = blocks_layout_columns(net) <= MAX_COLS
     if net.layout == "rows" and rows_layout_width(net) > MAX_COLS:
         params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
-        hint = "use --layout blocks, fewer units or a smaller batch" if blocks_fit else "use fewer units"
+        hint = (
+            "use --layout blocks, fewer units or a smaller batch"
+            if blocks_fit
+            else "use fewer units"
+        )
         raise InputError(
-            f"--layers/--batch: the rows layout needs more than Excel's {MAX_COLS:,} columns ({params:,} parameters three times, {batch:,} sample(s) side by side); {hint}"
+            f"--layers/--batch: the rows layout needs more than Excel's {MAX_COLS:,} columns"
+            f" ({params:,} parameters three times, {batch:,} sample(s) side by side); {hint}"
         )
     if net.layout != "rows" and not blocks_fit:  # the blocks layout is the narrower one
-        raise InputError(f"--layers: {','.join(map(str, sizes))} needs more than Excel's {MAX_COLS:,} columns for its weight matrices; use fewer units")
+        raise InputError(
+            f"--layers: {','.join(map(str, sizes))} needs more than Excel's {MAX_COLS:,} columns"
+            " for its weight matrices; use fewer units"
+        )
     if net.layout is None:
         net = replace(net, layout="rows" if rows_layout_width(net) <= MAX_COLS else "blocks")
     if net.layout != "blocks" and net.in_place:  # reading the data in place is the blocks layout's
@@ -111,26 +132,42 @@ def settle(net: Network) -> Network:
     if net.layout == "blocks" and BLOCKS_FIRST_ROW - 1 + steps * height > MAX_ROWS:
         most = (MAX_ROWS - BLOCKS_FIRST_ROW + 1) // height
         way_out = f"at most {most:,} steps with this batch" if most else "use a smaller batch"
-        raise InputError(f"--batch/--steps: {steps:,} blocks of {batch:,} samples need more than a sheet's {MAX_ROWS:,} rows; {way_out}")
+        raise InputError(
+            f"--batch/--steps: {steps:,} blocks of {batch:,} samples need more than a sheet's"
+            f" {MAX_ROWS:,} rows; {way_out}"
+        )
     cells = step_cells(net)
     if cells > MAX_CELLS:
-        sweep = f", {len(net.compare_lr) + 1} times over with --compare-lr" if net.compare_lr else ""
+        sweep = (
+            f", {len(net.compare_lr) + 1} times over with --compare-lr" if net.compare_lr else ""
+        )
         raise InputError(
-            f"--steps/--batch/--layers{'/--compare-lr' if sweep else ''}: the steps{sweep} would take {cells / 1e6:,.0f} million formula cells, more than the "
-            f"{MAX_CELLS / 1e6:.0f} million excelbp writes; use fewer steps, a smaller batch or fewer units"
+            f"--steps/--batch/--layers{'/--compare-lr' if sweep else ''}: the steps{sweep} would"
+            f" take {cells / 1e6:,.0f} million formula cells, more than the {MAX_CELLS / 1e6:.0f}"
+            " million excelbp writes; use fewer steps, a smaller batch or fewer units"
         )
     return net
 
 
-def check_sheets(main, inputs_last_row: int, *, steps: int, n_samples: int, sweep_rows: int = 0) -> None:
+def check_sheets(
+    main, inputs_last_row: int, *, steps: int, n_samples: int, sweep_rows: int = 0
+) -> None:
     """Excel's sheet limits for the laid-out steps (`main`, a StepSheet) and Inputs sheet,
     with the largest value allowed for this layout in the message."""
     if main.width > MAX_COLS:
-        raise InputError(f"--layers/--batch: the steps need {main.width:,} columns, Excel allows {MAX_COLS:,}; use fewer units")
+        raise InputError(
+            f"--layers/--batch: the steps need {main.width:,} columns, Excel allows {MAX_COLS:,};"
+            " use fewer units"
+        )
     most = (MAX_ROWS - main.first_row + 1) // main.height
     if steps > most:
-        raise InputError(f"--steps: {steps:,} steps do not fit in a sheet; at most {most:,} for this layout")
+        raise InputError(
+            f"--steps: {steps:,} steps do not fit in a sheet; at most {most:,} for this layout"
+        )
     if sweep_rows > MAX_ROWS:
-        raise InputError(f"--steps/--compare-lr: the sweep's table of {steps:,} steps needs {sweep_rows:,} rows, more than a sheet's {MAX_ROWS:,}; use fewer steps")
+        raise InputError(
+            f"--steps/--compare-lr: the sweep's table of {steps:,} steps needs {sweep_rows:,} rows,"
+            f" more than a sheet's {MAX_ROWS:,}; use fewer steps"
+        )
     if inputs_last_row > MAX_ROWS:
         raise InputError(f"data: {n_samples:,} samples do not fit in the Inputs sheet")

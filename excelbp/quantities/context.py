@@ -16,7 +16,11 @@ EXPLICIT_TERMS = 4
 
 def quoted(title: str) -> str:
     """A sheet's name as a formula writes it: 'quoted' unless plain letters and digits."""
-    return title if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", title) else "'" + title.replace("'", "''") + "'"
+    return (
+        title
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", title)
+        else "'" + title.replace("'", "''") + "'"
+    )
 
 
 class Places(Protocol):
@@ -47,7 +51,9 @@ class InputCells(Protocol):
     X: Block
     Y: Block
     W_init: tuple[Block, ...]
-    W_init_T: tuple[Block | None, ...] | None  # a first layer read in place: its initial weights turned
+    W_init_T: (
+        tuple[Block | None, ...] | None
+    )  # a first layer read in place: its initial weights turned
     b_init: tuple[Block, ...] | None
     w_true: Block | None
     y_scale: Block | None
@@ -105,7 +111,8 @@ class Context:
                 b = self.inputs.b_init[l - 1]
                 text += f"+{self.inputs_sheet}!{b.cell(0, 0)}:{b.cell(0, H - 1)}"
             return "=" + text
-        text = f"MMULT({rows},TRANSPOSE({self.at(('W+', l, 0, 0), 'p')}:{self.at(('W+', l, n - 1, H - 1), 'p')}))"
+        turned = f"{self.at(('W+', l, 0, 0), 'p')}:{self.at(('W+', l, n - 1, H - 1), 'p')}"
+        text = f"MMULT({rows},TRANSPOSE({turned}))"
         if self.spec.bias:  # the last column of the turned update
             text += f"+TRANSPOSE({self.at(('b+', l, 0), 'p')}:{self.at(('b+', l, H - 1), 'p')})"
         return "=" + text
@@ -114,7 +121,9 @@ class Context:
         """Input i over the batch: a column of X on Inputs (the batch's rows are consecutive);
         the column relative, so that a row of ∂L/∂W is one formula moved along it."""
         X, last = self.inputs.X, self.spec.batch - 1
-        return f"{self.inputs_sheet}!{X.letter(i)}${{d0}}" + (f":{X.letter(i)}${{d{last}}}" if last else "")
+        return f"{self.inputs_sheet}!{X.letter(i)}${{d0}}" + (
+            f":{X.letter(i)}${{d{last}}}" if last else ""
+        )
 
     def dot(self, xs: list[tuple], ws: list[tuple]) -> str:
         """Σ x·w over two lists of keys: written out while short (x1*w1+x2*w2, as the seeds

@@ -33,7 +33,9 @@ def _x(c: Context, key: tuple) -> str:
 def _z(c: Context, key: tuple) -> str:
     _, b, l, j = key
     n_in = c.spec.sizes[l - 1]
-    if c.spec.in_place and l == 1:  # the batch's z, one array formula written on its first cell (layout/blocks.py)
+    if (
+        c.spec.in_place and l == 1
+    ):  # the batch's z, one array formula written on its first cell (layout/blocks.py)
         return c.batch_product(l)
     # the rows layout keeps each unit's weights side by side; blocks keep them in Wᵀ
     turned = c.places.has(("Wt", l, j, 0))
@@ -51,7 +53,9 @@ def _z_header(spec: Spec, key: tuple) -> str:
 
 def _z_note(spec: Spec, key: tuple) -> str:
     _, b, l, j = key
-    terms = " + ".join(f"{unit(spec, l - 1, i)}·{weight_name(spec, l, i, j)}" for i in range(spec.sizes[l - 1]))
+    terms = " + ".join(
+        f"{unit(spec, l - 1, i)}·{weight_name(spec, l, i, j)}" for i in range(spec.sizes[l - 1])
+    )
     bias = f" + b {dest(spec, l, j)}" if spec.bias else ""
     return f"z {dest(spec, l, j)} = {terms}{bias}"
 
@@ -67,7 +71,9 @@ def _m(c: Context, key: tuple) -> str:
 
 def _S(c: Context, key: tuple) -> str:
     b, L = key[1], c.spec.n_layers
-    return "=" + "+".join(f"EXP({c.at(('z', b, L, k))}-{c.at(('m', b))})" for k in range(c.spec.sizes[L]))
+    return "=" + "+".join(
+        f"EXP({c.at(('z', b, L, k))}-{c.at(('m', b))})" for k in range(c.spec.sizes[L])
+    )
 
 
 def _a(c: Context, key: tuple) -> str:
@@ -156,42 +162,163 @@ def _fixed(word: str):
 
 
 KINDS = [
-    Kind(name="step", section="step", formula=_step, style="int", verify="step numbers",
-         series=lambda ch, key, spec: ch.first + 1.0 + _counting(ch),
-         header=_fixed("step_label")),
-    Kind(name="lr_t", section="step", formula=_lr_t, style="real", verify="learning rates lr_t",
-         series=lambda ch, key, spec: ch.trace.lr, header=_fixed("lr_t_label"),
-         note=lambda spec, key: say(spec, f"note_lr_t_{spec.schedule.name}")),
-    Kind(name="sample", section="step", formula=_sample, style="int", verify="sample numbers",
-         series=lambda ch, key, spec: ch.trace.samples[:, key[1]] + 1.0, header=_fixed("sample_no")),
-    Kind(name="x", section="forward", formula=_x, style="real", verify="inputs x", explain="x",
-         series=lambda ch, key, spec: ch.trace.x[:, key[1], key[2]], header=lambda spec, key: spec.input_names[key[2]]),
-    Kind(name="z", section="forward", formula=_z, style="real", verify="pre-activations z", explain="z",
-         series=lambda ch, key, spec: ch.trace.z[key[2] - 1][:, key[1], key[3]], header=_z_header, note=_z_note),
-    Kind(name="m", section="forward", formula=_m, style="real", verify="softmax max z",
-         series=lambda ch, key, spec: ch.trace.softmax_max[:, key[1]], header=lambda spec, key: "max z"),
-    Kind(name="S", section="forward", formula=_S, style="real", verify="softmax Σ e^(z−max)",
-         series=lambda ch, key, spec: ch.trace.softmax_sum[:, key[1]], header=lambda spec, key: "Σ e^(z−max)"),
-    Kind(name="a", section="forward", formula=_a, style="real", verify="activations a", explain="a",
-         series=lambda ch, key, spec: ch.trace.a[key[2] - 1][:, key[1], key[3]], header=lambda spec, key: unit(spec, key[2], key[3]), note=_a_note),
-    Kind(name="y", section="forward", formula=_y, style="real", verify="targets y",
-         series=lambda ch, key, spec: ch.trace.y[:, key[1], key[2]], header=lambda spec, key: spec.output_names[key[2]]),
-    Kind(name="raw", section="forward", formula=_raw, style="real", verify="predictions (raw units)",
-         series=lambda ch, key, spec: ch.trace.a[-1][:, key[1], key[2]] * spec.y_scale[key[2]],
-         header=lambda spec, key: f"{pred_name(spec.output_names[key[2]])} ({say(spec, 'raw')})", note=_fixed("note_raw")),
-    Kind(name="wt", section="reference", formula=_wt, style="real", verify="wt",
-         series=lambda ch, key, spec: np.full(len(ch.trace.loss), spec.w_true[key[1]]),
-         header=lambda spec, key: f"w_true {spec.input_names[key[1]]}", note=_fixed("note_wt")),
-    Kind(name="Lb", section="loss", formula=_Lb, style="real", verify="per-sample losses", explain="L",
-         series=lambda ch, key, spec: ch.trace.sample_loss[:, key[1]], header=_fixed("loss_label"), note=_Lb_note),
-    Kind(name="loss", section="loss", formula=_loss, style="real", verify="step losses",
-         series=lambda ch, key, spec: ch.trace.loss, header=_fixed("mean_loss"), note=_fixed("note_loss")),
-    Kind(name="hit", section="loss", formula=_hit, style="int", verify="right (1/0)",
-         series=lambda ch, key, spec: ch.trace.hits[:, key[1]], header=_fixed("right"), note=_fixed("note_hit")),
-    Kind(name="bacc", section="loss", formula=_bacc, style="percent", verify="batch accuracy",
-         series=lambda ch, key, spec: ch.trace.hits.mean(axis=1), header=_fixed("batch_accuracy")),
-    Kind(name="acc", section="loss", formula=_acc, style="percent", verify="accuracy (last epoch)",
-         series=lambda ch, key, spec: ch.accuracy, header=_fixed("accuracy"), note=_fixed("note_acc")),
+    Kind(
+        name="step",
+        section="step",
+        formula=_step,
+        style="int",
+        verify="step numbers",
+        series=lambda ch, key, spec: ch.first + 1.0 + _counting(ch),
+        header=_fixed("step_label"),
+    ),
+    Kind(
+        name="lr_t",
+        section="step",
+        formula=_lr_t,
+        style="real",
+        verify="learning rates lr_t",
+        series=lambda ch, key, spec: ch.trace.lr,
+        header=_fixed("lr_t_label"),
+        note=lambda spec, key: say(spec, f"note_lr_t_{spec.schedule.name}"),
+    ),
+    Kind(
+        name="sample",
+        section="step",
+        formula=_sample,
+        style="int",
+        verify="sample numbers",
+        series=lambda ch, key, spec: ch.trace.samples[:, key[1]] + 1.0,
+        header=_fixed("sample_no"),
+    ),
+    Kind(
+        name="x",
+        section="forward",
+        formula=_x,
+        style="real",
+        verify="inputs x",
+        explain="x",
+        series=lambda ch, key, spec: ch.trace.x[:, key[1], key[2]],
+        header=lambda spec, key: spec.input_names[key[2]],
+    ),
+    Kind(
+        name="z",
+        section="forward",
+        formula=_z,
+        style="real",
+        verify="pre-activations z",
+        explain="z",
+        series=lambda ch, key, spec: ch.trace.z[key[2] - 1][:, key[1], key[3]],
+        header=_z_header,
+        note=_z_note,
+    ),
+    Kind(
+        name="m",
+        section="forward",
+        formula=_m,
+        style="real",
+        verify="softmax max z",
+        series=lambda ch, key, spec: ch.trace.softmax_max[:, key[1]],
+        header=lambda spec, key: "max z",
+    ),
+    Kind(
+        name="S",
+        section="forward",
+        formula=_S,
+        style="real",
+        verify="softmax Σ e^(z−max)",
+        series=lambda ch, key, spec: ch.trace.softmax_sum[:, key[1]],
+        header=lambda spec, key: "Σ e^(z−max)",
+    ),
+    Kind(
+        name="a",
+        section="forward",
+        formula=_a,
+        style="real",
+        verify="activations a",
+        explain="a",
+        series=lambda ch, key, spec: ch.trace.a[key[2] - 1][:, key[1], key[3]],
+        header=lambda spec, key: unit(spec, key[2], key[3]),
+        note=_a_note,
+    ),
+    Kind(
+        name="y",
+        section="forward",
+        formula=_y,
+        style="real",
+        verify="targets y",
+        series=lambda ch, key, spec: ch.trace.y[:, key[1], key[2]],
+        header=lambda spec, key: spec.output_names[key[2]],
+    ),
+    Kind(
+        name="raw",
+        section="forward",
+        formula=_raw,
+        style="real",
+        verify="predictions (raw units)",
+        series=lambda ch, key, spec: ch.trace.a[-1][:, key[1], key[2]] * spec.y_scale[key[2]],
+        header=lambda spec, key: f"{pred_name(spec.output_names[key[2]])} ({say(spec, 'raw')})",
+        note=_fixed("note_raw"),
+    ),
+    Kind(
+        name="wt",
+        section="reference",
+        formula=_wt,
+        style="real",
+        verify="wt",
+        series=lambda ch, key, spec: np.full(len(ch.trace.loss), spec.w_true[key[1]]),
+        header=lambda spec, key: f"w_true {spec.input_names[key[1]]}",
+        note=_fixed("note_wt"),
+    ),
+    Kind(
+        name="Lb",
+        section="loss",
+        formula=_Lb,
+        style="real",
+        verify="per-sample losses",
+        explain="L",
+        series=lambda ch, key, spec: ch.trace.sample_loss[:, key[1]],
+        header=_fixed("loss_label"),
+        note=_Lb_note,
+    ),
+    Kind(
+        name="loss",
+        section="loss",
+        formula=_loss,
+        style="real",
+        verify="step losses",
+        series=lambda ch, key, spec: ch.trace.loss,
+        header=_fixed("mean_loss"),
+        note=_fixed("note_loss"),
+    ),
+    Kind(
+        name="hit",
+        section="loss",
+        formula=_hit,
+        style="int",
+        verify="right (1/0)",
+        series=lambda ch, key, spec: ch.trace.hits[:, key[1]],
+        header=_fixed("right"),
+        note=_fixed("note_hit"),
+    ),
+    Kind(
+        name="bacc",
+        section="loss",
+        formula=_bacc,
+        style="percent",
+        verify="batch accuracy",
+        series=lambda ch, key, spec: ch.trace.hits.mean(axis=1),
+        header=_fixed("batch_accuracy"),
+    ),
+    Kind(
+        name="acc",
+        section="loss",
+        formula=_acc,
+        style="percent",
+        verify="accuracy (last epoch)",
+        series=lambda ch, key, spec: ch.accuracy,
+        header=_fixed("accuracy"),
+        note=_fixed("note_acc"),
+    ),
 ]
 
 

@@ -63,7 +63,17 @@ def output_loss(loss: str, preds: list[str], targets: list[str]) -> str:
     return LOSSES[loss][0].format(squares=squares, k=len(preds))
 
 
-def sample_loss_text(loss: str, *, z: list[str], a: list[str], y: list[str], z_span: str = "", y_span: str = "", m: str = "", S: str = "") -> str:
+def sample_loss_text(
+    loss: str,
+    *,
+    z: list[str],
+    a: list[str],
+    y: list[str],
+    z_span: str = "",
+    y_span: str = "",
+    m: str = "",
+    S: str = "",
+) -> str:
     """One sample's loss, from its last layer's z (and a) and targets y, each a cell: the
     cross-entropies in their stable forms, which need z (and, with softmax, the ranges of z
     and y, max z as m and Σ e^(z − m) as S)."""

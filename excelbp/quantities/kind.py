@@ -14,7 +14,17 @@ from .context import Context
 from .names import dest, unit
 
 # The sections of a step, in the order a learner meets them; each has its colour.
-SECTIONS = ("step", "params", "reference", "forward", "loss", "backward", "gradient", "optimizer", "update")
+SECTIONS = (
+    "step",
+    "params",
+    "reference",
+    "forward",
+    "loss",
+    "backward",
+    "gradient",
+    "optimizer",
+    "update",
+)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -56,4 +56,7 @@ def network_summary(spec: Spec) -> str:
     w = words(spec.lang)
     arrows = " → ".join(map(str, spec.sizes))
     act = " + ".join(dict.fromkeys(spec.activations))  # each layer's, once
-    return f"{arrows} · {act} · {w['loss_label']} {spec.loss} · {w['with_bias'] if spec.bias else w['no_bias']}"
+    return (
+        f"{arrows} · {act} · {w['loss_label']} {spec.loss} ·"
+        f" {w['with_bias'] if spec.bias else w['no_bias']}"
+    )

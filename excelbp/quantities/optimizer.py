@@ -50,8 +50,12 @@ def lr_cell(c: Context) -> str:
 def cells(c: Context, key: tuple) -> Cells:
     """What the rule's formulas for the parameter of `key` read."""
     return Cells(
-        p=c.used(_param(key)), g=gradient(c, key), lr=lr_cell(c), t=c.at(("step",)),
-        now=lambda kind: c.at(_same(kind, key)), before=lambda kind: c.at(_same(kind, key), "p"),
+        p=c.used(_param(key)),
+        g=gradient(c, key),
+        lr=lr_cell(c),
+        t=c.at(("step",)),
+        now=lambda kind: c.at(_same(kind, key)),
+        before=lambda kind: c.at(_same(kind, key), "p"),
     )
 
 
@@ -66,7 +70,11 @@ def _update(c: Context, key: tuple) -> str:
 def _series(name: str):
     def series(ch, key, spec: Spec):
         l = key[1] - 1
-        return ch.trace.opt[name][l][:, key[2], key[3]] if len(key) == 4 else ch.trace.opt_b[name][l][:, key[2]]
+        return (
+            ch.trace.opt[name][l][:, key[2], key[3]]
+            if len(key) == 4
+            else ch.trace.opt_b[name][l][:, key[2]]
+        )
 
     return series
 
@@ -75,23 +83,39 @@ def _kinds() -> list[Kind]:
     out = []
     for name, symbol in SYMBOL.items():
         for kind in (name, name + "_b"):
-            out.append(Kind(
-                name=kind, section="optimizer", formula=_state, style="real", verify=f"optimizer state {symbol}",
-                explain=symbol if kind == name else None, series=_series(name),
-                header=lambda spec, key, s=symbol: f"{s} {param_name(spec, key)}",
-                note=lambda spec, key, n=name: say(spec, f"note_{n}"),
-            ))
+            out.append(
+                Kind(
+                    name=kind,
+                    section="optimizer",
+                    formula=_state,
+                    style="real",
+                    verify=f"optimizer state {symbol}",
+                    explain=symbol if kind == name else None,
+                    series=_series(name),
+                    header=lambda spec, key, s=symbol: f"{s} {param_name(spec, key)}",
+                    note=lambda spec, key, n=name: say(spec, f"note_{n}"),
+                )
+            )
     updated = {  # the trace's parameters after each step's update
         "W+": lambda ch, key, spec: ch.trace.W[key[1] - 1][1:, key[2], key[3]],
         "b+": lambda ch, key, spec: ch.trace.b[key[1] - 1][1:, key[2]],
     }
     for kind, series in updated.items():
-        out.append(Kind(
-            name=kind, section="update", formula=_update, style="real", verify="updated parameters", explain="new w" if kind == "W+" else "new b",
-            series=series,
-            header=lambda spec, key: f"{say(spec, 'new')} {param_name(spec, key)}",
-            note=lambda spec, key: f"{say(spec, 'new')} p = {say(spec, 'rule_' + spec.optimizer.name)}",
-        ))
+        out.append(
+            Kind(
+                name=kind,
+                section="update",
+                formula=_update,
+                style="real",
+                verify="updated parameters",
+                explain="new w" if kind == "W+" else "new b",
+                series=series,
+                header=lambda spec, key: f"{say(spec, 'new')} {param_name(spec, key)}",
+                note=lambda spec, key: (
+                    f"{say(spec, 'new')} p = {say(spec, 'rule_' + spec.optimizer.name)}"
+                ),
+            )
+        )
     return out
 
 

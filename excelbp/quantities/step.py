@@ -9,6 +9,7 @@ from ..spec import Network, Spec
 from .names import classifier, fused_output, has_activation_column, softmax_output
 from .optimizer import state_kinds
 
+
 def parameter_kinds(spec: Spec | Network) -> tuple[tuple[str, str], ...]:
     """Kinds per parameter, in step order, each a weight kind and its bias kind: used,
     gradient, the optimizer's state, updated."""
@@ -49,7 +50,9 @@ def sample_areas(spec: Spec) -> list[Area]:
         out.append(Area("z", "forward", l, sizes[l]))
         if softmax_output(spec, l):
             out.append(Area("softmax", "forward", l, 2))
-        out.append(Area("a", "forward", l, sizes[l], alias=None if has_activation_column(spec, l) else "z"))
+        out.append(
+            Area("a", "forward", l, sizes[l], alias=None if has_activation_column(spec, l) else "z")
+        )
     out.append(Area("y", "forward", 0, sizes[L]))
     if spec.y_scale is not None:  # the prediction back in the data's own units
         out.append(Area("raw", "forward", L, sizes[L]))
@@ -61,7 +64,9 @@ def sample_areas(spec: Spec) -> list[Area]:
             out.append(Area("d", "backward", l, sizes[l]))
             continue
         out.append(Area("g", "backward", l, sizes[l]))
-        out.append(Area("d", "backward", l, sizes[l], alias="g" if spec.act(l) == "linear" else None))
+        out.append(
+            Area("d", "backward", l, sizes[l], alias="g" if spec.act(l) == "linear" else None)
+        )
     return out
 
 

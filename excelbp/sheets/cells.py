@@ -18,7 +18,9 @@ class Cell:
     style: str = "text"
     kind: str = "text"  # "text" | "number" | "formula" | "array_part" | "blank"
     comment: str | None = None
-    cached: float | None = None  # the engine's value of a formula, for readers that do not calculate
+    cached: float | None = (
+        None  # the engine's value of a formula, for readers that do not calculate
+    )
     # a formula shared by a rectangle of cells (written once): (si, "A1:B2") on its first cell,
     # (si,) on the others, whose formulas are the first one's moved with them
     shared: tuple | None = None
@@ -36,7 +38,9 @@ class Series:
     last_row: int
     x_col: int | None = None  # a scatter chart's x values, same rows
     points: bool = False  # markers, no line
-    name_ref: str | None = None  # a cell whose value names the series live ('Sheet'!$B$4); `name` is its text as built
+    name_ref: str | None = (
+        None  # a cell whose value names the series live ('Sheet'!$B$4); `name` is its text as built
+    )
     last_col: int | None = None  # a row of cells col…last_col (first_row = last_row), not a column
 
 
@@ -64,8 +68,12 @@ class SheetPlan:
     charts: list[ChartPlan] = field(default_factory=list)
     fit_width: bool = False  # print (and render) one page wide, landscape
     print_scale: int | None = None  # print (and render) landscape at this percentage
-    extent: tuple[int, int] | None = None  # rows × columns, written as <dimension> so readers need not scan
-    heatmaps: list[tuple[str, str]] = field(default_factory=list)  # (range, "diverging" | "ink" | "counts" | "verdict")
+    extent: tuple[int, int] | None = (
+        None  # rows × columns, written as <dimension> so readers need not scan
+    )
+    heatmaps: list[tuple[str, str]] = field(
+        default_factory=list
+    )  # (range, "diverging" | "ink" | "counts" | "verdict")
     heights: object | None = None  # row → points: anything with .get(row) (sheets/style.RowHeights)
 
 
@@ -83,7 +91,9 @@ def number(value: float, style: str = "input") -> Cell:
     return Cell(float(value), style, "number")
 
 
-def formula(value: str, style: str = "real", cached: float | None = None, shared: tuple | None = None) -> Cell:
+def formula(
+    value: str, style: str = "real", cached: float | None = None, shared: tuple | None = None
+) -> Cell:
     return Cell(value, style, "formula", cached=cached, shared=shared)
 
 
@@ -91,7 +101,9 @@ def blank(style: str) -> Cell:
     return Cell(None, style, "blank")
 
 
-def grid_rows(cells: dict[tuple[int, int], Cell], cached: dict[tuple[int, int], float] | None = None) -> list[list[Cell | None]]:
+def grid_rows(
+    cells: dict[tuple[int, int], Cell], cached: dict[tuple[int, int], float] | None = None
+) -> list[list[Cell | None]]:
     """Cells placed by (row, col), 1-based, as rows from row 1 (with the engine's values of
     the formula cells, where given)."""
     n_rows, n_cols = max(r for r, _ in cells), max(c for _, c in cells)
@@ -99,5 +111,14 @@ def grid_rows(cells: dict[tuple[int, int], Cell], cached: dict[tuple[int, int], 
     out = []
     for r in range(1, n_rows + 1):
         row = [cells.get((r, c)) for c in range(1, n_cols + 1)]
-        out.append([Cell(x.value, x.style, x.kind, x.comment, cached[(r, c)], x.shared, x.array) if (r, c) in cached else x for c, x in enumerate(row, start=1)])
+        out.append(
+            [
+                (
+                    Cell(x.value, x.style, x.kind, x.comment, cached[(r, c)], x.shared, x.array)
+                    if (r, c) in cached
+                    else x
+                )
+                for c, x in enumerate(row, start=1)
+            ]
+        )
     return out

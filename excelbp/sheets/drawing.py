@@ -12,7 +12,14 @@ from ..layout.images import Drawing
 from ..layout.inputs import InputsSheet
 from ..spec import Spec
 from ..spec.model import fifteen_digits
-from .forward import Cells, block_values, column_pass_formulas, column_pass_values, output_formulas, output_values
+from .forward import (
+    Cells,
+    block_values,
+    column_pass_formulas,
+    column_pass_values,
+    output_formulas,
+    output_values,
+)
 
 
 def raw_scale(spec: Spec) -> np.ndarray:
@@ -40,21 +47,26 @@ def drawing_image(spec: Spec) -> np.ndarray:
 
 
 def drawing_formulas(spec: Spec, d: Drawing, inputs: InputsSheet, out: Cells) -> None:
-    """The pixels the network sees (the drawing divided as X is), its pass, probabilities and guess."""
+    """The pixels the network sees (the drawing divided as X is), its pass, probabilities and
+    guess."""
     side, p = d.grid.rows, d.forward.pixels
     for k in range(p.rows):
         pixel = d.grid.cell(k // side, k % side, absolute=False)
         if spec.x_scale is not None:  # exactly as X = raw / x_scale on Inputs
             out[(p.row + k, p.col)] = f"={pixel}/{quoted(inputs.title)}!{inputs.x_scale.cell(0, k)}"
         else:
-            out[(p.row + k, p.col)] = f"={pixel}/{spec.pixel_scale:g}" if spec.pixel_scale else f"={pixel}"
+            out[(p.row + k, p.col)] = (
+                f"={pixel}/{spec.pixel_scale:g}" if spec.pixel_scale else f"={pixel}"
+            )
     z = column_pass_formulas(spec, inputs, d.forward, out)
     output_formulas(spec, z, d.probs, out)
     probs = d.probs.ref()
     out[(d.guess.row, d.guess.col)] = f"=MATCH(MAX({probs}),{probs},0)-1"  # class 0, 1, …
 
 
-def drawing_values(spec: Spec, d: Drawing, W: list[np.ndarray], b: list[np.ndarray], drawn: np.ndarray) -> Iterator[tuple[tuple[int, int], float]]:
+def drawing_values(
+    spec: Spec, d: Drawing, W: list[np.ndarray], b: list[np.ndarray], drawn: np.ndarray
+) -> Iterator[tuple[tuple[int, int], float]]:
     """((row, col), value) of every formula cell of the drawing, for the raw pixels `drawn`."""
     x = np.asarray(drawn, dtype=float).reshape(-1) / raw_scale(spec)
     yield from block_values(d.forward.pixels, x[:, None])

@@ -51,7 +51,11 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
     def t(key: str) -> str:
         return w[f"how_{key}"]
 
-    rows: list[list[Cell | None]] = [[text(t("title"), "title")], [text(network_summary(spec), "subtitle")], []]
+    rows: list[list[Cell | None]] = [
+        [text(t("title"), "title")],
+        [text(network_summary(spec), "subtitle")],
+        [],
+    ]
 
     rows.append([text(t("drawing"), "section")])
     heads = [t("input")] + [
@@ -76,24 +80,33 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
     hidden = _per_layer(spec, range(1, spec.n_layers), lambda a: a, w)
     last = spec.act(spec.n_layers)
     if last != "linear" or spec.n_layers > 1:
-        shown = _per_layer(spec, range(1, spec.n_layers + 1), lambda a: a, w) if last != "softmax" else hidden
+        shown = (
+            _per_layer(spec, range(1, spec.n_layers + 1), lambda a: a, w)
+            if last != "softmax"
+            else hidden
+        )
         rows.append([text(t("a").format(act=shown))])
     if spec.loss == "cross_entropy":
         rows.append([text(t("softmax"))])
     rows.append([text(t("loss").format(loss=loss_words(spec.loss, "_k"), batch=spec.batch))])
     rows.append([])
     rows.append([text(t("backward"), "section")])
+
     def slopes(layers) -> str:
         return _per_layer(spec, layers, lambda a: slope_words(a, a="a", z="z"), w)
 
     if spec.loss in ("cross_entropy", "binary_cross_entropy"):
         rows.append([text(t("d_ce" if spec.loss == "cross_entropy" else "d_bce"))])
     else:
-        rows.append([text(t("g_out").format(slope=loss_slope_words(spec.loss, a="ŷ_k", y="y_k", k="K")))])
+        rows.append(
+            [text(t("g_out").format(slope=loss_slope_words(spec.loss, a="ŷ_k", y="y_k", k="K")))]
+        )
         rows.append([text(t("d").format(deriv=slopes([spec.n_layers])))])
     if spec.n_layers > 1:
         rows.append([text(t("g"))])
-        if fused_output(spec, spec.n_layers) or slopes(range(1, spec.n_layers)) != slopes([spec.n_layers]):
+        if fused_output(spec, spec.n_layers) or slopes(range(1, spec.n_layers)) != slopes(
+            [spec.n_layers]
+        ):
             rows.append([text(t("d").format(deriv=slopes(range(1, spec.n_layers))))])
     rows.append([text(t("dw") if spec.bias else t("dw").split("        ")[0])])
     if spec.optimizer.name != "sgd" or spec.optimizer.weight_decay:
@@ -109,7 +122,11 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
         # only the SUMPRODUCTs this workbook has (see quantities/context.py)
         sizes, L = spec.sizes, spec.n_layers
         used = [
-            t("sp_forward").format(bias=" + b" if spec.bias else "") if max(sizes[:-1]) > EXPLICIT_TERMS else None,
+            (
+                t("sp_forward").format(bias=" + b" if spec.bias else "")
+                if max(sizes[:-1]) > EXPLICIT_TERMS
+                else None
+            ),
             t("sp_backward") if any(sizes[l + 1] > EXPLICIT_TERMS for l in range(1, L)) else None,
             t("sp_gradient") if spec.batch > 1 else None,
         ]
@@ -117,20 +134,50 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
             rows.append([text(t("sumproduct"), "section")])
             rows += [[text(line)] for line in used if line]
             rows.append([])
-    rows.append([text(t(where).format(h=table.height, B=spec.batch, **titles(spec.lang)), "section")])
+    rows.append(
+        [text(t(where).format(h=table.height, B=spec.batch, **titles(spec.lang)), "section")]
+    )
     for kind in explained():
         # its own columns only (an alias shares another quantity's column and is named there)
         cols = table.kind_columns(kind.name)
         if cols and kind.name not in unlisted:
-            rows.append([text(kind.explain, "label"), text(f"{table.title}!{_runs(cols)} ({len(cols)} {t('cols')})")])
+            rows.append(
+                [
+                    text(kind.explain, "label"),
+                    text(f"{table.title}!{_runs(cols)} ({len(cols)} {t('cols')})"),
+                ]
+            )
     if matrices and spec.bias:
         rows.append([text(t("bias_rows"))])
     if spec.in_place:  # the first layer read where its data lie (layout/blocks.py)
         # a sentence a row: the sheet is printed one page wide, and one long line shrank it all
-        rows += [[text(sentence)] for sentence in re.split(r"(?<=[.。])\s*(?=\S)", w["note_turned"].format_map(titles(spec.lang)))]
-    rows.append([text(t(note).format(acc=t("and_accuracy") if classifier(spec) else "", **titles(spec.lang)), "note")])
+        rows += [
+            [text(sentence)]
+            for sentence in re.split(
+                r"(?<=[.。])\s*(?=\S)", w["note_turned"].format_map(titles(spec.lang))
+            )
+        ]
+    rows.append(
+        [
+            text(
+                t(note).format(
+                    acc=t("and_accuracy") if classifier(spec) else "", **titles(spec.lang)
+                ),
+                "note",
+            )
+        ]
+    )
     extent = (len(rows), max(len(r) for r in rows))
-    cells = {(r, c): cell for r, row in enumerate(rows, start=1) for c, cell in enumerate(row, start=1) if cell is not None}
-    widths, heights = fit(cells, {c: 4.0 for c in range(2, 2 * spec.n_layers + 1, 2)})  # the arrows' columns
+    cells = {
+        (r, c): cell
+        for r, row in enumerate(rows, start=1)
+        for c, cell in enumerate(row, start=1)
+        if cell is not None
+    }
+    widths, heights = fit(
+        cells, {c: 4.0 for c in range(2, 2 * spec.n_layers + 1, 2)}
+    )  # the arrows' columns
     # one page wide: its lines of formulas run far to the right
-    return SheetPlan(t("title"), rows, widths, extent=extent, fit_width=True, heights=RowHeights(fixed=heights))
+    return SheetPlan(
+        t("title"), rows, widths, extent=extent, fit_width=True, heights=RowHeights(fixed=heights)
+    )

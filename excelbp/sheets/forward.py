@@ -19,7 +19,16 @@ from ..spec import Spec
 Cells = dict[tuple[int, int], str]
 
 
-def forward_formulas(spec: Spec, main: StepSheet, inputs: InputsSheet, out: Cells, t: int, row: str, z_blocks, a_blocks) -> str:
+def forward_formulas(
+    spec: Spec,
+    main: StepSheet,
+    inputs: InputsSheet,
+    out: Cells,
+    t: int,
+    row: str,
+    z_blocks,
+    a_blocks,
+) -> str:
     """Row t of the z/a blocks: a forward pass of the input range `row` with the final
     parameters. The last layer stays scores (the arg-max needs no softmax); returns their range."""
     prev = row
@@ -28,7 +37,9 @@ def forward_formulas(spec: Spec, main: StepSheet, inputs: InputsSheet, out: Cell
         for j in range(z.cols):
             out[(z.row + t, z.col + j)] = "=" + _final_unit(spec, main, inputs, l, j, prev)
             if a is not None:
-                out[(a.row + t, a.col + j)] = "=" + activation(spec.act(l), z.cell(t, j, absolute=False))
+                out[(a.row + t, a.col + j)] = "=" + activation(
+                    spec.act(l), z.cell(t, j, absolute=False)
+                )
         prev = (a if a is not None else z).row_span(t)
     return prev
 
@@ -48,7 +59,9 @@ def _final_unit(spec: Spec, main: StepSheet, inputs: InputsSheet, l: int, j: int
     return f"{text}+{bias}" if bias else text
 
 
-def forward_values(spec: Spec, W: list[np.ndarray], b: list[np.ndarray], a: np.ndarray, z_blocks, a_blocks):
+def forward_values(
+    spec: Spec, W: list[np.ndarray], b: list[np.ndarray], a: np.ndarray, z_blocks, a_blocks
+):
     """Cells of the same forward pass, by the engine (scores in the last layer: the arg-max
     is the same); a generator that returns the last layer's values."""
     for l in range(spec.n_layers):
@@ -75,15 +88,21 @@ def column_pass_formulas(spec: Spec, inputs: InputsSheet, p: Pass, out: Cells) -
         z, a, W = p.z[l - 1], p.a[l - 1], inputs.W_final[l - 1]
         for j in range(z.rows):
             text_ = f"SUMPRODUCT({prev.column_span()},{quoted(inputs.title)}!{W.column_span(j)})"
-            bias = f"+{quoted(inputs.title)}!{inputs.b_final[l - 1].cell(0, j)}" if spec.bias else ""
+            bias = (
+                f"+{quoted(inputs.title)}!{inputs.b_final[l - 1].cell(0, j)}" if spec.bias else ""
+            )
             out[(z.row + j, z.col)] = f"={text_}{bias}"
             if a is not None:
-                out[(a.row + j, a.col)] = "=" + activation(spec.act(l), z.cell(j, 0, absolute=False))
+                out[(a.row + j, a.col)] = "=" + activation(
+                    spec.act(l), z.cell(j, 0, absolute=False)
+                )
         prev = a if a is not None else z
     return p.z[-1]
 
 
-def column_pass_values(spec: Spec, p: Pass, W: list[np.ndarray], b: list[np.ndarray], x: np.ndarray):
+def column_pass_values(
+    spec: Spec, p: Pass, W: list[np.ndarray], b: list[np.ndarray], x: np.ndarray
+):
     """Cells of the same pass, by the engine, for the inputs x (a vector); a generator that
     returns the last layer's scores z."""
     a = x

@@ -30,7 +30,15 @@ def _sample_row(spec: Spec, inputs: InputsSheet, b: int) -> int:
     return inputs.X.row + b % spec.n_samples
 
 
-def _pass_formulas(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, row: int, moved: tuple | None, sign: int, out: Cells) -> None:
+def _pass_formulas(
+    spec: Spec,
+    sheet: GradcheckSheet,
+    inputs: InputsSheet,
+    row: int,
+    moved: tuple | None,
+    sign: int,
+    out: Cells,
+) -> None:
     """One row: the parameters (one moved by sign·ε), each sample's forward pass, the losses."""
     on_inputs = quoted(inputs.title)
     eps = sheet.eps.cell()
@@ -40,7 +48,11 @@ def _pass_formulas(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, row: 
 
     for key, col in sheet.param_col.items():
         l = key[1]
-        source = inputs.W_init[l - 1].cell(key[2], key[3]) if key[0] == "W" else inputs.b_init[l - 1].cell(0, key[2])
+        source = (
+            inputs.W_init[l - 1].cell(key[2], key[3])
+            if key[0] == "W"
+            else inputs.b_init[l - 1].cell(0, key[2])
+        )
         shift = "" if key != moved else f"+{eps}" if sign > 0 else f"-{eps}"
         out[(row, col + 1)] = f"={on_inputs}!{source}{shift}"
     for b, sample in enumerate(sheet.samples):
@@ -51,14 +63,18 @@ def _pass_formulas(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, row: 
             n_in, n_out = spec.sizes[l - 1], spec.sizes[l]
             for j in range(n_out):
                 ws = [sheet.param_col[("W", l, i, j)] for i in range(n_in)]
-                if n_in > EXPLICIT_TERMS:  # the unit's weights and the activations both lie along the row
+                if (
+                    n_in > EXPLICIT_TERMS
+                ):  # the unit's weights and the activations both lie along the row
                     total = f"SUMPRODUCT({prev_span},{at(ws[0])}:{at(ws[-1])})"
                 else:
                     total = "+".join(f"{x}*{at(w)}" for x, w in zip(prev, ws))
                 bias = f"+{at(sheet.param_col[('b', l, j)])}" if spec.bias else ""
                 out[(row, sample.z[(l, j)] + 1)] = f"={total}{bias}"
                 if (l, j) in sample.a:
-                    out[(row, sample.a[(l, j)] + 1)] = "=" + fn.activation(spec.act(l), at(sample.z[(l, j)]))
+                    out[(row, sample.a[(l, j)] + 1)] = "=" + fn.activation(
+                        spec.act(l), at(sample.z[(l, j)])
+                    )
             cols = [sample.a.get((l, j), sample.z[(l, j)]) for j in range(n_out)]
             prev, prev_span = [at(c) for c in cols], f"{at(cols[0])}:{at(cols[-1])}"
         L, K = spec.n_layers, spec.sizes[-1]
@@ -82,7 +98,9 @@ def _pass_formulas(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, row: 
     out[(row, sheet.mean_col + 1)] = f"=AVERAGE({first}:{last})" if spec.batch > 1 else f"={first}"
 
 
-def gradcheck_formulas(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, main: StepSheet) -> Cells:
+def gradcheck_formulas(
+    spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, main: StepSheet
+) -> Cells:
     """Formula text of every formula cell, keyed (row, col), 1-based."""
     out: Cells = {}
     T = sheet.table
@@ -93,7 +111,9 @@ def gradcheck_formulas(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, m
         out[(r, T.col + 1)] = f"={letter(value)}{sheet.pass_row(0, 0)}"  # the copy as initialised
         out[(r, T.col + 2)] = f"={mean}{sheet.pass_row(k, 1)}"
         out[(r, T.col + 3)] = f"={mean}{sheet.pass_row(k, -1)}"
-        out[(r, T.col + 4)] = f"=({letter(T.col + 2)}{r}-{letter(T.col + 3)}{r})/(2*{sheet.eps.cell()})"
+        out[(r, T.col + 4)] = (
+            f"=({letter(T.col + 2)}{r}-{letter(T.col + 3)}{r})/(2*{sheet.eps.cell()})"
+        )
         grad = ("dW",) + key[1:] if key[0] == "W" else ("db",) + key[1:]
         out[(r, T.col + 5)] = f"={main.ref(grad, 1)}"
         n, g = f"{letter(T.col + 4)}{r}", f"{letter(T.col + 5)}{r}"
@@ -106,7 +126,9 @@ def gradcheck_formulas(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, m
     return out
 
 
-def _pass_values(spec: Spec, sheet: GradcheckSheet, row: int, trace: Trace, W, b) -> Iterator[tuple[tuple[int, int], float]]:
+def _pass_values(
+    spec: Spec, sheet: GradcheckSheet, row: int, trace: Trace, W, b
+) -> Iterator[tuple[tuple[int, int], float]]:
     for key, col in sheet.param_col.items():
         l = key[1] - 1
         yield (row, col + 1), float(W[l][key[2], key[3]] if key[0] == "W" else b[l][key[2]])
@@ -122,7 +144,9 @@ def _pass_values(spec: Spec, sheet: GradcheckSheet, row: int, trace: Trace, W, b
     yield (row, sheet.mean_col + 1), float(trace.loss[0])
 
 
-def gradcheck_values(spec: Spec, sheet: GradcheckSheet, check: GradientCheck) -> Iterator[tuple[tuple[int, int], float]]:
+def gradcheck_values(
+    spec: Spec, sheet: GradcheckSheet, check: GradientCheck
+) -> Iterator[tuple[tuple[int, int], float]]:
     """((row, col), value) of every formula cell, by the engine's gradient check."""
     T = sheet.table
     for k, key in enumerate(sheet.keys):
@@ -137,14 +161,22 @@ def gradcheck_values(spec: Spec, sheet: GradcheckSheet, check: GradientCheck) ->
         yield (r, T.col + 6), float(check.rel_diff[k])
     yield (sheet.max_rel.row, sheet.max_rel.col), check.max_rel_diff
     zero_b = [np.zeros(n) for n in spec.sizes[1:]]
-    yield from _pass_values(spec, sheet, sheet.pass_row(0, 0), check.base, spec.W_init, spec.b_init or zero_b)
+    yield from _pass_values(
+        spec, sheet, sheet.pass_row(0, 0), check.base, spec.W_init, spec.b_init or zero_b
+    )
     for k, key in enumerate(sheet.keys):
         for sign, trace in ((1, check.plus[k]), (-1, check.minus[k])):
             W, b = moved(spec, key, sign * check.eps)
             yield from _pass_values(spec, sheet, sheet.pass_row(k, sign), trace, W, b or zero_b)
 
 
-def gradcheck_plan(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, main: StepSheet, check: GradientCheck | None) -> SheetPlan:
+def gradcheck_plan(
+    spec: Spec,
+    sheet: GradcheckSheet,
+    inputs: InputsSheet,
+    main: StepSheet,
+    check: GradientCheck | None,
+) -> SheetPlan:
     """The sheet's cells: texts, ε (an input), formulas with the engine's values where given."""
     w = words(spec.lang)
     cells: dict[tuple[int, int], Cell] = {
@@ -167,10 +199,18 @@ def gradcheck_plan(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, main:
     cells[(top - 3, 1)] = text(w["gc_passes_note"], "note")
     groups = [("params", w["gc_moved"], [c + 1 for c in sheet.param_col.values()])]
     for b, sample in enumerate(sheet.samples):
-        cols = [*sample.z.values(), *sample.a.values(), *((sample.m, sample.S) if sample.m is not None else ())]
+        cols = [
+            *sample.z.values(),
+            *sample.a.values(),
+            *((sample.m, sample.S) if sample.m is not None else ()),
+        ]
         groups.append(("forward", w["sample"].format(n=b + 1), [c + 1 for c in cols]))
     groups.append(("loss", w["gc_losses"], list(range(sheet.losses + 1, sheet.mean_col + 2))))
-    for section, heading, cols in groups:  # the group's colour across its columns, its name over them
+    for (
+        section,
+        heading,
+        cols,
+    ) in groups:  # the group's colour across its columns, its name over them
         for c in cols:
             cells[(top - 2, c)] = blank(f"group_{section}")
         cells[(top - 2, min(cols))] = text(heading, f"group_{section}")
@@ -191,7 +231,11 @@ def gradcheck_plan(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, main:
         cells[(sheet.pass_row(k, 1), 1)] = text(f"{param_name(spec, key)} + ε", "label")
         cells[(sheet.pass_row(k, -1), 1)] = text(f"{param_name(spec, key)} − ε", "label")
 
-    moved_cells = {(sheet.pass_row(k, s), sheet.param_col[key] + 1) for k, key in enumerate(sheet.keys) for s in (1, -1)}
+    moved_cells = {
+        (sheet.pass_row(k, s), sheet.param_col[key] + 1)
+        for k, key in enumerate(sheet.keys)
+        for s in (1, -1)
+    }
     for rc, f in gradcheck_formulas(spec, sheet, inputs, main).items():
         cells[rc] = formula(f, "moved" if rc in moved_cells else "real")
     cached = dict(gradcheck_values(spec, sheet, check)) if check is not None else {}
@@ -199,6 +243,12 @@ def gradcheck_plan(spec: Spec, sheet: GradcheckSheet, inputs: InputsSheet, main:
     rows = grid_rows(cells, cached)
     verdict = [f"{sheet.max_rel.cell(absolute=False)}", sheet.rel_diff.ref().replace("$", "")]
     return SheetPlan(
-        sheet.title, rows, widths, freeze="B1", extent=(len(rows), len(rows[0])),
-        heatmaps=[(ref, "verdict") for ref in verdict], heights=RowHeights(fixed=heights), print_scale=60,
+        sheet.title,
+        rows,
+        widths,
+        freeze="B1",
+        extent=(len(rows), len(rows[0])),
+        heatmaps=[(ref, "verdict") for ref in verdict],
+        heights=RowHeights(fixed=heights),
+        print_scale=60,
     )

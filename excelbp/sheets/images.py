@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from ..engine import Training
-from ..layout.images import TOP, ImagesSheet
 from ..layout.grid import quoted
+from ..layout.images import TOP, ImagesSheet
 from ..layout.inputs import InputsSheet
 from ..quantities.names import dest, unit
 from ..spec import Spec
@@ -26,14 +26,18 @@ GUESS_HEIGHT = 26.0  # the drawing's guess is written large
 CHART_CM = (12.0, 6.5)
 
 
-def images_formulas(spec: Spec, view: ImagesSheet, inputs: InputsSheet) -> dict[tuple[int, int], str]:
+def images_formulas(
+    spec: Spec, view: ImagesSheet, inputs: InputsSheet
+) -> dict[tuple[int, int], str]:
     """The picked sample's pixels, as a column and as a picture, its forward pass, the guess;
     the drawing's pass, probabilities and guess."""
     out: dict[tuple[int, int], str] = {}
     pick, pixels = view.pick.cell(), view.forward.pixels
     for k in range(pixels.rows):
         # one column of X, not the whole block: INDEX then reads 1,000 cells, not 64,000
-        out[(pixels.row + k, pixels.col)] = f"=INDEX({quoted(inputs.title)}!{inputs.X.column_span(k)},{pick})"
+        out[(pixels.row + k, pixels.col)] = (
+            f"=INDEX({quoted(inputs.title)}!{inputs.X.column_span(k)},{pick})"
+        )
     side = view.grid.rows
     for r in range(side):
         for c in range(side):
@@ -41,7 +45,9 @@ def images_formulas(spec: Spec, view: ImagesSheet, inputs: InputsSheet) -> dict[
     scores = column_pass_formulas(spec, inputs, view.forward, out).column_span()
     out[(view.predicted.row, view.predicted.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"
     for k in range(view.target.rows):
-        out[(view.target.row + k, view.target.col)] = f"=INDEX({quoted(inputs.title)}!{inputs.Y.column_span(k)},{pick})"
+        out[(view.target.row + k, view.target.col)] = (
+            f"=INDEX({quoted(inputs.title)}!{inputs.Y.column_span(k)},{pick})"
+        )
     ys = view.target.column_span()
     out[(view.true.row, view.true.col)] = f"=MATCH(MAX({ys}),{ys},0)-1"
     drawing_formulas(spec, view.drawing, inputs, out)
@@ -49,7 +55,12 @@ def images_formulas(spec: Spec, view: ImagesSheet, inputs: InputsSheet) -> dict[
 
 
 def images_values(
-    spec: Spec, view: ImagesSheet, W: list[np.ndarray], b: list[np.ndarray], pick: int, drawn: np.ndarray
+    spec: Spec,
+    view: ImagesSheet,
+    W: list[np.ndarray],
+    b: list[np.ndarray],
+    pick: int,
+    drawn: np.ndarray,
 ) -> Iterator[tuple[tuple[int, int], float]]:
     """((row, col), value) for every formula cell, sample `pick` (1-based), final W and b,
     and the drawing's raw pixels `drawn` (side × side)."""
@@ -66,7 +77,11 @@ def images_values(
 def _columns(spec: Spec, view: ImagesSheet, w: dict) -> list:
     """(block, header, whose names go in the column before it) of every column of values."""
     scale = raw_scale(spec)
-    drawn = w["draw_pixels_x"] if spec.x_scale is not None else w["draw_pixels"].format(scale=f"{scale[0]:g}")
+    drawn = (
+        w["draw_pixels_x"]
+        if spec.x_scale is not None
+        else w["draw_pixels"].format(scale=f"{scale[0]:g}")
+    )
     out = []
     for p, first in ((view.forward, w["pixels"]), (view.drawing.forward, drawn)):
         out.append((p.pixels, first, 0))
@@ -83,7 +98,9 @@ def _drawing_texts(spec: Spec, view: ImagesSheet, w: dict, cells: dict) -> Chart
     """The drawing's words and inputs, and the chart of its probabilities."""
     d = view.drawing
     cells[(d.heading, 1)] = text(w["draw"], "section")
-    cells[(d.heading + 1, 1)] = text(w["draw_hint"].format(top=f"{float(raw_scale(spec).max()):g}"), "note")
+    cells[(d.heading + 1, 1)] = text(
+        w["draw_hint"].format(top=f"{float(raw_scale(spec).max()):g}"), "note"
+    )
     cells[(d.heading + 2, 1)] = text(w["draw_hint2"], "note")
     for (r, c), v in zip(d.grid.cells(), drawing_image(spec).reshape(-1)):
         cells[(r, c)] = number(v, "drawing")
@@ -97,10 +114,22 @@ def _drawing_texts(spec: Spec, view: ImagesSheet, w: dict, cells: dict) -> Chart
     probs = Series(w["probs"], sheet, cols[0], d.probs.row, d.probs.row, last_col=cols[1])
     names = Series(w["class"], sheet, cols[0], TOP - 1, TOP - 1, last_col=cols[1])
     limits = (0.0, 1.0) if spec.act(spec.n_layers) in ("softmax", "sigmoid") else None
-    return ChartPlan(w["chart_probs"], w["probs"], False, [probs], names, f"A{d.chart_row}", CHART_CM, bar=True, y_limits=limits)
+    return ChartPlan(
+        w["chart_probs"],
+        w["probs"],
+        False,
+        [probs],
+        names,
+        f"A{d.chart_row}",
+        CHART_CM,
+        bar=True,
+        y_limits=limits,
+    )
 
 
-def images_plan(spec: Spec, view: ImagesSheet, inputs: InputsSheet, training: Training | None) -> SheetPlan:
+def images_plan(
+    spec: Spec, view: ImagesSheet, inputs: InputsSheet, training: Training | None
+) -> SheetPlan:
     w = words(spec.lang)
     cells: dict[tuple[int, int], Cell] = {
         (1, 1): text(w["images"], "title"),
@@ -115,17 +144,29 @@ def images_plan(spec: Spec, view: ImagesSheet, inputs: InputsSheet, training: Tr
         if names is not None:  # the units' names in the column before
             cells[(TOP - 1, block.col - 1)] = blank("header_forward")
             for k in range(block.rows):  # inputs by name, units as the weights' targets name them
-                cells[(block.row + k, block.col - 1)] = text(unit(spec, 0, k) if names == 0 else dest(spec, names, k), "label")
+                cells[(block.row + k, block.col - 1)] = text(
+                    unit(spec, 0, k) if names == 0 else dest(spec, names, k), "label"
+                )
     chart = _drawing_texts(spec, view, w, cells)
     d = view.drawing
     whole = {(view.predicted.row, view.predicted.col), (view.true.row, view.true.col)}
     picture = set(view.grid.cells())
     for rc, f in images_formulas(spec, view, inputs).items():
-        style = "guess" if rc == (d.guess.row, d.guess.col) else "int" if rc in whole else "pixel" if rc in picture else "real"
+        style = (
+            "guess"
+            if rc == (d.guess.row, d.guess.col)
+            else "int"
+            if rc in whole
+            else "pixel"
+            if rc in picture
+            else "real"
+        )
         cells[rc] = formula(f, style)
     cached = {}
     if training is not None:
-        cached = dict(images_values(spec, view, training.final_W, training.final_b, 1, drawing_image(spec)))
+        cached = dict(
+            images_values(spec, view, training.final_W, training.final_b, 1, drawing_image(spec))
+        )
     widths, heights = fit(cells)
     squares = picture | set(d.grid.cells())
     widths.update({c: PIXEL_WIDTH for _, c in squares})
@@ -134,6 +175,12 @@ def images_plan(spec: Spec, view: ImagesSheet, inputs: InputsSheet, training: Tr
     rows = grid_rows(cells, cached)
     widths[view.grid.col - 1] = 2.0  # a narrow gap between the guess and the picture
     return SheetPlan(
-        view.title, rows, widths, extent=(len(rows), len(rows[0])), heatmaps=[(view.grid.ref(), "ink"), (d.grid.ref(), "ink")],
-        heights=RowHeights(fixed=heights), print_scale=60, charts=[chart],
+        view.title,
+        rows,
+        widths,
+        extent=(len(rows), len(rows[0])),
+        heatmaps=[(view.grid.ref(), "ink"), (d.grid.ref(), "ink")],
+        heights=RowHeights(fixed=heights),
+        print_scale=60,
+        charts=[chart],
     )

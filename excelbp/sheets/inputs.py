@@ -13,13 +13,14 @@ from .charts import charts
 from .inputs_cells import inputs_formulas, inputs_values, pixel_formula
 from .style import RowHeights, fit
 
-
 # printed (and rendered) landscape at this size, the first page shows what the first screen
 # does: the settings and the charts (fitting to a page's width drops rows in LibreOffice)
 PRINT_SCALE = 60
 
 
-def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Training | None) -> SheetPlan:
+def inputs_plan(
+    spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Training | None
+) -> SheetPlan:
     """The settings, parameters (initial: inputs; final: formulas), data and test set; the
     final parameters' cached values come from the training, run before anything is written."""
     w = words(spec.lang)
@@ -68,14 +69,26 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
     for l in range(1, spec.n_layers + 1):
         W0, Wf = sheet.W_init[l - 1], sheet.W_final[l - 1]
         outs = [dest(spec, l, j) for j in range(spec.sizes[l])]
-        put(W0.row - 3, 1, text(f"{w['layer'].format(n=l)}: {w['weights']} W{l} ({spec.sizes[l - 1]} × {spec.sizes[l]})", "section"))
+        put(
+            W0.row - 3,
+            1,
+            text(
+                f"{w['layer'].format(n=l)}: {w['weights']} W{l} ({spec.sizes[l - 1]} ×"
+                f" {spec.sizes[l]})",
+                "section",
+            ),
+        )
         put(W0.row - 2, 2, text(w["initial"], "label"))
         put(W0.row - 2, Wf.col, text(w["final"], "label"))
         put_block(W0, spec.W_init[l - 1], names_left=spec.unit_names(l - 1), names_top=outs)
         for j, n in enumerate(outs):
             put(Wf.row - 1, Wf.col + j, text(n, "label"))
         turned = [(sheet.W_final_T, "final_turned"), (sheet.W_init_T, "initial_turned")]
-        for T, says in ((blocks[l - 1], says) for blocks, says in turned if blocks is not None and blocks[l - 1] is not None):
+        for T, says in (
+            (blocks[l - 1], says)
+            for blocks, says in turned
+            if blocks is not None and blocks[l - 1] is not None
+        ):
             put(T.row - 2, T.col, text(w[says], "label"))
             for i, n in enumerate(spec.unit_names(l - 1)):
                 put(T.row - 1, T.col + i, text(n, "label"))
@@ -143,9 +156,17 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
             put(th, sheet.Y_test.col + k, text(n, "header_loss"))
         for l in range(1, spec.n_layers + 1):
             for j in range(spec.sizes[l]):
-                put(th, sheet.test_z[l - 1].col + j, text(f"z {spec.hidden_name(l, j)}", "header_forward"))
+                put(
+                    th,
+                    sheet.test_z[l - 1].col + j,
+                    text(f"z {spec.hidden_name(l, j)}", "header_forward"),
+                )
                 if sheet.test_a[l - 1] is not None:
-                    put(th, sheet.test_a[l - 1].col + j, text(spec.hidden_name(l, j), "header_forward"))
+                    put(
+                        th,
+                        sheet.test_a[l - 1].col + j,
+                        text(spec.hidden_name(l, j), "header_forward"),
+                    )
         for j, key in enumerate(("predicted", "true", "right")):
             put(th, sheet.test_pred.col + j, text(w[key], "header_update"))
         put(th, sheet.test_z[0].col - 1, blank("header_forward"))
@@ -155,17 +176,34 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
         put(c.row - 2, 1, text(w["confusion"], "section"))
         for k in range(c.rows):
             put(c.row - 1, c.col + k, text(f"{w['predicted']} {k}", "header_update"))
-            name = spec.output_names[k] if spec.sizes[-1] > 1 else f"{spec.output_names[0]} {'≥' if k else '<'} 0.5"
+            name = (
+                spec.output_names[k]
+                if spec.sizes[-1] > 1
+                else f"{spec.output_names[0]} {'≥' if k else '<'} 0.5"
+            )
             put(c.row + k, 1, text(f"{w['true']} {k}: {name}", "label"))
 
     counts = set()
     if sheet.test_pred is not None:  # classes, right/wrong and counts are whole numbers
-        counts = {(b.row + i, b.col + j) for b in (sheet.test_pred, sheet.confusion) for i in range(b.rows) for j in range(b.cols)}
+        counts = {
+            (b.row + i, b.col + j)
+            for b in (sheet.test_pred, sheet.confusion)
+            for i in range(b.rows)
+            for j in range(b.cols)
+        }
     counts |= {(sheet.steps.row, sheet.steps.col), (sheet.batch.row, sheet.batch.col)}
     for (r, c), f in inputs_formulas(spec, sheet, steps.main).items():
-        style = "result" if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col) else "real"
+        style = (
+            "result"
+            if sheet.test_accuracy and (r, c) == (sheet.test_accuracy.row, sheet.test_accuracy.col)
+            else "real"
+        )
         put(r, c, formula(f, "int" if (r, c) in counts else style))
-    cached = dict(inputs_values(spec, sheet, training.final_W, training.final_b, pixels=False)) if training is not None else {}
+    cached = (
+        dict(inputs_values(spec, sheet, training.final_W, training.final_b, pixels=False))
+        if training is not None
+        else {}
+    )
     for block, make in bulk:  # the first row of each stands for all in the columns' widths
         cells.update(((block.row, block.col + j), cell) for j, cell in enumerate(make(0)))
     widths, heights = fit(cells)
@@ -176,8 +214,14 @@ def inputs_plan(spec: Spec, sheet: InputsSheet, steps: StepLayout, training: Tra
     if sheet.confusion is not None:
         heatmaps.append((sheet.confusion.ref(), "counts"))
     return SheetPlan(
-        sheet.title, _with_bulk(grid_rows(cells, cached), bulk, extent[0]), widths, charts=charts(spec, steps.summary, sheet, sheet.charts, widths),
-        extent=extent, heatmaps=heatmaps, heights=RowHeights(fixed=heights), print_scale=PRINT_SCALE,
+        sheet.title,
+        _with_bulk(grid_rows(cells, cached), bulk, extent[0]),
+        widths,
+        charts=charts(spec, steps.summary, sheet, sheet.charts, widths),
+        extent=extent,
+        heatmaps=heatmaps,
+        heights=RowHeights(fixed=heights),
+        print_scale=PRINT_SCALE,
     )
 
 
@@ -186,12 +230,19 @@ def _pixel_blocks(spec: Spec, sheet: InputsSheet) -> list:
     held-out images (inputs). X is one formula moved over the block (a shared formula,
     written once) and carries no values: millions of them would double the file."""
     n = spec.sizes[0]
-    whole = f"{sheet.X.cell(0, 0, absolute=False)}:{sheet.X.cell(sheet.X.rows - 1, n - 1, absolute=False)}"
+    first, last = (
+        sheet.X.cell(0, 0, absolute=False),
+        sheet.X.cell(sheet.X.rows - 1, n - 1, absolute=False),
+    )
+    whole = f"{first}:{last}"
 
     def x_row(t: int) -> list[Cell]:
         if t:  # the shared formula's other cells are written without their text
             return [formula("=", "real", shared=(0,))] * n
-        return [formula(pixel_formula(spec, sheet, 0, i), "real", shared=(0, whole) if i == 0 else (0,)) for i in range(n)]
+        return [
+            formula(pixel_formula(spec, sheet, 0, i), "real", shared=(0, whole) if i == 0 else (0,))
+            for i in range(n)
+        ]
 
     return [
         (sheet.raw_X, lambda t: [number(v) for v in spec.raw_X[t]]),

@@ -20,12 +20,18 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, main: StepSheet) -> dict[tup
     out[(sheet.batch.row, sheet.batch.col)] = f"={spec.batch}"
     for t in range(spec.n_samples):
         if spec.w_true is not None:
-            out[(sheet.Y.row + t, sheet.Y.col)] = f"=SUMPRODUCT({sheet.X.cell(t, 0)}:{sheet.X.cell(t, spec.sizes[0] - 1)},w_true)"
+            out[(sheet.Y.row + t, sheet.Y.col)] = (
+                f"=SUMPRODUCT({sheet.X.cell(t, 0)}:{sheet.X.cell(t, spec.sizes[0] - 1)},w_true)"
+            )
         if spec.x_scale is not None:
             for i in range(spec.sizes[0]):
-                out[(sheet.X.row + t, sheet.X.col + i)] = f"={sheet.raw_X.cell(t, i, absolute=False)}/{sheet.x_scale.cell(0, i)}"
+                out[(sheet.X.row + t, sheet.X.col + i)] = (
+                    f"={sheet.raw_X.cell(t, i, absolute=False)}/{sheet.x_scale.cell(0, i)}"
+                )
             for k in range(spec.sizes[-1]):
-                out[(sheet.Y.row + t, sheet.Y.col + k)] = f"={sheet.raw_Y.cell(t, k, absolute=False)}/{sheet.y_scale.cell(0, k)}"
+                out[(sheet.Y.row + t, sheet.Y.col + k)] = (
+                    f"={sheet.raw_Y.cell(t, k, absolute=False)}/{sheet.y_scale.cell(0, k)}"
+                )
 
     for l in range(1, spec.n_layers + 1):
         W = sheet.W_final[l - 1]
@@ -56,23 +62,36 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, main: StepSheet) -> dict[tup
         for i, pick in enumerate(("MIN", "MAX")):
             out[(B.row + i, B.col)] = f"={pick}({sheet.X.column_span(0)})"
             # w1·x1 + w2·x2 + b = 0: z = 0 is p = 0.5
-            out[(B.row + i, B.col + 1)] = f"=-({W.cell(0, 0)}*{B.cell(i, 0, absolute=False)}{bias})/{W.cell(1, 0)}"
+            out[(B.row + i, B.col + 1)] = (
+                f"=-({W.cell(0, 0)}*{B.cell(i, 0, absolute=False)}{bias})/{W.cell(1, 0)}"
+            )
     if sheet.X_test is not None:
         n_test = sheet.X_test.rows
         p = sheet.test_pred
         for t in range(n_test):
-            scores = forward_formulas(spec, main, sheet, out, t, sheet.X_test.row_span(t), sheet.test_z, sheet.test_a)
+            scores = forward_formulas(
+                spec, main, sheet, out, t, sheet.X_test.row_span(t), sheet.test_z, sheet.test_a
+            )
             ys = sheet.Y_test.row_span(t)
             if spec.sizes[-1] == 1:  # one sigmoid output: class 1 where p ≥ 0.5, that is z ≥ 0
-                out[(p.row + t, p.col)] = f"=IF({sheet.test_z[-1].cell(t, 0, absolute=False)}>=0,1,0)"
-                out[(p.row + t, p.col + 1)] = f"=IF({sheet.Y_test.cell(t, 0, absolute=False)}>=0.5,1,0)"
+                out[(p.row + t, p.col)] = (
+                    f"=IF({sheet.test_z[-1].cell(t, 0, absolute=False)}>=0,1,0)"
+                )
+                out[(p.row + t, p.col + 1)] = (
+                    f"=IF({sheet.Y_test.cell(t, 0, absolute=False)}>=0.5,1,0)"
+                )
             else:
                 out[(p.row + t, p.col)] = f"=MATCH(MAX({scores}),{scores},0)-1"  # class 0, 1, …
                 out[(p.row + t, p.col + 1)] = f"=MATCH(MAX({ys}),{ys},0)-1"
-            out[(p.row + t, p.col + 2)] = f"=IF({p.cell(t, 0, absolute=False)}={p.cell(t, 1, absolute=False)},1,0)"
+            out[(p.row + t, p.col + 2)] = (
+                f"=IF({p.cell(t, 0, absolute=False)}={p.cell(t, 1, absolute=False)},1,0)"
+            )
         acc = sheet.test_accuracy
         out[(acc.row, acc.col)] = f"=AVERAGE({p.cell(0, 2)}:{p.cell(n_test - 1, 2)})"
-        predicted, true = f"{p.cell(0, 0)}:{p.cell(n_test - 1, 0)}", f"{p.cell(0, 1)}:{p.cell(n_test - 1, 1)}"
+        predicted, true = (
+            f"{p.cell(0, 0)}:{p.cell(n_test - 1, 0)}",
+            f"{p.cell(0, 1)}:{p.cell(n_test - 1, 1)}",
+        )
         c = sheet.confusion
         for i in range(c.rows):
             for j in range(c.cols):
@@ -122,4 +141,10 @@ def inputs_values(
         yield from block_values(sheet.test_pred, np.column_stack([pred, true, right]))
         yield (sheet.test_accuracy.row, sheet.test_accuracy.col), float(right.mean())
         k = sheet.confusion.rows
-        yield from block_values(sheet.confusion, np.array([[np.sum((true == i) & (pred == j)) for j in range(k)] for i in range(k)], dtype=float))
+        yield from block_values(
+            sheet.confusion,
+            np.array(
+                [[np.sum((true == i) & (pred == j)) for j in range(k)] for i in range(k)],
+                dtype=float,
+            ),
+        )

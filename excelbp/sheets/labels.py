@@ -37,7 +37,10 @@ def says(spec: Spec, what: tuple) -> str:
 
 def context(spec: Spec) -> dict[str, str]:
     """What words may name: the sheets, the optimizer and its update rule."""
-    return titles(spec.lang) | {"opt": spec.optimizer.name, "rule": words(spec.lang)["rule_" + spec.optimizer.name]}
+    return titles(spec.lang) | {
+        "opt": spec.optimizer.name,
+        "rule": words(spec.lang)["rule_" + spec.optimizer.name],
+    }
 
 
 def area_title(spec: Spec, name: str, layer: int, cols: int, matrix: bool) -> str:
@@ -53,7 +56,9 @@ def area_title(spec: Spec, name: str, layer: int, cols: int, matrix: bool) -> st
         name = "p"
     if name == "g" and spec.act(layer) == "linear":
         name = "g_linear"  # δ shares these cells
-    return w[f"area_{name}"].format(l=layer, act=spec.act(layer) if layer else "", rule=w["rule_" + spec.optimizer.name])
+    return w[f"area_{name}"].format(
+        l=layer, act=spec.act(layer) if layer else "", rule=w["rule_" + spec.optimizer.name]
+    )
 
 
 def area_note(spec: Spec, name: str, layer: int) -> str | None:
@@ -69,11 +74,19 @@ def area_note(spec: Spec, name: str, layer: int) -> str | None:
         return kind_of(("dW",)).note(spec, ("dW", layer, 0, 0))
     if name not in NOTED:
         return None
-    key = (name, layer, 0, 0) if name in ("W", "W+") else (name, 0) if name in ("Lb", "hit") else (name, 0, layer, 0)
+    key = (
+        (name, layer, 0, 0)
+        if name in ("W", "W+")
+        else (name, 0)
+        if name in ("Lb", "hit")
+        else (name, 0, layer, 0)
+    )
     return kind_of(key).note(spec, key)
 
 
-def render(spec: Spec, labels: list[Label], *, notes: bool, wide: bool = False) -> dict[tuple[int, int], Cell]:
+def render(
+    spec: Spec, labels: list[Label], *, notes: bool, wide: bool = False
+) -> dict[tuple[int, int], Cell]:
     """(row, 0-based column) → Cell. Notes only with `notes`; in a `wide` table each kind
     and layer gets one note, not thousands."""
     out: dict[tuple[int, int], Cell] = {}
@@ -85,12 +98,17 @@ def render(spec: Spec, labels: list[Label], *, notes: bool, wide: bool = False) 
                 comment = area_note(spec, *label.note[1:])
             else:
                 key = label.note[1]
-                family = (key[0], key[2] if key[0] in ("z", "a", "g", "d") else key[1] if len(key) > 2 else None)
+                family = (
+                    key[0],
+                    key[2] if key[0] in ("z", "a", "g", "d") else key[1] if len(key) > 2 else None,
+                )
                 if not (wide and family in noted):
                     comment = kind_of(key).note(spec, key)
                 noted.add(family)
         if label.says == ("blank",):
             out[(label.row, label.col)] = Cell(None, label.style, "blank")
         else:
-            out[(label.row, label.col)] = Cell(says(spec, label.says), label.style, "text", comment=comment)
+            out[(label.row, label.col)] = Cell(
+                says(spec, label.says), label.style, "text", comment=comment
+            )
     return out

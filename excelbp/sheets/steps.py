@@ -30,7 +30,13 @@ def data_rows(spec: Spec, inputs: InputsSheet, s: int) -> list[int]:
 
 
 def step_sheet_plan(
-    spec: Spec, sheet: StepSheet, inputs: InputsSheet, training: Training | None, progress: Progress | None = None, *, lr: str = "lr"
+    spec: Spec,
+    sheet: StepSheet,
+    inputs: InputsSheet,
+    training: Training | None,
+    progress: Progress | None = None,
+    *,
+    lr: str = "lr",
 ) -> SheetPlan:
     """Every step of `sheet`: the heading, then per step its labels and formula cells, each
     formula with the engine's value (without a training, no cached values). `lr`: what the
@@ -42,18 +48,24 @@ def step_sheet_plan(
         mirror = sheet.mirror(key)
         first, later = (mirror, mirror) if mirror else formula_pair(context, key)
         by_row[dr].append((c, k, first, later, kind_of(key).style))
-    runs = {}  # (row within the step, column) → (run, its first column, its range's columns, first step)
+    # (row within the step, column) → (run, its first column, its range's columns, first step)
+    runs = {}
     n_runs = len(sheet.shared_runs())
     for n, (dr, c0, c1, first_step) in enumerate(sheet.shared_runs()):
         span = (letter(c0 + 1), letter(c1 + 1))
         runs.update(((dr, c), (n, c0, span, first_step)) for c in range(c0, c1 + 1))
     arrays = {}  # (row within the step, column) → its array formula's rectangle
     for r0, c0, r1, c1 in sheet.array_blocks():
-        arrays.update((((dr, c), (r0, c0, r1, c1)) for dr in range(r0, r1 + 1) for c in range(c0, c1 + 1)))
+        arrays.update(
+            ((dr, c), (r0, c0, r1, c1)) for dr in range(r0, r1 + 1) for c in range(c0, c1 + 1)
+        )
     labels = sheet.step_labels()
     # notes on the first step only: on every block they would be thousands
     texts = [render(spec, labels, notes=True), render(spec, labels, notes=False)]
-    texts_by_row = [[[(c, cell) for (r, c), cell in sorted(t.items()) if r == dr] for dr in range(sheet.height)] for t in texts]
+    texts_by_row = [
+        [[(c, cell) for (r, c), cell in sorted(t.items()) if r == dr] for dr in range(sheet.height)]
+        for t in texts
+    ]
     heading = render(spec, sheet.heading(), notes=True, wide=sheet.width > WIDE_TABLE)
     every = max(1, 1000 // sheet.height)
 
@@ -87,19 +99,38 @@ def step_sheet_plan(
                             continue
                         top = sheet.row(s + 1)
                         span = f"{letter(c0 + 1)}{top + r0}:{letter(c1 + 1)}{top + r1}"
-                        row[c] = Cell((later if s else first).format_map(fill), style, "formula", cached=value, array=span)
+                        row[c] = Cell(
+                            (later if s else first).format_map(fill),
+                            style,
+                            "formula",
+                            cached=value,
+                            array=span,
+                        )
                         continue
                     shared = _shared(runs.get((dr, c)), c, s, n_runs, sheet.row(s + 1) + dr)
-                    value = None if cached is None or shared else cached[k]  # a shared formula's cells: no values (size)
+                    value = (
+                        None if cached is None or shared else cached[k]
+                    )  # a shared formula's cells: no values (size)
                     # a shared formula's other cells are written without their text
-                    text = FOLLOWER if shared and len(shared) == 1 else (later if s else first).format_map(fill)
+                    text = (
+                        FOLLOWER
+                        if shared and len(shared) == 1
+                        else (later if s else first).format_map(fill)
+                    )
                     row[c] = Cell(text, style, "formula", cached=value, shared=shared)
                 yield row
 
     widths, heights = _fit(sheet, heading, texts[0], by_row)
     heatmaps = [(ref, "diverging") for ref in sheet.heatmaps(spec.steps)]
     return SheetPlan(
-        sheet.title, rows(), widths, freeze=sheet.freeze(), extent=sheet.extent(spec.steps), heatmaps=heatmaps, heights=heights, print_scale=60
+        sheet.title,
+        rows(),
+        widths,
+        freeze=sheet.freeze(),
+        extent=sheet.extent(spec.steps),
+        heatmaps=heatmaps,
+        heights=heights,
+        print_scale=60,
     )
 
 
@@ -111,13 +142,17 @@ def _shared(run: tuple | None, c: int, s: int, n_runs: int, row: int) -> tuple |
     return (si, f"{run[2][0]}{row}:{run[2][1]}{row}") if c == run[1] else (si,)
 
 
-def _fit(sheet: StepSheet, heading: dict, first_step: dict, by_row: list) -> tuple[dict[int, float], RowHeights]:
+def _fit(
+    sheet: StepSheet, heading: dict, first_step: dict, by_row: list
+) -> tuple[dict[int, float], RowHeights]:
     """Widths and heights from the heading and the first step, which every step repeats."""
     top = sheet.first_row
     cells = {(r, c + 1): cell for (r, c), cell in heading.items()}
     cells.update({(top + dr, c + 1): cell for (dr, c), cell in first_step.items()})
     for dr, placed in enumerate(by_row):
-        cells.update({(top + dr, c + 1): Cell("=0", style, "formula") for c, _, _, _, style in placed})
+        cells.update(
+            {(top + dr, c + 1): Cell("=0", style, "formula") for c, _, _, _, style in placed}
+        )
     widths, heights = fit(cells)
     fixed = {r: h for r, h in heights.items() if r < top}
     repeat = {r - top: h for r, h in heights.items() if r >= top}

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from .cells import Cell
 
 # characters a number of each style needs, with the cell's padding
-NUMBER_WIDTH = {"real": 11.0, "input": 11.0, "int": 6.0, "percent": 8.0, "pixel": 2.6, "drawing": 2.6, "guess": 6.0}
+NUMBER_WIDTH = {
+    "real": 11.0,
+    "input": 11.0,
+    "int": 6.0,
+    "percent": 8.0,
+    "pixel": 2.6,
+    "drawing": 2.6,
+    "guess": 6.0,
+}
 MIN_WIDTH, MAX_WIDTH = 4.0, 60.0
 MAX_HEADER_WIDTH = 18.0  # a wrapped header takes more lines rather than a wider column
 LINE_HEIGHT = 15.0  # points, at the default 11-point font
@@ -28,7 +36,16 @@ BIG_TEXT = {"title": 1.3, "section": 1.1}  # larger fonts take more room
 def text_width(text: str, style: str = "text") -> float:
     """Characters of the default font's width: East Asian wide characters count twice."""
     n = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
-    return n * BIG_TEXT.get(style, 1.0) * (1.1 if style in ("label", "title", "section") or style.startswith(("header_", "group_", "sub_")) else 1.0)
+    return (
+        n
+        * BIG_TEXT.get(style, 1.0)
+        * (
+            1.1
+            if style in ("label", "title", "section")
+            or style.startswith(("header_", "group_", "sub_"))
+            else 1.0
+        )
+    )
 
 
 def wraps(style: str) -> bool:
@@ -53,7 +70,9 @@ class RowHeights:
         return None
 
 
-def fit(cells: dict[tuple[int, int], Cell], widths: dict[int, float] | None = None) -> tuple[dict[int, float], dict[int, float]]:
+def fit(
+    cells: dict[tuple[int, int], Cell], widths: dict[int, float] | None = None
+) -> tuple[dict[int, float], dict[int, float]]:
     """Column widths (1-based column → characters) and the heights of rows with wrapped
     text (row → points) for cells placed by (row, col), 1-based. `widths` are minimums."""
     out = dict(widths or {})
@@ -61,7 +80,7 @@ def fit(cells: dict[tuple[int, int], Cell], widths: dict[int, float] | None = No
     def need(col: int, width: float) -> None:
         out[col] = min(MAX_WIDTH, max(out.get(col, MIN_WIDTH), width))
 
-    for (r, c), cell in cells.items():
+    for (_, c), cell in cells.items():
         if cell.kind in ("number", "formula"):
             need(c, NUMBER_WIDTH.get(cell.style, NUMBER_WIDTH["real"]))
         elif cell.kind == "text" and wraps(cell.style):

@@ -27,11 +27,15 @@ def sweep_cells(spec: Spec, sweep: SweepSheet, steps: StepLayout) -> dict[tuple[
         for j, copy in enumerate(sweep.copies):
             out[(sweep.loss.row + s, sweep.loss.col + j)] = f"={copy.ref(('loss',), s + 1)}"
     for j in range(sweep.n):
-        out[(sweep.final.row, sweep.final.col + j)] = f"={sweep.loss.cell(spec.steps - 1, j, absolute=False)}"
+        out[(sweep.final.row, sweep.final.col + j)] = (
+            f"={sweep.loss.cell(spec.steps - 1, j, absolute=False)}"
+        )
     return out
 
 
-def sweep_values(spec: Spec, sweep: SweepSheet, trainings: list[Training]) -> dict[tuple[int, int], float]:
+def sweep_values(
+    spec: Spec, sweep: SweepSheet, trainings: list[Training]
+) -> dict[tuple[int, int], float]:
     """What the engine says each formula cell of the sweep sheet holds."""
     out = {}
     for s in range(spec.steps):
@@ -47,10 +51,16 @@ def log_axis(trainings: list[Training]) -> bool:
     """Whether the losses span more than two decades (and are all above 0, as a log axis needs)."""
     losses = np.concatenate([t.loss for t in trainings]) if trainings else np.array([])
     losses = losses[np.isfinite(losses)]
-    return bool(losses.size) and losses.min() > 0 and np.log10(losses.max()) - np.log10(losses.min()) > np.log10(LOG_SPAN)
+    return (
+        bool(losses.size)
+        and losses.min() > 0
+        and np.log10(losses.max()) - np.log10(losses.min()) > np.log10(LOG_SPAN)
+    )
 
 
-def sweep_plan(spec: Spec, sweep: SweepSheet, steps: StepLayout, trainings: list[Training] | None) -> SheetPlan:
+def sweep_plan(
+    spec: Spec, sweep: SweepSheet, steps: StepLayout, trainings: list[Training] | None
+) -> SheetPlan:
     w = words(spec.lang)
     cells: dict[tuple[int, int], Cell] = {}
     cells[(1, 1)] = text(w["sweep_title"], "title")
@@ -62,7 +72,9 @@ def sweep_plan(spec: Spec, sweep: SweepSheet, steps: StepLayout, trainings: list
     head = sweep.head_row
     cells[(head, 1)] = text(w["step"], "header_step")
     for j, copy in enumerate(sweep.copies):
-        cells[(head, sweep.loss.col + j)] = Cell(copy.title, "header_loss", "text", comment=w["sweep_head_note"] if j == 0 else None)
+        cells[(head, sweep.loss.col + j)] = Cell(
+            copy.title, "header_loss", "text", comment=w["sweep_head_note"] if j == 0 else None
+        )
     formulas = sweep_cells(spec, sweep, steps)
     for (r, c), f in formulas.items():
         cells[(r, c)] = formula(f, "int" if c == sweep.step.col else "real")
@@ -74,8 +86,21 @@ def sweep_plan(spec: Spec, sweep: SweepSheet, steps: StepLayout, trainings: list
         for j, rate in enumerate(spec.compare_lr)
     ]
     categories = Series(w["step_label"], sweep.title, sweep.step.col, first, last)
-    chart = ChartPlan(w["chart_sweep"], w["loss_label"], log_axis(trainings or []), series, categories, sweep.chart_anchor(), CHART_CM)
+    chart = ChartPlan(
+        w["chart_sweep"],
+        w["loss_label"],
+        log_axis(trainings or []),
+        series,
+        categories,
+        sweep.chart_anchor(),
+        CHART_CM,
+    )
     return SheetPlan(
-        sweep.title, grid_rows(cells, cached), widths, charts=[chart],
-        extent=sweep.extent(), heights=RowHeights(fixed=heights), print_scale=60,
+        sweep.title,
+        grid_rows(cells, cached),
+        widths,
+        charts=[chart],
+        extent=sweep.extent(),
+        heights=RowHeights(fixed=heights),
+        print_scale=60,
     )

@@ -26,7 +26,10 @@ from .sweep import sweep_plan
 
 def structure_plan(spec: Spec) -> SheetPlan:
     """A hidden sheet with the structure verify needs (no input values: those are read live)."""
-    rows = [[text("excelbp structure: read by `excelbp verify`; do not edit")], [text(structure_json(spec))]]
+    rows = [
+        [text("excelbp structure: read by `excelbp verify`; do not edit")],
+        [text(structure_json(spec))],
+    ]
     return SheetPlan(STRUCTURE, rows, hidden=True, extent=(2, 1))
 
 
@@ -45,7 +48,10 @@ def workbook_plan(
     the run of each rate of --compare-lr, for their sheets' values (without, none)."""
     main_progress = {steps.main.title: progress}
     sheets = [inputs_plan(spec, inputs, steps, training)]
-    sheets += [step_sheet_plan(spec, sheet, inputs, training, main_progress.get(sheet.title)) for sheet in steps.sheets]
+    sheets += [
+        step_sheet_plan(spec, sheet, inputs, training, main_progress.get(sheet.title))
+        for sheet in steps.sheets
+    ]
     view = images_sheet(spec)
     if view is not None:
         sheets.append(images_plan(spec, view, inputs, training))
@@ -56,6 +62,11 @@ def workbook_plan(
     if sweep is not None:
         runs = sweep_trainings or [None] * sweep.n
         sheets.append(sweep_plan(spec, sweep, steps, sweep_trainings))
-        sheets += [step_sheet_plan(spec, copy, inputs, run, lr=sweep.lr(j)) for j, (copy, run) in enumerate(zip(sweep.copies, runs))]
+        sheets += [
+            step_sheet_plan(spec, copy, inputs, run, lr=sweep.lr(j))
+            for j, (copy, run) in enumerate(zip(sweep.copies, runs))
+        ]
     sheets += [explain_plan(spec, steps), structure_plan(spec)]
-    return WorkbookPlan(sheets=sheets, names=defined_names(spec, inputs, steps.summary, view, sweep, gradcheck))
+    return WorkbookPlan(
+        sheets=sheets, names=defined_names(spec, inputs, steps.summary, view, sweep, gradcheck)
+    )

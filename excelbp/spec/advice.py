@@ -11,7 +11,11 @@ from .model import Spec
 
 # What each output activation can reach. The limits themselves are approached, so targets
 # of exactly 0 and 1 suit a sigmoid; softmax targets (cross-entropy) are checked one-hot.
-REACH = {"sigmoid": (0.0, 1.0, "(0, 1)"), "tanh": (-1.0, 1.0, "(−1, 1)"), "relu": (0.0, math.inf, "values ≥ 0")}
+REACH = {
+    "sigmoid": (0.0, 1.0, "(0, 1)"),
+    "tanh": (-1.0, 1.0, "(−1, 1)"),
+    "relu": (0.0, math.inf, "values ≥ 0"),
+}
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -22,7 +26,11 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
 def advice(spec: Spec, *, source: str | None = None) -> list[str]:
     """Lines beginning "warning:" (the training cannot do what it seems to) or "note:".
     `source` names the data file, if the data came from one."""
-    lines = (numbers_as_header(spec, source), unreachable_targets(spec, source), batch_over_data(spec))
+    lines = (
+        numbers_as_header(spec, source),
+        unreachable_targets(spec, source),
+        batch_over_data(spec),
+    )
     return [line for line in lines if line]
 
 
@@ -37,7 +45,10 @@ def numbers_as_header(spec: Spec, source: str | None) -> str | None:
     except ValueError:
         return None
     shown = ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
-    return f"warning: {source}: the first row ({shown}) is all numbers, so it was read as the header (the columns' names), not as data; give the file a header row of names"
+    return (
+        f"warning: {source}: the first row ({shown}) is all numbers, so it was read as the header"
+        " (the columns' names), not as data; give the file a header row of names"
+    )
 
 
 def unreachable_targets(spec: Spec, source: str | None = None) -> str | None:
@@ -49,16 +60,21 @@ def unreachable_targets(spec: Spec, source: str | None = None) -> str | None:
     outside = [k for k in range(Y.shape[1]) if Y[:, k].min() < low or Y[:, k].max() > high]
     if not outside:
         return None
-    names = ", ".join(spec.output_names[k] for k in outside[:3]) + (", …" if len(outside) > 3 else "")
+    names = ", ".join(spec.output_names[k] for k in outside[:3]) + (
+        ", …" if len(outside) > 3 else ""
+    )
     low_seen, high_seen = Y[:, outside].min(), Y[:, outside].max()
     where = f"{source}: " if source else ""
     if out == "relu":
         fix = "shift the targets to be ≥ 0, or use a linear output (--activation linear)"
     else:
-        fix = f"scale the targets into {reach} (as the sigmoid-2-3-1 template does with y_scale), or use a linear output (--activation linear)"
+        fix = (
+            f"scale the targets into {reach} (as the sigmoid-2-3-1 template does with y_scale), or"
+            " use a linear output (--activation linear)"
+        )
     return (
-        f"warning: {where}the targets run from {low_seen:g} to {high_seen:g} ({names}), but a {out} output only reaches "
-        f"{reach}, so the loss cannot fall far; {fix}"
+        f"warning: {where}the targets run from {low_seen:g} to {high_seen:g} ({names}), but a {out}"
+        f" output only reaches {reach}, so the loss cannot fall far; {fix}"
     )
 
 
@@ -66,6 +82,6 @@ def batch_over_data(spec: Spec) -> str | None:
     if spec.batch <= spec.n_samples:
         return None
     return (
-        f"note: a batch of {spec.batch:,} samples, but the data have {spec.n_samples:,}: samples repeat within a step "
-        f"(each step takes the next {spec.batch:,} in turn, wrapping round)"
+        f"note: a batch of {spec.batch:,} samples, but the data have {spec.n_samples:,}: samples"
+        f" repeat within a step (each step takes the next {spec.batch:,} in turn, wrapping round)"
     )

@@ -41,9 +41,15 @@ def _check_header(name: str, line: int, header: tuple[str, ...]) -> None:
     for col, cell in enumerate(header, start=1):
         bad = _unprintable(cell)
         if bad is not None:
-            raise InputError(f"{name}:{line}: column {col} of the header ({cell[:30]!r}) contains the control character U+{ord(bad):04X}; names must be printable text")
+            raise InputError(
+                f"{name}:{line}: column {col} of the header ({cell[:30]!r}) contains the control"
+                f" character U+{ord(bad):04X}; names must be printable text"
+            )
         if len(cell) > 255:
-            raise InputError(f"{name}:{line}: column {col} of the header is {len(cell):,} characters long; names may have at most 255")
+            raise InputError(
+                f"{name}:{line}: column {col} of the header is {len(cell):,} characters long; names"
+                " may have at most 255"
+            )
 
 
 def _bad_cell(name: str, line: int, header: tuple[str, ...], record: list[str]) -> InputError:
@@ -52,9 +58,15 @@ def _bad_cell(name: str, line: int, header: tuple[str, ...], record: list[str]) 
         try:
             v = float(cell)
         except ValueError:
-            return InputError(f"{name}:{line}: column {col + 1} ({header[col]!r}) is not a number: {cell.strip()[:30]!r}")
+            return InputError(
+                f"{name}:{line}: column {col + 1} ({header[col]!r}) is not a number:"
+                f" {cell.strip()[:30]!r}"
+            )
         if not math.isfinite(v):
-            return InputError(f"{name}:{line}: column {col + 1} ({header[col]!r}) is {cell.strip()[:30]}, not a finite number")
+            return InputError(
+                f"{name}:{line}: column {col + 1} ({header[col]!r}) is {cell.strip()[:30]}, not a"
+                " finite number"
+            )
     return InputError(f"{name}:{line}: not a row of numbers")  # not reached: some cell is bad
 
 
@@ -68,7 +80,10 @@ def _read_capped(path: Path, name: str) -> bytes:
         if stat.S_ISDIR(os.fstat(fd).st_mode):
             raise IsADirectoryError
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError(f"{name}: not a regular file (a pipe, FIFO or device); save the data to a file first")
+            raise InputError(
+                f"{name}: not a regular file (a pipe, FIFO or device); save the data to a file"
+                " first"
+            )
         chunks, size = [], 0
         while chunk := f.read(1 << 20):  # in pieces: read(cap) would allocate the cap at once
             size += len(chunk)
@@ -115,9 +130,14 @@ def read_csv(path: Path, raw: bytes | None = None) -> Table:
                 _check_header(name, reader.line_num, header)
                 continue
             if len(record) != len(header):
-                raise InputError(f"{name}:{reader.line_num}: {len(record)} columns, the header has {len(header)}")
+                raise InputError(
+                    f"{name}:{reader.line_num}: {len(record)} columns, the header has {len(header)}"
+                )
             if len(lines) >= SHEET_ROWS - 1:
-                raise InputError(f"{name}:{reader.line_num}: more than {SHEET_ROWS - 1:,} data rows, more than a sheet's {SHEET_ROWS:,} rows can hold")
+                raise InputError(
+                    f"{name}:{reader.line_num}: more than {SHEET_ROWS - 1:,} data rows, more than a"
+                    f" sheet's {SHEET_ROWS:,} rows can hold"
+                )
             try:
                 values.extend(map(float, record))
             except ValueError:
@@ -144,11 +164,14 @@ def read_csv(path: Path, raw: bytes | None = None) -> Table:
     return Table(header=header, rows=rows)
 
 
-def split_columns(table: Table, n_inputs: int, n_outputs: int, *, source: str) -> tuple[np.ndarray, np.ndarray]:
+def split_columns(
+    table: Table, n_inputs: int, n_outputs: int, *, source: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Split a table into inputs and targets (inputs first), checking the column count."""
     if table.rows.shape[1] != n_inputs + n_outputs:
         raise InputError(
-            f"{source}: {table.rows.shape[1]} columns, but --layers needs {n_inputs} inputs + {n_outputs} targets = {n_inputs + n_outputs}"
+            f"{source}: {table.rows.shape[1]} columns, but --layers needs {n_inputs} inputs +"
+            f" {n_outputs} targets = {n_inputs + n_outputs}"
         )
     return table.rows[:, :n_inputs], table.rows[:, n_inputs:]
 

@@ -28,7 +28,11 @@ def fifteen_digits(a: np.ndarray) -> np.ndarray:
     a = np.array(a, dtype=float)
     # whole numbers (raw pixels: millions of them) have 15 digits or fewer already
     rest = ~((a == np.trunc(a)) & (np.abs(a) < 1e15))
-    a[rest] = np.vectorize(lambda v: float(f"{v:.15g}"), otypes=[float])(a[rest]) if rest.any() else a[rest]
+    a[rest] = (
+        np.vectorize(lambda v: float(f"{v:.15g}"), otypes=[float])(a[rest])
+        if rest.any()
+        else a[rest]
+    )
     return a
 
 
@@ -62,8 +66,12 @@ class Spec:
     y_scale: np.ndarray | None = None
     X_test: np.ndarray | None = None
     Y_test: np.ndarray | None = None
-    image_side: int | None = None  # inputs are side × side pixels: the workbook shows them as images
-    pixel_scale: float | None = None  # image data divided by this as read (digits: 16): the raw pixels' scale
+    image_side: int | None = (
+        None  # inputs are side × side pixels: the workbook shows them as images
+    )
+    pixel_scale: float | None = (
+        None  # image data divided by this as read (digits: 16): the raw pixels' scale
+    )
     lang: str = "en"
     optimizer: Optimizer = SGD  # its name and hyperparameters (spec/optimizers/)
     schedule: Schedule = CONSTANT  # the rate of each step, lr_t (spec/schedules.py)
@@ -159,17 +167,21 @@ class Spec:
 
     # --- validation ----------------------------------------------------------------
 
-    def validate(self) -> "Spec":
+    def validate(self) -> Spec:
         """Return the spec with arrays frozen, or raise InputError naming the culprit."""
         sizes = self.sizes
         self.network.validate()
         if self.lang not in LANGUAGES:
             raise InputError(f"--lang: unknown {self.lang!r}; choose from {', '.join(LANGUAGES)}")
         if self.loss == "cross_entropy" and sizes[-1] < 2:
-            raise InputError("--loss cross_entropy: needs at least two outputs (--layers …,K with K ≥ 2)")
+            raise InputError(
+                "--loss cross_entropy: needs at least two outputs (--layers …,K with K ≥ 2)"
+            )
         n_in, n_out = sizes[0], sizes[-1]
         if self.raw_X.ndim != 2 or self.raw_X.shape[1] != n_in or self.raw_X.shape[0] < 1:
-            raise InputError(f"data: {self.raw_X.shape[-1]} input columns do not fit --layers {n_in},…")
+            raise InputError(
+                f"data: {self.raw_X.shape[-1]} input columns do not fit --layers {n_in},…"
+            )
         if len(self.input_names) != n_in or len(self.output_names) != n_out:
             raise InputError("data: the header does not name every input and output column")
         if self.w_true is not None:
@@ -179,9 +191,13 @@ class Spec:
             raise InputError(f"data: {n_out} target columns expected for --layers …,{n_out}")
         for l, w in enumerate(self.W_init, start=1):
             if w.shape != (sizes[l - 1], sizes[l]):
-                raise InputError(f"W{l}_init: shape {w.shape} does not fit layers {sizes[l - 1]}→{sizes[l]}")
+                raise InputError(
+                    f"W{l}_init: shape {w.shape} does not fit layers {sizes[l - 1]}→{sizes[l]}"
+                )
         if len(self.W_init) != self.n_layers:
-            raise InputError(f"initial weights: {len(self.W_init)} layers given, {self.n_layers} needed")
+            raise InputError(
+                f"initial weights: {len(self.W_init)} layers given, {self.n_layers} needed"
+            )
         if self.bias != (self.b_init is not None):
             raise InputError("initial biases: given for a network without bias, or missing")
         if self.b_init is not None:
@@ -190,28 +206,53 @@ class Spec:
                     raise InputError(f"b{l}_init: {v.size} values, layer {l} has {sizes[l]} units")
         if self.image_side is not None and self.image_side**2 != n_in:
             raise InputError(f"image_side: {self.image_side}² is not the {n_in} inputs")
-        if self.pixel_scale is not None and not (np.isfinite(self.pixel_scale) and self.pixel_scale > 0):
+        if self.pixel_scale is not None and not (
+            np.isfinite(self.pixel_scale) and self.pixel_scale > 0
+        ):
             raise InputError(f"pixel_scale: {self.pixel_scale} should be a positive number")
         if self.scale_pixels and not self.pixel_scale:
             raise InputError("scale_pixels: needs a pixel_scale")
         if self.in_place and (self.layout != "blocks" or self.n_samples % self.batch):
-            raise InputError(f"in_place: needs the blocks layout and samples ({self.n_samples}) in whole batches of {self.batch}")
+            raise InputError(
+                f"in_place: needs the blocks layout and samples ({self.n_samples}) in whole batches"
+                f" of {self.batch}"
+            )
         if (self.X_test is None) != (self.Y_test is None):
             raise InputError("test data: X_test and Y_test go together")
         if self.X_test is not None:
-            if self.X_test.ndim != 2 or self.X_test.shape[1] != n_in or self.Y_test.shape != (self.X_test.shape[0], n_out):
+            if (
+                self.X_test.ndim != 2
+                or self.X_test.shape[1] != n_in
+                or self.Y_test.shape != (self.X_test.shape[0], n_out)
+            ):
                 raise InputError(f"test data: needs {n_in} input and {n_out} target columns")
-        arrays = [self.X_test, self.Y_test, self.raw_X, self.raw_Y, self.w_true, self.x_scale, self.y_scale, *self.W_init, *(self.b_init or ())]
+        arrays = [
+            self.X_test,
+            self.Y_test,
+            self.raw_X,
+            self.raw_Y,
+            self.w_true,
+            self.x_scale,
+            self.y_scale,
+            *self.W_init,
+            *(self.b_init or ()),
+        ]
         if any(a is not None and not np.all(np.isfinite(a)) for a in arrays):
             raise InputError("data or initial values: every number must be finite")
         if self.loss == "cross_entropy":
             for Y in (self.Y, self.Y_test):
-                if Y is not None and not (np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1)):
-                    raise InputError("--loss cross_entropy: targets must be one-hot (one 1, the rest 0, per row)")
+                if Y is not None and not (
+                    np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1)
+                ):
+                    raise InputError(
+                        "--loss cross_entropy: targets must be one-hot (one 1, the rest 0, per row)"
+                    )
         if self.loss == "binary_cross_entropy":
             for Y in (self.Y, self.Y_test):
                 if Y is not None and not np.all((Y >= 0) & (Y <= 1)):
-                    raise InputError("--loss binary_cross_entropy: targets must lie between 0 and 1")
+                    raise InputError(
+                        "--loss binary_cross_entropy: targets must lie between 0 and 1"
+                    )
 
         def opt(a):
             return None if a is None else _frozen(fifteen_digits(a))
@@ -232,5 +273,3 @@ class Spec:
             schedule=self.schedule.rounded(),
             compare_lr=tuple(float(f"{float(r):.15g}") for r in self.compare_lr),
         )
-
-

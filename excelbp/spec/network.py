@@ -16,7 +16,10 @@ from .schedules import CONSTANT, Schedule
 # are spec/optimizers/).
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")  # any layer
 LOSSES = ("sse", "half_sse", "mse", "cross_entropy", "binary_cross_entropy")
-OUTPUT_ACTIVATION = {"cross_entropy": "softmax", "binary_cross_entropy": "sigmoid"}  # what these losses need last
+OUTPUT_ACTIVATION = {
+    "cross_entropy": "softmax",
+    "binary_cross_entropy": "sigmoid",
+}  # what these losses need last
 LANGUAGES = ("en", "zh")
 # rows: one row per step, every sample side by side (the seeds' tables, small networks);
 # blocks: a block of rows per step, one row per sample, parameters as matrices
@@ -37,7 +40,9 @@ class Network:
     """What the layouts' sizes depend on. `layout` None: the layout stage chooses."""
 
     sizes: tuple[int, ...]
-    activations: tuple[str, ...]  # one per layer, the last as the loss needs (softmax for cross_entropy)
+    activations: tuple[
+        str, ...
+    ]  # one per layer, the last as the loss needs (softmax for cross_entropy)
     loss: str
     bias: bool
     batch: int
@@ -50,7 +55,9 @@ class Network:
     schedule: Schedule = CONSTANT  # the learning rate of each step (checked when made)
     gradcheck: bool = False  # the gradient check sheet
     compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
-    in_place: bool = False  # blocks: the first layer reads the data where they lie (layout/blocks.py)
+    in_place: bool = (
+        False  # blocks: the first layer reads the data where they lie (layout/blocks.py)
+    )
 
     @property
     def n_layers(self) -> int:
@@ -70,13 +77,15 @@ class Network:
         """The optimizer's hyperparameters, weight_decay last (every optimizer has it)."""
         return self.optimizer.hyperparameters
 
-    def validate(self) -> "Network":
+    def validate(self) -> Network:
         """Return self, or raise InputError naming the option at fault."""
         sizes = self.sizes
         if len(sizes) < 2:
             raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
         if any(n < 1 for n in sizes):
-            raise InputError(f"--layers: every size must be at least 1, got {','.join(map(str, sizes))}")
+            raise InputError(
+                f"--layers: every size must be at least 1, got {','.join(map(str, sizes))}"
+            )
         if self.loss not in LOSSES:
             raise InputError(f"--loss: unknown {self.loss!r}; choose from {', '.join(LOSSES)}")
         check_activations(self.activations, self.loss, len(sizes) - 1)
@@ -89,7 +98,10 @@ class Network:
         if self.layout is not None and self.layout not in LAYOUTS:
             raise InputError(f"--layout: unknown {self.layout!r}; choose from {', '.join(LAYOUTS)}")
         if self.gradcheck and self.n_params > GRADCHECK_LIMIT:
-            raise InputError(f"--gradcheck: the network has {self.n_params:,} parameters; the gradient check sheet takes at most {GRADCHECK_LIMIT}")
+            raise InputError(
+                f"--gradcheck: the network has {self.n_params:,} parameters; the gradient check"
+                f" sheet takes at most {GRADCHECK_LIMIT}"
+            )
         check_compare_lr(self.compare_lr)
         return self
 
@@ -106,17 +118,25 @@ def layer_activations(text: str, loss: str, n_layers: int) -> tuple[str, ...]:
 def check_activations(activations: tuple[str, ...], loss: str, n_layers: int) -> None:
     given = ",".join(activations)
     if len(activations) != n_layers:
-        raise InputError(f"--activation: {given} names {len(activations)} layer(s), the network has {n_layers}; give one name, or one per layer")
+        raise InputError(
+            f"--activation: {given} names {len(activations)} layer(s), the network has {n_layers};"
+            " give one name, or one per layer"
+        )
     for l, name in enumerate(activations, start=1):
         known = ACTIVATIONS + (("softmax",) if l == n_layers else ())
         if name not in known:
             where = "" if name not in ("softmax",) else " (softmax only for the last layer)"
-            raise InputError(f"--activation: unknown {name!r} for layer {l}{where}; choose from {', '.join(known)}")
+            raise InputError(
+                f"--activation: unknown {name!r} for layer {l}{where}; choose from"
+                f" {', '.join(known)}"
+            )
     last, needed = activations[-1], OUTPUT_ACTIVATION.get(loss)
     if needed and last != needed:
         raise InputError(f"--activation/--loss: {loss} needs a {needed} last layer, not {last}")
     if last == "softmax" and loss != "cross_entropy":
-        raise InputError(f"--activation/--loss: a softmax last layer goes with --loss cross_entropy, not {loss}")
+        raise InputError(
+            f"--activation/--loss: a softmax last layer goes with --loss cross_entropy, not {loss}"
+        )
 
 
 def check_compare_lr(rates: tuple[float, ...]) -> None:

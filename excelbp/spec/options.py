@@ -40,13 +40,17 @@ class BuildOptions:
     schedule: str | None = None  # the learning-rate schedule: constant, step or cosine
     step_size: int | None = None  # step's N (default: a third of the steps)
     gamma: float | None = None  # step's γ (default 0.1)
-    compare_lr: tuple[float, ...] = ()  # --compare-lr: rates to train the same network with, side by side
+    compare_lr: tuple[
+        float, ...
+    ] = ()  # --compare-lr: rates to train the same network with, side by side
     bias: bool | None = None
     seed: int | None = None
     data: Path | None = None
     lang: str = "en"
     layout: str | None = None
-    gradcheck: bool | None = None  # None: where the network has at most GRADCHECK_DEFAULT parameters
+    gradcheck: bool | None = (
+        None  # None: where the network has at most GRADCHECK_DEFAULT parameters
+    )
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,17 @@ class Choice:
 
 # What a network gets where neither the options nor its template say (a custom network:
 # --layers without --template); `excelbp build --help` shows them.
-DEFAULTS = {"activation": "sigmoid", "loss": "half_sse", "bias": True, "batch": 1, "lr": 0.1, "steps": 20, "seed": 0, "optimizer": "sgd", "schedule": "constant"}
+DEFAULTS = {
+    "activation": "sigmoid",
+    "loss": "half_sse",
+    "bias": True,
+    "batch": 1,
+    "lr": 0.1,
+    "steps": 20,
+    "seed": 0,
+    "optimizer": "sgd",
+    "schedule": "constant",
+}
 
 
 def _given(opts: BuildOptions, t: dict, name: str):
@@ -86,7 +100,8 @@ def _given(opts: BuildOptions, t: dict, name: str):
 
 
 def _optimizer(opts: BuildOptions, t: dict) -> Optimizer:
-    """The optimizer and its hyperparameters: as given, else as the template says, else its defaults."""
+    """The optimizer and its hyperparameters: as given, else as the template says, else its
+    defaults."""
     given = {name: t[name] for name in HYPERPARAMETERS if name in t} | dict(opts.hyper)
     return Optimizer(_given(opts, t, "optimizer"), **given)
 
@@ -104,24 +119,52 @@ def choose(opts: BuildOptions) -> Choice:
     if seed < 0:
         raise InputError(f"--seed: must be 0 or more, got {seed}")
     sizes, loss = tuple(opts.layers or t["layers"]), _given(opts, t, "loss")
-    choice = Choice(opts, name, t, Network(
-        sizes=sizes,
-        activations=layer_activations(_activation_text(_given(opts, t, "activation")), loss, len(sizes) - 1),
-        loss=loss,
-        bias=_given(opts, t, "bias"),
-        batch=_given(opts, t, "batch"),
-        lr=float(_given(opts, t, "lr")),
-        steps=_given(opts, t, "steps"),
-        layout=opts.layout if opts.layout is not None else t.get("layout"),
-        optimizer=_optimizer(opts, t),
-        schedule=Schedule.of(_given(opts, t, "schedule"), steps=_given(opts, t, "steps"), step_size=opts.step_size, gamma=opts.gamma),
-        compare_lr=tuple(opts.compare_lr),
-    ), seed)
+    choice = Choice(
+        opts,
+        name,
+        t,
+        Network(
+            sizes=sizes,
+            activations=layer_activations(
+                _activation_text(_given(opts, t, "activation")), loss, len(sizes) - 1
+            ),
+            loss=loss,
+            bias=_given(opts, t, "bias"),
+            batch=_given(opts, t, "batch"),
+            lr=float(_given(opts, t, "lr")),
+            steps=_given(opts, t, "steps"),
+            layout=opts.layout if opts.layout is not None else t.get("layout"),
+            optimizer=_optimizer(opts, t),
+            schedule=Schedule.of(
+                _given(opts, t, "schedule"),
+                steps=_given(opts, t, "steps"),
+                step_size=opts.step_size,
+                gamma=opts.gamma,
+            ),
+            compare_lr=tuple(opts.compare_lr),
+        ),
+        seed,
+    )
     own = choice.own_data and "data_file" not in t
-    gradcheck = opts.gradcheck if opts.gradcheck is not None else choice.network.n_params <= GRADCHECK_DEFAULT
+    gradcheck = (
+        opts.gradcheck
+        if opts.gradcheck is not None
+        else choice.network.n_params <= GRADCHECK_DEFAULT
+    )
     # the first layer read in place needs every batch to be consecutive rows of the data
-    in_place = choice.own_data and bool(t.get("in_place")) and t["train"] % choice.network.batch == 0 and choice.network.layout != "rows"
-    network = replace(choice.network, has_w_true=own and "w_true" in t, scaled=own and "x_scale" in t, gradcheck=gradcheck, in_place=in_place)
+    in_place = (
+        choice.own_data
+        and bool(t.get("in_place"))
+        and t["train"] % choice.network.batch == 0
+        and choice.network.layout != "rows"
+    )
+    network = replace(
+        choice.network,
+        has_w_true=own and "w_true" in t,
+        scaled=own and "x_scale" in t,
+        gradcheck=gradcheck,
+        in_place=in_place,
+    )
     return replace(choice, network=network.validate())
 
 
@@ -136,15 +179,33 @@ def _description(t: dict, network: Network, lang: str) -> str:
     """The template's own words (in the workbook's language where it has them), unless
     options changed its network."""
     own = {k: t.get(k, DEFAULTS[k]) for k in ("loss", "bias", "batch", "optimizer")}
-    chosen = {"loss": network.loss, "bias": network.bias, "batch": network.batch, "optimizer": network.optimizer.name}
+    chosen = {
+        "loss": network.loss,
+        "bias": network.bias,
+        "batch": network.batch,
+        "optimizer": network.optimizer.name,
+    }
     same = t and tuple(t["layers"]) == network.sizes and own == chosen
-    if same and layer_activations(_activation_text(t.get("activation", DEFAULTS["activation"])), network.loss, network.n_layers) == network.activations:
+    if (
+        same
+        and layer_activations(
+            _activation_text(t.get("activation", DEFAULTS["activation"])),
+            network.loss,
+            network.n_layers,
+        )
+        == network.activations
+    ):
         return t.get(f"description_{lang}", t.get("description", ""))
     arrows = " → ".join(map(str, network.sizes))
-    summary = f"{arrows}, {','.join(dict.fromkeys(network.activations))}, loss {network.loss}, batch {network.batch}"
+    summary = (
+        f"{arrows}, {','.join(dict.fromkeys(network.activations))}, loss {network.loss}, batch"
+        f" {network.batch}"
+    )
     if network.optimizer.name != "sgd":
         summary += f", {network.optimizer.name}"
-    with_options = "(模板的数据,按选项修改)" if lang == "zh" else "(from the template's data, with options)"
+    with_options = (
+        "(模板的数据,按选项修改)" if lang == "zh" else "(from the template's data, with options)"
+    )
     return f"{summary} {with_options}" if t else summary
 
 
@@ -160,7 +221,14 @@ def make_spec(choice: Choice) -> Spec:
     input_names = output_names = None
     if opts.data is not None:
         table = read_csv(opts.data)
-        source = str(opts.data) if opts.layers else f"{opts.data} (layers {','.join(map(str, sizes))} from the {name} template; give --layers to change them)"
+        source = (
+            str(opts.data)
+            if opts.layers
+            else (
+                f"{opts.data} (layers {','.join(map(str, sizes))} from the {name} template; give"
+                " --layers to change them)"
+            )
+        )
         raw_X, raw_Y = split_columns(table, sizes[0], sizes[-1], source=source)
         input_names, output_names = table.header[: sizes[0]], table.header[sizes[0] :]
     elif choice.own_data and "data_file" in t:
@@ -175,7 +243,13 @@ def make_spec(choice: Choice) -> Spec:
         Y_test = _array(t.get("Y_test"), ndim=2)
         input_names, output_names = tuple(t["inputs"]), tuple(t["outputs"])
     else:
-        raw_X, raw_Y = make_data(sizes, activation=net.act(net.n_layers), loss=net.loss, seed=choice.seed, n_samples=max(8, net.batch))
+        raw_X, raw_Y = make_data(
+            sizes,
+            activation=net.act(net.n_layers),
+            loss=net.loss,
+            seed=choice.seed,
+            n_samples=max(8, net.batch),
+        )
     if input_names is None:
         input_names = tuple(f"x{i + 1}" for i in range(sizes[0]))
         output_names = tuple(f"y{k + 1}" for k in range(sizes[-1])) if sizes[-1] > 1 else ("y",)
@@ -188,7 +262,10 @@ def make_spec(choice: Choice) -> Spec:
         W_init = glorot(sizes, seed=choice.seed)
     b_init = None
     if net.bias:
-        b_init = [_array(init[f"b{l}"], ndim=1) if f"b{l}" in init else np.zeros(sizes[l]) for l in range(1, n_layers + 1)]
+        b_init = [
+            _array(init[f"b{l}"], ndim=1) if f"b{l}" in init else np.zeros(sizes[l])
+            for l in range(1, n_layers + 1)
+        ]
 
     return Spec(
         template=name,

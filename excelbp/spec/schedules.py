@@ -42,8 +42,12 @@ RULES = {
     r.name: r
     for r in (
         Rule("constant", (), lambda lr, t, T, s: np.full(len(t), lr), lambda lr, t, T: f"={lr}"),
-        Rule("step", ("step_size", "gamma"), _step_rates,
-             lambda lr, t, T: f"={lr}*gamma^INT(({t}-1)/step_size)"),
+        Rule(
+            "step",
+            ("step_size", "gamma"),
+            _step_rates,
+            lambda lr, t, T: f"={lr}*gamma^INT(({t}-1)/step_size)",
+        ),
         Rule("cosine", (), _cosine_rates, lambda lr, t, T: f"={lr}*(1+COS(PI()*({t}-1)/{T}))/2"),
     )
 }
@@ -79,8 +83,14 @@ class Schedule:
                 object.__setattr__(self, key, _check(key, value))
 
     @classmethod
-    def of(cls, name: str = "constant", *, steps: int, step_size: float | None = None,
-           gamma: float | None = None) -> "Schedule":
+    def of(
+        cls,
+        name: str = "constant",
+        *,
+        steps: int,
+        step_size: float | None = None,
+        gamma: float | None = None,
+    ) -> Schedule:
         """The schedule with the contract's defaults where a value is not given."""
         N = default_step_size(steps) if step_size is None else step_size
         return cls(name, N, 0.1 if gamma is None else gamma)
@@ -94,10 +104,10 @@ class Schedule:
         """(name, value) of each input the schedule uses, in the Inputs sheet's order."""
         return tuple((key, getattr(self, key)) for key in self.rule.inputs)
 
-    def with_values(self, **values: float) -> "Schedule":
+    def with_values(self, **values: float) -> Schedule:
         return Schedule(self.name, **{**dict(self.inputs), **values})
 
-    def rounded(self) -> "Schedule":
+    def rounded(self) -> Schedule:
         """Each input to 15 significant digits, as the workbook's literals hold them."""
         return self.with_values(**{k: float(f"{v:.15g}") for k, v in self.inputs})
 

@@ -83,7 +83,9 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
             X_test=np.zeros((n_test, n_in)) if n_test else None,
             Y_test=np.zeros((n_test, n_out)) if n_test else None,
             image_side=recorded.get("image_side"),
-            pixel_scale=None if recorded.get("pixel_scale") is None else float(recorded["pixel_scale"]),
+            pixel_scale=(
+                None if recorded.get("pixel_scale") is None else float(recorded["pixel_scale"])
+            ),
             lang=str(recorded.get("lang", "en")),
             layout=str(recorded.get("layout", "rows")),
             gradcheck=bool(recorded.get("gradcheck", False)),

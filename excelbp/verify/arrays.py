@@ -39,7 +39,10 @@ def box(ref: str, where: str) -> tuple[int, int, int, int]:
     c2, r2 = (column_index_from_string(m[3].upper()), int(m[4])) if m[3] else (c1, r1)
     r1, r2, c1, c2 = min(r1, r2), max(r1, r2), min(c1, c2), max(c1, c2)
     if (r2 - r1 + 1) * (c2 - c1 + 1) > MAX_RANGE_CELLS:  # each cell of it becomes a formula cell
-        raise InputError(f"{where}: an array formula over {(r2 - r1 + 1) * (c2 - c1 + 1):,} cells, more than the {MAX_RANGE_CELLS:,} verify takes (refused)")
+        raise InputError(
+            f"{where}: an array formula over {(r2 - r1 + 1) * (c2 - c1 + 1):,} cells, more than the"
+            f" {MAX_RANGE_CELLS:,} verify takes (refused)"
+        )
     return r1, c1, r2, c2
 
 
@@ -73,7 +76,7 @@ def mmult(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     each product rounded first; a loop over k of 2-D float64 operations gives the same bits."""
     acc = x[:, 0:1] * y[0:1, :]
     for k in range(1, x.shape[1]):
-        acc = acc + x[:, k:k + 1] * y[k:k + 1, :]
+        acc = acc + x[:, k : k + 1] * y[k : k + 1, :]
     return acc
 
 
@@ -96,7 +99,9 @@ def emit(em, name: str, args: list) -> tuple[str, str]:
 def fits(a: tuple, b: tuple) -> bool:
     """Whether two arrays combine element-wise as numpy and formulas both do: same shape, or
     one a single row, column or cell of the other's size (it repeats)."""
-    return a == b or all(p in (1, q) for p, q in zip(a, b)) or all(q in (1, p) for p, q in zip(a, b))
+    return (
+        a == b or all(p in (1, q) for p, q in zip(a, b)) or all(q in (1, p) for p, q in zip(a, b))
+    )
 
 
 # ---- recalc.py ------------------------------------------------------------------------
@@ -106,11 +111,17 @@ def anchor(book, code: int, ref: str, shape_cls) -> list[int]:
     s, row, col = code >> 36, (code >> _CODE_ROW) & 0x1FFFFF, code & 0x7FFF
     r1, c1, r2, c2 = box(ref, book.address(code))
     if (r1, c1) != (row, col):
-        raise InputError(f"{book.address(code)}: an array formula whose ref {ref[:40]} does not start at its own cell")
+        raise InputError(
+            f"{book.address(code)}: an array formula whose ref {ref[:40]} does not start at its own"
+            " cell"
+        )
     book.anchors[code] = (r2 - r1 + 1, c2 - c1 + 1)
     book.followed += (r2 - r1 + 1) * (c2 - c1 + 1)
     if book.followed > MAX_RECALC_FOLLOWERS:
-        raise InputError(f"{book.address(code)}: array formulas over {book.followed:,} cells in all, more than the {MAX_RECALC_FOLLOWERS:,} verify's reference evaluator takes (refused)")
+        raise InputError(
+            f"{book.address(code)}: array formulas over {book.followed:,} cells in all, more than"
+            f" the {MAX_RECALC_FOLLOWERS:,} verify's reference evaluator takes (refused)"
+        )
     follower = shape_cls(None, ((s, row, col, row, col, 15),))  # reads the anchor, absolutely
     out = []
     for r in range(r1, r2 + 1):
@@ -118,7 +129,10 @@ def anchor(book, code: int, ref: str, shape_cls) -> list[int]:
             f = s << 36 | r << _CODE_ROW | c
             if f != code:
                 if f in book.values:
-                    raise InputError(f"{book.address(f)}: inside two array formulas (one anchored at {book.address(code)})")
+                    raise InputError(
+                        f"{book.address(f)}: inside two array formulas (one anchored at"
+                        f" {book.address(code)})"
+                    )
                 book.values[f] = follower
                 out.append(f)
     return out
@@ -140,17 +154,24 @@ def followers(reader, s: int, anchors: list, V: np.ndarray, I: np.ndarray, F: np
     needs the anchor; their cached values (and texts) are dropped."""
     M = np.zeros(F.shape, bool)
     for row, col, (r1, c1, r2, c2) in anchors:
-        sub = I[r1:r2 + 1, c1:c2 + 1]
+        sub = I[r1 : r2 + 1, c1 : c2 + 1]
         if np.count_nonzero(sub >= 0) > 1:  # only the anchor holds a formula (or two refs overlap)
             i, j = [(i, j) for i, j in np.argwhere(sub >= 0).tolist() if (i, j) != (0, 0)][0]
-            raise InputError(f"{reader.book.address(s << 36 | (r1 + i) << _CODE_ROW | (c1 + j))}: a formula inside the array formula of {reader.book.address(s << 36 | row << _CODE_ROW | col)}")
+            raise InputError(
+                f"{reader.book.address(s << 36 | (r1 + i) << _CODE_ROW | (c1 + j))}: a formula"
+                " inside the array formula of"
+                f" {reader.book.address(s << 36 | row << _CODE_ROW | col)}"
+            )
         sid = int(sub[0, 0])
         sub[:] = reader.follower(s, row, col)
         sub[0, 0] = sid
-        M[r1:r2 + 1, c1:c2 + 1] = True
+        M[r1 : r2 + 1, c1 : c2 + 1] = True
         reader.followed += sub.size
     if reader.limits is not None and reader.followed > reader.limits.cells:
-        raise reader.refuse(f"array formulas over {reader.followed:,} cells, more than the {reader.limits.cells:,} its structure record accounts for")
+        raise reader.refuse(
+            f"array formulas over {reader.followed:,} cells, more than the {reader.limits.cells:,}"
+            " its structure record accounts for"
+        )
     F |= M
     V[M] = np.nan
     for key in [k for k in reader.other if k[0] == s and M[k[1], k[2]]]:

@@ -45,16 +45,27 @@ def record_numbers(recorded: dict, source: str) -> None:
     """Refuse numbers no excelbp workbook can have before shaped_spec allocates arrays of them."""
 
     def bad(what: str) -> InputError:
-        return InputError(f"{source}: the excelbp structure sheet claims {what}, more than a workbook excelbp writes can hold")
+        return InputError(
+            f"{source}: the excelbp structure sheet claims {what}, more than a workbook excelbp"
+            " writes can hold"
+        )
 
     try:
         sizes = [int(n) for n in recorded["sizes"]]
-        n, n_test, steps = int(recorded["n_samples"]), int(recorded.get("n_test", 0)), int(recorded["steps"])
+        n, n_test, steps = (
+            int(recorded["n_samples"]),
+            int(recorded.get("n_test", 0)),
+            int(recorded["steps"]),
+        )
     except (KeyError, TypeError, ValueError):
         return  # shaped_spec names what is missing or malformed
     if not 2 <= len(sizes) <= 64 or any(not 1 <= s <= MAX_COLS for s in sizes):
         raise bad(f"layer sizes {','.join(map(str, sizes[:8]))}{'…' if len(sizes) > 8 else ''}")
-    if not 0 <= n <= MAX_ROWS or not 0 <= n_test <= MAX_ROWS or (n + n_test) * (sizes[0] + sizes[-1]) > MAX_CELLS:
+    if (
+        not 0 <= n <= MAX_ROWS
+        or not 0 <= n_test <= MAX_ROWS
+        or (n + n_test) * (sizes[0] + sizes[-1]) > MAX_CELLS
+    ):
         raise bad(f"{n:,} samples and {n_test:,} test samples of {sizes[0]:,} inputs")
     if not 1 <= steps <= MAX_ROWS:
         raise bad(f"{steps:,} steps")
@@ -72,7 +83,9 @@ def budget(recorded: dict, source: str) -> Budget:
         settle(spec.network)  # the build's own limits: rows, columns, 50 million cells
     except InputError as e:
         said = re.sub(r"--([a-z][\w-]*)", lambda m: m[1].replace("-", "_"), str(e))
-        raise InputError(f"{source}: the excelbp structure sheet claims more than excelbp writes ({said})") from None
+        raise InputError(
+            f"{source}: the excelbp structure sheet claims more than excelbp writes ({said})"
+        ) from None
     steps = step_layout(spec)
     last_rows, cells = {}, 0
     for t in steps.sheets:
@@ -92,7 +105,7 @@ def _blocks(obj) -> list[Block]:
     out = []
     for f in dataclasses.fields(obj):
         v = getattr(obj, f.name)
-        for b in (v.values() if isinstance(v, dict) else v if isinstance(v, tuple) else (v,)):
+        for b in v.values() if isinstance(v, dict) else v if isinstance(v, tuple) else (v,):
             if isinstance(b, Block):
                 out.append(b)
     return out

@@ -15,8 +15,8 @@ import numpy as np
 
 from ..engine import Training
 from ..errors import InputError
-from ..layout.grid import STRUCTURE, Block, letter
 from ..layout.gradcheck import gradcheck_sheet
+from ..layout.grid import STRUCTURE, Block, letter
 from ..layout.images import images_sheet
 from ..layout.inputs import InputsSheet, input_blocks, inputs_sheet
 from ..layout.steps import step_layout
@@ -39,11 +39,15 @@ def read_structure(book: reader.Book) -> dict:
         structure = json.loads(text)
         assert isinstance(structure, dict) and "sizes" in structure
     except Exception:
-        raise InputError(f"{book.path}: not a workbook made by excelbp (no readable '{STRUCTURE}' sheet)") from None
+        raise InputError(
+            f"{book.path}: not a workbook made by excelbp (no readable '{STRUCTURE}' sheet)"
+        ) from None
     return structure
 
 
-def spec_from_workbook(structure: dict, value: Callable[[str, str], object], path: Path) -> tuple[Spec, InputsSheet]:
+def spec_from_workbook(
+    structure: dict, value: Callable[[str, str], object], path: Path
+) -> tuple[Spec, InputsSheet]:
     """The Spec whose inputs are the workbook's current (recalculated) input values."""
     shaped = shaped_spec(structure, source=str(path))
     sheet = inputs_sheet(shaped)
@@ -57,7 +61,10 @@ def spec_from_workbook(structure: dict, value: Callable[[str, str], object], pat
             for j in range(b.cols):
                 v = value(INPUTS, b.cell(i, j, absolute=False))
                 if isinstance(v, bool) or not isinstance(v, (int, float)):
-                    raise InputError(f"{path}: {INPUTS}!{b.cell(i, j, absolute=False)} should hold a number, holds {v!r}")
+                    raise InputError(
+                        f"{path}: {INPUTS}!{b.cell(i, j, absolute=False)} should hold a number,"
+                        f" holds {v!r}"
+                    )
                 out[i, j] = v
         return out
 
@@ -65,10 +72,18 @@ def spec_from_workbook(structure: dict, value: Callable[[str, str], object], pat
     spec = replace(
         shaped,
         lr=float(block(sheet.lr)[0, 0]),
-        optimizer=shaped.optimizer.with_values(**{name: float(block(b)[0, 0]) for name, b in sheet.hyper.items()}),
-        schedule=shaped.schedule.with_values(**{name: float(block(b)[0, 0]) for name, b in sheet.schedule_inputs.items()}),
+        optimizer=shaped.optimizer.with_values(
+            **{name: float(block(b)[0, 0]) for name, b in sheet.hyper.items()}
+        ),
+        schedule=shaped.schedule.with_values(
+            **{name: float(block(b)[0, 0]) for name, b in sheet.schedule_inputs.items()}
+        ),
         raw_X=block(sheet.raw_X) if sheet.raw_X is not None else block(sheet.X),
-        raw_Y=None if shaped.w_true is not None else block(sheet.raw_Y if sheet.raw_Y is not None else sheet.Y),
+        raw_Y=(
+            None
+            if shaped.w_true is not None
+            else block(sheet.raw_Y if sheet.raw_Y is not None else sheet.Y)
+        ),
         w_true=None if sheet.w_true is None else block(sheet.w_true)[0],
         x_scale=None if sheet.x_scale is None else block(sheet.x_scale)[0],
         y_scale=None if sheet.y_scale is None else block(sheet.y_scale)[0],
@@ -80,11 +95,15 @@ def spec_from_workbook(structure: dict, value: Callable[[str, str], object], pat
     return spec, sheet
 
 
-def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None) -> Report:
+def verify(
+    path: Path, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None
+) -> Report:
     path = Path(path)
     book = reader.open_book(path)
     structure = read_structure(book)
-    limits = budget(structure, str(path))  # before anything is evaluated: what the workbook may cost
+    limits = budget(
+        structure, str(path)
+    )  # before anything is evaluated: what the workbook may cost
     result = reader.recalculate(book, engine=engine, progress=progress, limits=limits).grid
     report = Report(path=path, engine=engine)
     check = Checker(report, result)
@@ -105,10 +124,25 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     IMAGES = view.title if view is not None else None  # noqa: N806
     if view is not None:
         pick = value(f"{IMAGES}!{view.pick.cell(absolute=False)}")
-        if isinstance(pick, bool) or not isinstance(pick, (int, float)) or not 1 <= pick <= spec.n_samples or pick != int(pick):
-            raise InputError(f"{path}: {IMAGES}!{view.pick.cell(absolute=False)} should hold a sample number from 1 to {spec.n_samples}, holds {pick!r}")
-        drawn = np.array([_pixel(value(f"{IMAGES}!{letter(c)}{r}"), f"{IMAGES}!{letter(c)}{r}", path) for r, c in view.drawing.grid.cells()])
-        for (r, c), want in images_values(spec, view, training.final_W, training.final_b, int(pick), drawn):
+        if (
+            isinstance(pick, bool)
+            or not isinstance(pick, (int, float))
+            or not 1 <= pick <= spec.n_samples
+            or pick != int(pick)
+        ):
+            raise InputError(
+                f"{path}: {IMAGES}!{view.pick.cell(absolute=False)} should hold a sample number"
+                f" from 1 to {spec.n_samples}, holds {pick!r}"
+            )
+        drawn = np.array(
+            [
+                _pixel(value(f"{IMAGES}!{letter(c)}{r}"), f"{IMAGES}!{letter(c)}{r}", path)
+                for r, c in view.drawing.grid.cells()
+            ]
+        )
+        for (r, c), want in images_values(
+            spec, view, training.final_W, training.final_b, int(pick), drawn
+        ):
             where = f"{IMAGES}!{letter(c)}{r}"
             check("Images sheet formulas", where, value(where), want, abs(want), "Images formula")
     gradcheck = gradcheck_sheet(spec)
@@ -130,14 +164,17 @@ def verify(path: Path, *, engine: str = "formulas", progress: Callable[[int, int
     count = sum(int(np.count_nonzero(u)) for u in unchecked)
     if count:
         report.mismatches += count
-        report.first_mismatch = report.first_mismatch or f"{first_address(result, unchecked)}: a formula cell excelbp did not write"
+        report.first_mismatch = (
+            report.first_mismatch
+            or f"{first_address(result, unchecked)}: a formula cell excelbp did not write"
+        )
     return report
 
 
 def _exempt_block(check: Checker, title: str, row: int, col: int, rows: int, cols: int) -> None:
     s = check.result.index.get(title)
     if s is not None:
-        check.checked[s][row:row + rows, col:col + cols] = True
+        check.checked[s][row : row + rows, col : col + cols] = True
 
 
 def _pixel(v, where: str, path: Path) -> float:

@@ -21,7 +21,9 @@ class Outcome:
     status: int = 0  # the exit status this engine alone would give: 0, 1, 2 or 3
 
 
-def verify_all(path: Path, engine: str = "all", *, progress: Callable[[int, int], None] | None = None) -> list[Outcome]:
+def verify_all(
+    path: Path, engine: str = "all", *, progress: Callable[[int, int], None] | None = None
+) -> list[Outcome]:
     """Each engine's verdict on the file, in ENGINES' order, or the one engine's.
 
     With one engine, its errors are raised as verify() raises them. With "all", a file the first

@@ -239,7 +239,7 @@ def _sheet_rest(
             else:
                 joined = carry + piece
                 m = None
-                for m in _END_OF_DATA.finditer(joined):
+                for m in _END_OF_DATA.finditer(joined):  # noqa: B007 (the last match)
                     pass
                 if m is not None:
                     tail, done = joined[m.end() :], True

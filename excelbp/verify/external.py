@@ -11,7 +11,14 @@ from collections.abc import Callable
 from ..errors import ExternalError
 
 
-def run(cmd: list[str], timeout: float, *, program: str, squeeze: Callable[[str], str], env: dict[str, str] | None = None) -> tuple[str, str]:
+def run(
+    cmd: list[str],
+    timeout: float,
+    *,
+    program: str,
+    squeeze: Callable[[str], str],
+    env: dict[str, str] | None = None,
+) -> tuple[str, str]:
     """cmd's stdout and stderr; ExternalError (one line, `squeeze`d output) when it cannot start,
     fails or times out. Whatever stops the caller (SystemExit on SIGTERM, KeyboardInterrupt)
     kills the program's group first, then goes on."""
@@ -33,7 +40,9 @@ def run(cmd: list[str], timeout: float, *, program: str, squeeze: Callable[[str]
     except subprocess.TimeoutExpired:
         kill(proc)
         raise ExternalError(f"{program} timed out after {timeout:g} s") from None
-    except BaseException:  # stopped (SIGTERM, Ctrl-C): the program must not outlive us and refill its folder
+    except (
+        BaseException
+    ):  # stopped (SIGTERM, Ctrl-C): the program must not outlive us and refill its folder
         kill(proc)
         raise
     if proc.returncode != 0:

@@ -74,7 +74,11 @@ class Engine(Reader):
                 self.visit(key, final=True)
 
     def store(self, s, r, c, v) -> None:
-        if type(v) is not bool and isinstance(v, (float, int, np.floating, np.integer)) and v - v == 0:
+        if (
+            type(v) is not bool
+            and isinstance(v, (float, int, np.floating, np.integer))
+            and v - v == 0
+        ):
             self.V[s][r, c] = v
         else:
             self.other[(s, r, c)] = v
@@ -85,9 +89,11 @@ class Engine(Reader):
         if sh.ref is None:
             return self.store(s, r, c, v)
         h, w = sh.ref
-        if isinstance(v, np.ndarray) and v.dtype == np.float64 and v.shape == (h, w):  # the plain path: all finite
-            self.V[s][r:r + h, c:c + w] = v
-            self.I[s][r:r + h, c:c + w] = DONE
+        if (
+            isinstance(v, np.ndarray) and v.dtype == np.float64 and v.shape == (h, w)
+        ):  # the plain path: all finite
+            self.V[s][r : r + h, c : c + w] = v
+            self.I[s][r : r + h, c : c + w] = DONE
             return
         for (i, j), x in np.ndenumerate(arrays.spread(v, h, w)):
             self.store(s, r + i, c + j, x)
@@ -141,7 +147,7 @@ class Engine(Reader):
         for box, _ in boxes:
             if box is not None:
                 t, r1, c1, r2, c2 = box
-                if (self.I[t][r1:r2 + 1, c1:c2 + 1] != DONE).any():
+                if (self.I[t][r1 : r2 + 1, c1 : c2 + 1] != DONE).any():
                     return False
         return True
 
@@ -151,13 +157,16 @@ class Engine(Reader):
             if box is None:
                 continue
             t, r1, c1, r2, c2 = box
-            sub = self.I[t][r1:r2 + 1, c1:c2 + 1]
+            sub = self.I[t][r1 : r2 + 1, c1 : c2 + 1]
             if sub.size == 0 or not (sub != DONE).any():
                 continue
             for i, j in np.argwhere(sub != DONE).tolist():
                 state = sub[i, j]
                 if state == BUSY:
-                    raise InputError(f"circular reference through {self.book.address(t << 36 | (r1 + i) << 15 | (c1 + j))}")
+                    raise InputError(
+                        "circular reference through"
+                        f" {self.book.address(t << 36 | (r1 + i) << 15 | (c1 + j))}"
+                    )
                 out.append((t, r1 + i, c1 + j))
         return out
 
@@ -173,7 +182,10 @@ class Engine(Reader):
         """One cell by the `formulas` package itself, exactly as recalc.py evaluates it."""
         boxes = sh.box(s, r, c)
         for box, _ in boxes:
-            if box is not None and (self.I[box[0]][box[1]:box[3] + 1, box[2]:box[4] + 1] == WAITING).any():
+            if (
+                box is not None
+                and (self.I[box[0]][box[1] : box[3] + 1, box[2] : box[4] + 1] == WAITING).any()
+            ):
                 return _DEFER
         tpl = self.template(sh)
         args = [self.ranges(*boxes[p]) if type(p) is int else p for p in tpl.plan]
@@ -182,7 +194,9 @@ class Engine(Reader):
         except NotImplementedError:
             return ERRORS["#NAME?"]
         except Exception as ex:
-            raise InputError(f"{self.book.address(s << 36 | r << 15 | c)}: cannot evaluate: {ex!r}") from ex
+            raise InputError(
+                f"{self.book.address(s << 36 | r << 15 | c)}: cannot evaluate: {ex!r}"
+            ) from ex
 
     def ranges(self, box, absolute):
         if box is None:
@@ -190,14 +204,16 @@ class Engine(Reader):
         t, r1, c1, r2, c2 = box
         out = np.full((r2 - r1 + 1, c2 - c1 + 1), EMPTY, object)
         A = self.V[t]
-        sub = A[r1:r2 + 1, c1:c2 + 1]
-        out[:sub.shape[0], :sub.shape[1]] = sub.astype(object)
+        sub = A[r1 : r2 + 1, c1 : c2 + 1]
+        out[: sub.shape[0], : sub.shape[1]] = sub.astype(object)
         for i, j in np.argwhere(np.isnan(sub)).tolist():
             out[i, j] = self.other.get((t, r1 + i, c1 + j), EMPTY)
         return as_ranges(self.book.sheet_ids[t], r1, c1, r2, c2, out)
 
 
-def recalculate(path, *, progress: Callable[[int, int], None] | None = None, limits: Budget | None = None) -> Result:
+def recalculate(
+    path, *, progress: Callable[[int, int], None] | None = None, limits: Budget | None = None
+) -> Result:
     """Every cell of the (checked) workbook at `path`, recalculated. Raises InputError for a
     formula that cannot be parsed or a circular reference, sheetxml.Unsupported for a file this
     reader does not take (the caller then uses recalc.py)."""

@@ -30,14 +30,29 @@ DONE, BUSY, WAITING = -1, -2, -3  # a cell's state in the id array once it is no
 
 
 class _Shape:
-    __slots__ = ("marked", "descs", "refs", "fn", "P", "later", "dynamic", "box", "slow", "area", "ref", "follows")
+    __slots__ = (
+        "marked",
+        "descs",
+        "refs",
+        "fn",
+        "P",
+        "later",
+        "dynamic",
+        "box",
+        "slow",
+        "area",
+        "ref",
+        "follows",
+    )
 
     def __init__(self, marked: str, descs: tuple, s: int, ref: tuple[int, int] | None = None):
         self.marked, self.descs, self.slow, self.P = marked, descs, None, ()
         self.ref, self.follows = ref, False  # an anchor's (height, width); a follower of one
         self.box = recalc._Shape(None, descs).boxes  # (sheet, row, col) → absolute boxes
         refs, self.later, self.dynamic, ok = [], False, False, True
-        self.area = 1 + sum((abs(d[3] - d[1]) + 1) * (abs(d[4] - d[2]) + 1) for d in descs if d[0] != -2)  # cells read per evaluation
+        self.area = 1 + sum(
+            (abs(d[3] - d[1]) + 1) * (abs(d[4] - d[2]) + 1) for d in descs if d[0] != -2
+        )  # cells read per evaluation
         for d in descs:
             if d[0] == -2:  # #REF!
                 ok = False
@@ -54,21 +69,29 @@ class _Shape:
                 backward = rel_row and (bottom < 0 or (bottom == 0 and rel_col and right < 0))
                 self.dynamic |= not backward
         self.refs = tuple(refs)
-        self.fn = translate(marked.replace("\0", "\x00"), self.refs, ref is not None) if ok else None
+        self.fn = (
+            translate(marked.replace("\0", "\x00"), self.refs, ref is not None) if ok else None
+        )
 
     def bind(self, s: int, arrays: list[np.ndarray]) -> None:
         """The parameters of the compiled function: each reference's array and position."""
         P = []
-        for (m, scalar), d in zip(self.refs, self.descs):
+        for (_, scalar), d in zip(self.refs, self.descs):
             t, r1, c1, r2, c2, _ = d
             A = arrays[s if t == -1 else t]
-            P += [A, r1, c1] if scalar else [A, min(r1, r2), min(c1, c2), abs(r2 - r1) + 1, abs(c2 - c1) + 1]
+            P += (
+                [A, r1, c1]
+                if scalar
+                else [A, min(r1, r2), min(c1, c2), abs(r2 - r1) + 1, abs(c2 - c1) + 1]
+            )
         self.P = tuple(P)
 
     def template(self):
         if self.slow is None:
             pieces = self.marked.split("\0")
-            self.slow = compiled(pieces[0] + "".join(f"{PLACEHOLDER}{i}{p}" for i, p in enumerate(pieces[1:])))
+            self.slow = compiled(
+                pieces[0] + "".join(f"{PLACEHOLDER}{i}{p}" for i, p in enumerate(pieces[1:]))
+            )
         return self.slow
 
 
@@ -81,7 +104,8 @@ class Result:
         self.index = {t: i for i, t in enumerate(titles)}
 
     def get(self, s: int, r: int, c: int):
-        """The cell's value as verify compares it: float, bool, str, an error's text, None if empty."""
+        """The cell's value as verify compares it: float, bool, str, an error's text, None if
+        empty."""
         A = self.values[s]
         if r < A.shape[0] and c < A.shape[1]:
             v = A[r, c]
@@ -103,11 +127,20 @@ class Reader:
         self.wb, self.limits = wb, limits
         self.templates: set[str] = set()  # formulas the `formulas` package compiled
         titles = [s.title for s in wb.sheets]
-        self.book = recalc._Book.__new__(recalc._Book)  # recalc's tokenizer and name resolution, without openpyxl
+        self.book = recalc._Book.__new__(
+            recalc._Book
+        )  # recalc's tokenizer and name resolution, without openpyxl
         b = self.book
         b.titles, b.index = titles, {t.upper(): i for i, t in enumerate(titles)}
         b.sheet_ids = [f"'{t.upper()}'" if " " in t else t.upper() for t in titles]
-        b.defs, b.name_parts, b.shapes, b.arrays, b.values, b.literal_codes = dict(wb.names), {}, {}, {}, {}, set()
+        b.defs, b.name_parts, b.shapes, b.arrays, b.values, b.literal_codes = (
+            dict(wb.names),
+            {},
+            {},
+            {},
+            {},
+            set(),
+        )
         self.shapes: list[_Shape] = []
         self.ids: dict[tuple, int] = {}
         self.V: list[np.ndarray] = []
@@ -142,22 +175,33 @@ class Reader:
             s = next((i for i, t in enumerate(self.wb.sheets) if t.title == title), None)
             held = 0 if s is None else self.V[s].shape[0] - 1
             if held < last:
-                raise self.refuse(f"its structure record says sheet {title} reaches row {last:,}, but it ends at row {held:,}")
+                raise self.refuse(
+                    f"its structure record says sheet {title} reaches row {last:,}, but it ends at"
+                    f" row {held:,}"
+                )
         work = 0
         for I in self.I:
             ids = I[I >= 0]
             if ids.size:
                 counts = np.bincount(ids, minlength=len(self.shapes))
-                work += int(sum(int(n) * sh.area for n, sh in zip(counts.tolist(), self.shapes) if n))
+                work += int(
+                    sum(int(n) * sh.area for n, sh in zip(counts.tolist(), self.shapes) if n)
+                )
         if work > limits.work:
-            raise self.refuse(f"its formulas read {work:,} cells in all, more than the {limits.work:,} its structure record accounts for")
+            raise self.refuse(
+                f"its formulas read {work:,} cells in all, more than the {limits.work:,} its"
+                " structure record accounts for"
+            )
 
     def template(self, sh: _Shape):
         """The shape's `formulas` template, counted: each new one takes 20-50 ms to compile."""
         if sh.slow is None and sh.marked not in self.templates:
             self.templates.add(sh.marked)
             if len(self.templates) > MAX_TEMPLATES:
-                raise self.refuse(f"more than {MAX_TEMPLATES:,} distinct formulas outside the arithmetic excelbp writes")
+                raise self.refuse(
+                    f"more than {MAX_TEMPLATES:,} distinct formulas outside the arithmetic excelbp"
+                    " writes"
+                )
         return sh.template()
 
     def follower(self, s: int, row: int, col: int) -> int:
@@ -169,9 +213,16 @@ class Reader:
         self._sheet_of[id(sh)] = s
         return len(self.shapes) - 1
 
-    def _shape_id(self, s: int, text: str, row: int, col: int, ref: tuple[int, int] | None = None) -> int:
-        if self.limits is not None and len(self.keys) > 2 * self.limits.shapes:  # each new key is tokenised
-            raise self.refuse(f"more than {2 * self.limits.shapes:,} distinct formula texts, more than its structure record accounts for")
+    def _shape_id(
+        self, s: int, text: str, row: int, col: int, ref: tuple[int, int] | None = None
+    ) -> int:
+        if (
+            self.limits is not None and len(self.keys) > 2 * self.limits.shapes
+        ):  # each new key is tokenised
+            raise self.refuse(
+                f"more than {2 * self.limits.shapes:,} distinct formula texts, more than its"
+                " structure record accounts for"
+            )
         try:
             marked, descs = self.book.split(text, s, row, col)
         except InputError as ex:
@@ -180,13 +231,18 @@ class Reader:
         sid = self.ids.get(key)
         if sid is None:
             if self.limits is not None and len(self.shapes) >= self.limits.shapes:
-                raise self.refuse(f"more than {self.limits.shapes:,} distinct formulas, more than its structure record accounts for")
+                raise self.refuse(
+                    f"more than {self.limits.shapes:,} distinct formulas, more than its structure"
+                    " record accounts for"
+                )
             sh = _Shape(marked, key[2], s, ref)
             if sh.fn is None:
                 try:
                     self.template(sh)  # parse errors and unsupported references show now, as before
                 except InputError as ex:
-                    raise InputError(f"{self.book.address(s << 36 | row << 15 | col)}: {ex}") from None
+                    raise InputError(
+                        f"{self.book.address(s << 36 | row << 15 | col)}: {ex}"
+                    ) from None
             sid = self.ids[key] = len(self.shapes)
             self.shapes.append(sh)
             self._sheet_of[id(sh)] = s
@@ -209,7 +265,14 @@ class Reader:
         return tuple(kinds), colrel
 
     def _read_sheet(self, s: int) -> int:
-        fr, fc, fs, lr, lc, lv = array("i"), array("i"), array("i"), array("i"), array("i"), array("d")
+        fr, fc, fs, lr, lc, lv = (
+            array("i"),
+            array("i"),
+            array("i"),
+            array("i"),
+            array("i"),
+            array("d"),
+        )
         other, strings, shared, anchors = self.other, self.wb.strings, {}, []
         kinds_cache, keys = self.kinds, self.keys
         self._sheet_of = getattr(self, "_sheet_of", {})
@@ -224,11 +287,19 @@ class Reader:
                                 sid = shared.get(a["si"])
                                 if sid is None:
                                     raise sheetxml.Unsupported("shared formula before its master")
-                        elif a.get("t") == "array" and a.get("ref", "").replace("$", "") not in ("", f"{recalc.get_column_letter(col)}{row}"):
-                            where = f"{self.wb.sheets[s].title}!{recalc.get_column_letter(col)}{row}"
+                        elif a.get("t") == "array" and a.get("ref", "").replace("$", "") not in (
+                            "",
+                            f"{recalc.get_column_letter(col)}{row}",
+                        ):
+                            where = (
+                                f"{self.wb.sheets[s].title}!{recalc.get_column_letter(col)}{row}"
+                            )
                             box = arrays.box(a["ref"], where)
                             if box[:2] != (row, col):
-                                raise InputError(f"{where}: an array formula whose ref {a['ref'][:40]} does not start at its own cell")
+                                raise InputError(
+                                    f"{where}: an array formula whose ref {a['ref'][:40]} does not"
+                                    " start at its own cell"
+                                )
                             anchors.append((row, col, box))
                             whole = (box[2] - row + 1, box[3] - col + 1)
                         elif a.get("t") not in (None, "normal", "array", "shared"):
@@ -240,7 +311,18 @@ class Reader:
                         if kc is None:
                             kc = kinds_cache[(s, skel)] = self._classify(s, sheetxml.text(f))
                         kinds, colrel = kc
-                        key = (s, skel, col if colrel else 0, tuple([int(n) - row if k and n[0] != 48 else n for n, k in zip(parts[1::2], kinds)]), whole)
+                        key = (
+                            s,
+                            skel,
+                            col if colrel else 0,
+                            tuple(
+                                [
+                                    int(n) - row if k and n[0] != 48 else n
+                                    for n, k in zip(parts[1::2], kinds)
+                                ]
+                            ),
+                            whole,
+                        )
                         sid = keys.get(key)
                         if sid is None:
                             sid = keys[key] = self._shape_id(s, sheetxml.text(f), row, col, whole)
@@ -254,11 +336,16 @@ class Reader:
                     else:
                         lr.append(row), lc.append(col), lv.append(np.nan)
                         other[(s, row, col)] = value
-        fr_, fc_, lr_, lc_ = (np.frombuffer(a, np.int32) if len(a) else np.zeros(0, np.int32) for a in (fr, fc, lr, lc))
+        fr_, fc_, lr_, lc_ = (
+            np.frombuffer(a, np.int32) if len(a) else np.zeros(0, np.int32)
+            for a in (fr, fc, lr, lc)
+        )
         n = len(fr_) + len(lr_) + sum((b[2] - b[0] + 1) * (b[3] - b[1] + 1) for _, _, b in anchors)
         H = int(max(fr_.max(initial=0), lr_.max(initial=0), *(b[2] for _, _, b in anchors))) + 1
         W = int(max(fc_.max(initial=0), lc_.max(initial=0), *(b[3] for _, _, b in anchors))) + 1
-        if H * W > 8 * n + (1 << 21):  # far sparser than a sheet excelbp writes (a narrow network on wide data: 1.35 M)
+        if H * W > 8 * n + (
+            1 << 21
+        ):  # far sparser than a sheet excelbp writes (a narrow network on wide data: 1.35 M)
             raise sheetxml.Unsupported("sparse sheet")
         V, I, F = np.full((H, W), np.nan), np.full((H, W), DONE, np.int32), np.zeros((H, W), bool)
         if len(lr_):

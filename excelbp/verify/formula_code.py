@@ -11,10 +11,10 @@ empty or text cell, an error, a zero divisor, an overflow, arrays of unequal sha
 anything outside the small grammar below is not translated at all (`translate` returns None).
 
 Grammar: numbers, references, + - * / ^ % and unary minus, the comparisons, parentheses,
-TRUE/FALSE, and SUMPRODUCT SUM AVERAGE MAX MIN EXP LN TANH SQRT ABS MOD IF ROWS COLUMNS. No strings, no
-spaces (the intersection operator), no other functions. An array formula's anchor (`whole`)
-returns its whole result, and may also use MMULT and TRANSPOSE (arrays.py) and combine arrays of
-which one is a single row, column or cell of the other's size.
+TRUE/FALSE, and SUMPRODUCT SUM AVERAGE MAX MIN EXP LN TANH SQRT ABS MOD IF ROWS COLUMNS. No
+strings, no spaces (the intersection operator), no other functions. An array formula's anchor
+(`whole`) returns its whole result, and may also use MMULT and TRANSPOSE (arrays.py) and
+combine arrays of which one is a single row, column or cell of the other's size.
 """
 
 from __future__ import annotations
@@ -38,8 +38,11 @@ class _Unsupported(Exception):
 
 # The one formula tokenizer (references marked \x00 beforehand, by recalc.py's split or by
 # excel_limits.py): the translator takes the kinds of its grammar, the Excel check all of them.
-_TOKEN = re.compile(r"(\x00)|([0-9]+\.?[0-9]*(?:[Ee][+-]?[0-9]+)?|\.[0-9]+(?:[Ee][+-]?[0-9]+)?)|([A-Za-z_\\][\w.]*)(\()?|(<>|<=|>=|[-+*/^=<>%(),])"
-                    r'|("(?:[^"]|"")*")|(#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA))|(\s+)|([&:{};!])|(.)', re.S)
+_TOKEN = re.compile(
+    r"(\x00)|([0-9]+\.?[0-9]*(?:[Ee][+-]?[0-9]+)?|\.[0-9]+(?:[Ee][+-]?[0-9]+)?)|([A-Za-z_\\][\w.]*)(\()?|(<>|<=|>=|[-+*/^=<>%(),])"
+    r'|("(?:[^"]|"")*")|(#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA))|(\s+)|([&:{};!])|(.)',
+    re.S,
+)
 _KINDS = (None, "ref", "num", "name", "call", "op", "str", "err", "space", "sym", "other")
 _UNARY = {"EXP": "np.exp", "LN": "np.log", "TANH": "np.tanh", "SQRT": "np.sqrt", "ABS": "np.abs"}
 _COMPARE = {"=": "==", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
@@ -172,7 +175,9 @@ class _Emitter:
             if not scalar:
                 raise _Unsupported("a range where a value is wanted")
             return self.temp(f"A{i}.item({row}, {col})", check="t"), "s"
-        if not scalar and ((mask & 3) << 2) != (mask & 12):  # A$1:B$2 and $A1:$B2 move as one block; A1:$B$2 does not
+        if not scalar and ((mask & 3) << 2) != (
+            mask & 12
+        ):  # A$1:B$2 and $A1:$B2 move as one block; A1:$B$2 does not
             raise _Unsupported("corners absolute in different ways")
         y, x = self.temp(row, None), self.temp(col, None)
         h, w = ("1", "1") if scalar else (f"H{i}", f"W{i}")
@@ -214,8 +219,14 @@ class _Emitter:
             self.line(f"if type({t}) is not float or {t} - {t}: raise Slow")
             return t, "s"
         if "a" in (ka, kb):
-            if ka == kb == "a":  # an anchor's arrays repeat a single row or column, as formulas does
-                self.line(f"if not fits({a}.shape, {b}.shape): raise Slow" if self.whole else f"if {a}.shape != {b}.shape: raise Slow")
+            if (
+                ka == kb == "a"
+            ):  # an anchor's arrays repeat a single row or column, as formulas does
+                self.line(
+                    f"if not fits({a}.shape, {b}.shape): raise Slow"
+                    if self.whole
+                    else f"if {a}.shape != {b}.shape: raise Slow"
+                )
             return self.temp(f"{a} {op} {b}", "a"), "a"
         return self.temp(f"{a} {op} {b}"), "s"
 
@@ -236,7 +247,14 @@ class _Emitter:
                 return self.temp(f"np.sum({' * '.join(f'{v}.ravel()' for v in arrays)})"), "s"
             if name == "SUM":
                 parts = [f"{v}.ravel()" if k == "a" else f"[float({v})]" for v, k in vals]
-                return self.temp(f"np.sum(np.concatenate(({', '.join(parts)},)))" if len(parts) > 1 else f"np.sum({parts[0]})"), "s"
+                return (
+                    self.temp(
+                        f"np.sum(np.concatenate(({', '.join(parts)},)))"
+                        if len(parts) > 1
+                        else f"np.sum({parts[0]})"
+                    ),
+                    "s",
+                )
             for v, k in vals:  # AVERAGE, MAX, MIN count numbers only: a TRUE is not one
                 if k == "s":
                     self.line(f"if type({v}) is bool: raise Slow")
@@ -257,7 +275,10 @@ class _Emitter:
             _, scalar = self.refs[args[0][1]]
             return ("1" if scalar else f"{'H' if name == 'ROWS' else 'W'}{args[0][1]}"), "s"
         if name == "MOD" and len(args) == 2:
-            x, y = self.temp(f"float({self.scalar(args[0])})", None), self.temp(f"float({self.scalar(args[1])})", None)
+            x, y = (
+                self.temp(f"float({self.scalar(args[0])})", None),
+                self.temp(f"float({self.scalar(args[1])})", None),
+            )
             self.line(f"if {y} == 0: raise Slow")
             return self.temp(f"np.mod({x}, {y})"), "s"
         if name == "IF" and len(args) in (2, 3):
@@ -277,7 +298,9 @@ class _Emitter:
 
 
 @functools.lru_cache(maxsize=4096)
-def translate(template: str, refs: tuple[tuple[int, bool], ...], whole: bool = False) -> Callable | None:
+def translate(
+    template: str, refs: tuple[tuple[int, bool], ...], whole: bool = False
+) -> Callable | None:
     """f(r, c, params) for the template, or None where it leaves the grammar. `refs`: per
     placeholder, its absolute mask (1 row, 2 column; a range: all or none) and whether it is
     one cell; params: per placeholder, the target sheet's value array, its row and column
@@ -292,7 +315,10 @@ def translate(template: str, refs: tuple[tuple[int, bool], ...], whole: bool = F
         result = em.value(tree, True)[0] if whole else em.scalar(tree)
     except (_Unsupported, ValueError, IndexError, RecursionError):
         return None
-    unpack = ", ".join(f"A{i}, R{i}, C{i}" + ("" if scalar else f", H{i}, W{i}") for i, (_, scalar) in enumerate(refs))
+    unpack = ", ".join(
+        f"A{i}, R{i}, C{i}" + ("" if scalar else f", H{i}, W{i}")
+        for i, (_, scalar) in enumerate(refs)
+    )
     body = [f"    {unpack}, = P"] if refs else []
     source = "def f(r, c, P):\n" + "\n".join(body + em.lines + [f"    return {result}"]) + "\n"
     scope = {"np": np, "Slow": Slow, "mmult": _arrays.mmult, "fits": _arrays.fits}

@@ -30,8 +30,16 @@ EMPTY = sh.EMPTY
 PLACEHOLDER = "_xbp"  # formulas reads `_xbp0` as a name, never as a cell
 # Node attributes a straight replay honours (every input is always there, IF is eager);
 # anything else (filters on a function, input domains ...) means the replay could differ.
-_REPLAYABLE = {"type", "index", "inputs", "outputs", "function", "extra_inputs", "wait_inputs",
-               "solve_cycle"}
+_REPLAYABLE = {
+    "type",
+    "index",
+    "inputs",
+    "outputs",
+    "function",
+    "extra_inputs",
+    "wait_inputs",
+    "solve_cycle",
+}
 _CELL = Ranges.get_range("A1")  # any 1x1 range: used to reduce a result to one cell
 
 
@@ -45,7 +53,10 @@ def check() -> None:
         t = Template(f"{PLACEHOLDER}0+1")
         got = t([as_ranges("S", 1, 1, 1, 1, np.asarray([[2.0]], object))])
     except Exception as e:  # noqa: BLE001 - any failure here is the message
-        raise RuntimeError(f"formulas {version}: the compiled-formula internals excelbp's verify uses changed ({type(e).__name__}: {e})") from None
+        raise RuntimeError(
+            f"formulas {version}: the compiled-formula internals excelbp's verify uses changed"
+            f" ({type(e).__name__}: {e})"
+        ) from None
     if got != 3.0 or not isinstance(ERRORS.get("#NUM!"), XlError):
         raise RuntimeError(f"formulas {version}: a compiled =A1+1 with A1 = 2 gave {got!r}, not 3")
 
@@ -57,9 +68,17 @@ def as_ranges(sheet_id: str, r1: int, c1: int, r2: int, c2: int, values: np.ndar
     ref = f"{get_column_letter(c1)}{r1}"
     if (r1, c1) != (r2, c2):
         ref += f":{get_column_letter(c2)}{r2}"
-    rng = {"sheet_id": sheet_id, "r1": str(r1), "r2": str(r2), "n1": c1, "n2": c2,
-           "c1": get_column_letter(c1), "c2": get_column_letter(c2), "ref": ref,
-           "name": f"{sheet_id}!{ref}"}
+    rng = {
+        "sheet_id": sheet_id,
+        "r1": str(r1),
+        "r2": str(r2),
+        "n1": c1,
+        "n2": c2,
+        "c1": get_column_letter(c1),
+        "c2": get_column_letter(c2),
+        "ref": ref,
+        "name": f"{sheet_id}!{ref}",
+    }
     out = Ranges((rng,), {rng["name"]: (rng, values)})
     out._value = values  # what .value would work out (a view of values), minus its range algebra
     return out
@@ -99,7 +118,7 @@ class Template:
         self.plan = []  # per input: index of the reference for a placeholder, else a value
         for k in func.inputs:
             if re.fullmatch(f"{PLACEHOLDER.upper()}[0-9]+", k):
-                self.plan.append(int(k[len(PLACEHOLDER):]))
+                self.plan.append(int(k[len(PLACEHOLDER) :]))
             elif re.fullmatch(r"[A-Z_\\][\w.]*", k):  # a name nobody defined, as in Excel
                 self.plan.append(np.asarray([[ERRORS["#NAME?"]]], object))
             else:  # a reference the tokenizer missed (A:A, R1C1 ...)

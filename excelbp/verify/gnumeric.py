@@ -23,7 +23,9 @@ from pathlib import Path
 from ..errors import ExternalError, InputError
 from .external import run
 
-NOT_FOUND = "Gnumeric (ssconvert) not found; install it (apt-get install gnumeric) or set EXCELBP_SSCONVERT"
+NOT_FOUND = (
+    "Gnumeric (ssconvert) not found; install it (apt-get install gnumeric) or set EXCELBP_SSCONVERT"
+)
 # what ssconvert says about every excelbp workbook: parts of xlsx it does not take, harmless here
 _NOISE = ("Unhandled object of type", "Unexpected element", "Ignoring unhandled", "\t")
 
@@ -56,13 +58,29 @@ def recalculate(path: Path, outdir: Path, *, timeout: float = 600) -> Path:
     try:
         home, scratch = work / "home", work / "tmp"
         home.mkdir(), scratch.mkdir()
-        copy, produced = work / "in.xlsx", work / "out.xlsx"  # plain names: ssconvert reads its arguments as URIs
+        copy, produced = (
+            work / "in.xlsx",
+            work / "out.xlsx",
+        )  # plain names: ssconvert reads its arguments as URIs
         shutil.copyfile(src, copy)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "DBUS_", "GSETTINGS_", "DISPLAY", "WAYLAND_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("XDG_", "DBUS_", "GSETTINGS_", "DISPLAY", "WAYLAND_"))
+        }
         env.update(HOME=str(home), TMPDIR=str(scratch), GSETTINGS_BACKEND="memory")
-        cmd = [ssconvert, "--recalc", "--import-type=Gnumeric_Excel:xlsx", "--export-type=Gnumeric_Excel:xlsx2", str(copy), str(produced)]
+        cmd = [
+            ssconvert,
+            "--recalc",
+            "--import-type=Gnumeric_Excel:xlsx",
+            "--export-type=Gnumeric_Excel:xlsx2",
+            str(copy),
+            str(produced),
+        ]
         try:
-            stdout, stderr = run(cmd, timeout, program="Gnumeric (ssconvert)", squeeze=_one_line, env=env)
+            stdout, stderr = run(
+                cmd, timeout, program="Gnumeric (ssconvert)", squeeze=_one_line, env=env
+            )
         except ExternalError as e:  # named by the user's file, not by its copy
             raise ExternalError(f"{src}: {str(e).replace(str(copy), src.name)}") from None
         if not produced.is_file() or produced.stat().st_size == 0:

@@ -17,7 +17,9 @@ from ..spec import Spec
 from .report import RTOL
 
 
-def gradcheck_cells(spec: Spec, sheet: GradcheckSheet, values: dict, path: Path) -> Iterator[tuple[str, object, float, float]]:
+def gradcheck_cells(
+    spec: Spec, sheet: GradcheckSheet, values: dict, path: Path
+) -> Iterator[tuple[str, object, float, float]]:
     """(cell, its value, the engine's, scale for Report.check) of every formula cell."""
     eps_cell = f"{sheet.title}!{sheet.eps.cell(absolute=False)}"
     eps = values.get(eps_cell)
@@ -31,7 +33,9 @@ def gradcheck_cells(spec: Spec, sheet: GradcheckSheet, values: dict, path: Path)
     allowed = dict.fromkeys(sheet.numeric.cells(), numeric)
     for cell, n, g in zip(sheet.rel_diff.cells(), check.numeric, check.backprop):
         allowed[cell] = RTOL + numeric / max(abs(n), abs(g), 1e-12)
-    allowed[(sheet.max_rel.row, sheet.max_rel.col)] = max(allowed[c] for c in sheet.rel_diff.cells())
+    allowed[(sheet.max_rel.row, sheet.max_rel.col)] = max(
+        allowed[c] for c in sheet.rel_diff.cells()
+    )
     for (r, c), want in gradcheck_values(spec, sheet, check):
         where = f"{sheet.title}!{letter(c)}{r}"
         # Report allows RTOL of the value, or of a thousandth of the scale near zero

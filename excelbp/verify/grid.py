@@ -75,14 +75,23 @@ def from_dicts(values: dict[str, object], formulas: Iterable[str]) -> Result:
             sheet, _, cell = key.rpartition("!")
             m = _ADDRESS.fullmatch(cell)
             if m:
-                out.setdefault(sheet, []).append((int(m[2]), column_index_from_string(m[1]), v) if out is cells else (int(m[2]), column_index_from_string(m[1])))
+                out.setdefault(sheet, []).append(
+                    (int(m[2]), column_index_from_string(m[1]), v)
+                    if out is cells
+                    else (int(m[2]), column_index_from_string(m[1]))
+                )
     titles, V, F, other = list({**cells, **marked}), [], [], {}
     for s, title in enumerate(titles):
         here, live = cells.get(title, []), marked.get(title, [])
         H = max([r for r, _, _ in here] + [r for r, _ in live]) + 1
         W = max([c for _, c, _ in here] + [c for _, c in live]) + 1
-        if H * W > 8 * (len(here) + len(live)) + (1 << 22):  # budget.py bounds the cells, not the empty space between them
-            raise InputError(f"{title}: cells spread over {H - 1:,} rows and {W - 1:,} columns, far sparser than a workbook excelbp writes")
+        if H * W > 8 * (len(here) + len(live)) + (
+            1 << 22
+        ):  # budget.py bounds the cells, not the empty space between them
+            raise InputError(
+                f"{title}: cells spread over {H - 1:,} rows and {W - 1:,} columns, far sparser than"
+                " a workbook excelbp writes"
+            )
         A, M = np.full((H, W), np.nan), np.zeros((H, W), bool)
         for r, c, v in here:
             if type(v) is not bool and isinstance(v, (int, float)) and math.isfinite(v):
@@ -92,7 +101,9 @@ def from_dicts(values: dict[str, object], formulas: Iterable[str]) -> Result:
         for r, c in live:
             M[r, c] = True
             if A[r, c] != A[r, c] and (s, r, c) not in other:
-                other[(s, r, c)] = None  # no value at all (Result.get would say 0, as for an empty result)
+                other[(s, r, c)] = (
+                    None  # no value at all (Result.get would say 0, as for an empty result)
+                )
         V.append(A), F.append(M)
     return Result(titles, V, F, other)
 
@@ -104,6 +115,8 @@ def first_address(result: Result, masks: list[np.ndarray]) -> str | None:
     for title, M in zip(result.titles, masks):
         for c in np.flatnonzero(M.any(axis=0)).tolist():
             rows = np.flatnonzero(M[:, c])
-            key = f"{title}!{get_column_letter(c)}{min(map(str, rows.tolist()))}"  # rows sort as text
+            key = (  # rows sort as text
+                f"{title}!{get_column_letter(c)}{min(map(str, rows.tolist()))}"
+            )
             best = key if best is None or key < best else best
     return best

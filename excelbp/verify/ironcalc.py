@@ -146,8 +146,10 @@ def _result(titles: list[str], got: list[Cells], masks) -> Result:
         H = max([r for r, _, _ in here] + rows + [0]) + 1
         W = max([c for _, c, _ in here] + cols + [0]) + 1
         if H * W > 8 * (len(here) + len(rows)) + (1 << 22):  # budget.py bounds cells, not the gaps
-            raise InputError(f"{title}: cells spread over {H - 1:,} rows and {W - 1:,} columns, "
-                             "far sparser than a workbook excelbp writes")
+            raise InputError(
+                f"{title}: cells spread over {H - 1:,} rows and {W - 1:,} columns, "
+                "far sparser than a workbook excelbp writes"
+            )
         A, M = np.full((H, W), np.nan), np.zeros((H, W), bool)
         for r, c, v in here:
             if type(v) is not bool and isinstance(v, (int, float)) and math.isfinite(v):
@@ -190,4 +192,4 @@ def _row_col(cell: str) -> tuple[int, int]:
     from openpyxl.utils import column_index_from_string
 
     letters = cell.rstrip("0123456789")
-    return int(cell[len(letters):]), column_index_from_string(letters)
+    return int(cell[len(letters) :]), column_index_from_string(letters)

@@ -48,8 +48,10 @@ def first_unsupported(texts: Iterable[tuple[str, str, str]], known) -> str | Non
         if not known(name):
             return f"lacks the function {name} (first used in {where})"
     if compared is not None:
-        return ("drops the parentheses around a comparison compared with another, reading "
-                f"(a>=b)=(c>=d) as ((a>=b)=c)>=d ({compared})")
+        return (
+            "drops the parentheses around a comparison compared with another, reading "
+            f"(a>=b)=(c>=d) as ((a>=b)=c)>=d ({compared})"
+        )
     return None
 
 
@@ -61,8 +63,8 @@ def compares_a_comparison(formula: str) -> bool:
         end = _closing(formula, start)
         if end is None:
             continue
-        after = formula[end + 1:].lstrip()
-        if (not after or after[0] in _ENDS_OPERAND) and _compares_at_top(formula[start + 1:end]):
+        after = formula[end + 1 :].lstrip()
+        if (not after or after[0] in _ENDS_OPERAND) and _compares_at_top(formula[start + 1 : end]):
             return True
     return False
 
@@ -108,6 +110,8 @@ def absolute_comments_target(path: Path) -> str | None:
             if name.startswith("xl/worksheets/_rels/") and name.endswith(".rels"):
                 rels = _RELATIONSHIP.findall(z.read(name))
                 if any(_COMMENTS_TYPE.search(r) and _ABSOLUTE_TARGET.search(r) for r in rels):
-                    return ("reads a sheet's comments only through a relative Target "
-                            f"(../comments/…); {name} gives an absolute one")
+                    return (
+                        "reads a sheet's comments only through a relative Target "
+                        f"(../comments/…); {name} gives an absolute one"
+                    )
     return None

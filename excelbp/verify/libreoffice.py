@@ -13,8 +13,8 @@ import glob
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..errors import ExternalError, InputError
 from .external import run
@@ -58,7 +58,9 @@ def find_soffice() -> str | None:
     return None
 
 
-def recalculate(paths: Iterable[Path], outdir: Path | None = None, *, timeout: float = 600) -> list[Path]:
+def recalculate(
+    paths: Iterable[Path], outdir: Path | None = None, *, timeout: float = 600
+) -> list[Path]:
     """Recalculate workbooks fully, in one soffice start; return the recalculated copies.
 
     Each copy is ``outdir / (stem + ".xlsx")``, so the files must have distinct stems;
@@ -108,7 +110,13 @@ def recalculate(paths: Iterable[Path], outdir: Path | None = None, *, timeout: f
         ]
         scratch = work / "tmp"  # soffice's own temporary files (lu*.tmp), removed with the rest
         scratch.mkdir()
-        stdout, stderr = run(cmd, timeout, program="LibreOffice", squeeze=_one_line, env={**os.environ, "TMPDIR": str(scratch)})
+        stdout, stderr = run(
+            cmd,
+            timeout,
+            program="LibreOffice",
+            squeeze=_one_line,
+            env={**os.environ, "TMPDIR": str(scratch)},
+        )
         results = []
         for src in sources:
             produced = staging / (src.stem + ".xlsx")

@@ -31,7 +31,9 @@ class Book:
     """A checked workbook; its sheets are read when first asked for."""
 
     path: Path
-    cells: dict[str, int] = field(default_factory=dict)  # worksheet part → its cell elements (at most)
+    cells: dict[str, int] = field(
+        default_factory=dict
+    )  # worksheet part → its cell elements (at most)
     _sheets: dict[str, dict[str, object]] = field(default_factory=dict)
 
     def sheet(self, title: str) -> dict[str, object]:
@@ -48,14 +50,23 @@ class Book:
         if part is None:
             return None
         if self.cells.get(part, 0) > SMALL_SHEET_CELLS:
-            raise InputError(f"{show(str(self.path))}: sheet {show(sheet)} holds {self.cells[part]:,} cells, excelbp writes a few (refused)")
+            raise InputError(
+                f"{show(str(self.path))}: sheet {show(sheet)} holds {self.cells[part]:,} cells,"
+                " excelbp writes a few (refused)"
+            )
         m = _ADDRESS.fullmatch(cell)
         want = (int(m[2]), sheetxml.column(m[1].encode()))
         try:
             for piece in sheetxml.cells(wb, [t.part for t in wb.sheets].index(part)):
-                for row, col, t, fa, f, v in piece:
+                for row, col, t, _fa, f, v in piece:
                     if (row, col) == want:
-                        return "=" + sheetxml.text(f) if f is not None else None if v is None else Reader._literal(t, v, wb.strings)
+                        return (
+                            "=" + sheetxml.text(f)
+                            if f is not None
+                            else None
+                            if v is None
+                            else Reader._literal(t, v, wb.strings)
+                        )
         except sheetxml.Unsupported:
             return self.sheet(sheet).get(cell)
         return None
@@ -106,11 +117,14 @@ def _read_sheets(path: Path, titles: list[str] | None) -> dict[str, dict[str, ob
         out = {}
         for ws in wb.worksheets:
             if titles is None or ws.title in titles:
-                ws.reset_dimensions()  # a <dimension> claiming A1:XFD1048576 would pad every row to 16,384 cells
+                # a <dimension> claiming A1:XFD1048576 would pad every row to 16,384 cells
+                ws.reset_dimensions()
                 out[ws.title] = _sheet_values(ws)
         wb.close()
     except Exception as e:
-        raise InputError(f"{path}: cannot read the workbook ({type(e).__name__}: {str(e)[:80]})") from None
+        raise InputError(
+            f"{path}: cannot read the workbook ({type(e).__name__}: {str(e)[:80]})"
+        ) from None
     return out
 
 
@@ -125,8 +139,10 @@ def _sheet_values(ws) -> dict[str, object]:
 
 
 def _values(path: Path) -> dict[str, object]:
-    """"Sheet!A1" → value of every cell of a recalculated copy, as the program saved them."""
-    with warnings.catch_warnings():  # Gnumeric's copies have no default style, which openpyxl mentions
+    """ "Sheet!A1" → value of every cell of a recalculated copy, as the program saved them."""
+    with (
+        warnings.catch_warnings()
+    ):  # Gnumeric's copies have no default style, which openpyxl mentions
         warnings.simplefilter("ignore", UserWarning)
         wb = load_workbook(path, read_only=True, data_only=True)
     try:
@@ -135,25 +151,42 @@ def _values(path: Path) -> dict[str, object]:
         wb.close()
 
 
-def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int, int], None] | None = None, limits: Budget | None = None) -> Recalculated:
+def recalculate(
+    book: Book,
+    *,
+    engine: str = "formulas",
+    progress: Callable[[int, int], None] | None = None,
+    limits: Budget | None = None,
+) -> Recalculated:
     """Every cell's value after a real recalculation of the formulas; with `limits`, nothing
     is read or evaluated beyond them."""
     total = sum(book.cells.values())
     where = show(str(book.path))
     if limits is not None and total > limits.cells:
         part = max(book.cells, key=book.cells.get)
-        raise InputError(f"{where}: {total:,} cells in its sheets ({book.cells[part]:,} in {show(part)}), more than the {limits.cells:,} its structure record accounts for (refused)")
+        raise InputError(
+            f"{where}: {total:,} cells in its sheets ({book.cells[part]:,} in {show(part)}), more"
+            f" than the {limits.cells:,} its structure record accounts for (refused)"
+        )
     if engine == "formulas":
         try:
             return Recalculated(fast.recalculate(book.path, progress=progress, limits=limits))
-        except sheetxml.Unsupported as why:  # XML this reader does not take: the reference evaluator
+        except (
+            sheetxml.Unsupported
+        ) as why:  # XML this reader does not take: the reference evaluator
             if total > MAX_FALLBACK_CELLS:
-                raise InputError(f"{where}: {show(str(why))}: verify reads such XML only up to {MAX_FALLBACK_CELLS:,} cells, the workbook has {total:,} (refused)") from None
+                raise InputError(
+                    f"{where}: {show(str(why))}: verify reads such XML only up to"
+                    f" {MAX_FALLBACK_CELLS:,} cells, the workbook has {total:,} (refused)"
+                ) from None
             from .recalc import calculate
 
             formulas, literals = calculate(book.path, progress=progress)
             return Recalculated(from_dicts({**literals, **formulas}, formulas))
-    if engine in ("libreoffice", "gnumeric"):  # a program recalculates a copy; its values are read back
+    if engine in (
+        "libreoffice",
+        "gnumeric",
+    ):  # a program recalculates a copy; its values are read back
         formulas = book.formula_cells()
         with tempfile.TemporaryDirectory(prefix=f"excelbp-{engine}-") as out:
             if engine == "libreoffice":
@@ -166,7 +199,9 @@ def recalculate(book: Book, *, engine: str = "formulas", progress: Callable[[int
                 done = ssconvert(book.path, Path(out))
             values = _values(done)
         return Recalculated(from_dicts(values, formulas))
-    if engine == "ironcalc":  # in this process: its values are read from the model, no copy is written
+    if (
+        engine == "ironcalc"
+    ):  # in this process: its values are read from the model, no copy is written
         from .ironcalc import recalculate as ironcalc
 
         return Recalculated(ironcalc(book, progress=progress))

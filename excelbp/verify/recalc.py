@@ -18,11 +18,12 @@ cell and worse than linearly. This engine uses the `formulas` parser and Excel f
 No progress bar: only ExcelModel draws them (tqdm is not even imported here), so the caller's
 environment (TQDM_DISABLE) is left alone.
 """
+
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import openpyxl
@@ -47,6 +48,7 @@ def _code(s: int, row: int, col: int) -> int:
 
 class _Shape:
     """What the cells of one shape share: template, and references relative to the cell."""
+
     __slots__ = ("template", "descs")
 
     def __init__(self, template, descs):
@@ -62,13 +64,18 @@ class _Shape:
             sh_, r1, c1, r2, c2, m = d
             r1, c1 = (r1 if m & 1 else row + r1), (c1 if m & 2 else col + c1)
             r2, c2 = (r2 if m & 4 else row + r2), (c2 if m & 8 else col + c2)
-            out.append(((s if sh_ == -1 else sh_, min(r1, r2), min(c1, c2),
-                         max(r1, r2), max(c1, c2)), m == 15))
+            out.append(
+                (
+                    (s if sh_ == -1 else sh_, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)),
+                    m == 15,
+                )
+            )
         return out
 
 
 class _Busy:
     """A formula cell whose inputs are being evaluated (only ever on the stack)."""
+
     __slots__ = ("shape",)
 
     def __init__(self, shape):
@@ -84,9 +91,16 @@ class _Book:
         self.sheet_ids = [f"'{t.upper()}'" if " " in t else t.upper() for t in self.titles]
         self.defs = {(None, k.upper()): d.attr_text for k, d in wb.defined_names.items()}
         for i, ws in enumerate(wb.worksheets):  # sheet-scoped names win on their own sheet
-            self.defs.update({(i, k.upper()): d.attr_text
-                              for k, d in getattr(ws, "defined_names", {}).items()})
-        self.name_parts, self.shapes, self.arrays, self.anchors, self.followed = {}, {}, {}, {}, 0  # anchors: code → (h, w)
+            self.defs.update(
+                {(i, k.upper()): d.attr_text for k, d in getattr(ws, "defined_names", {}).items()}
+            )
+        self.name_parts, self.shapes, self.arrays, self.anchors, self.followed = (
+            {},
+            {},
+            {},
+            {},
+            0,
+        )  # anchors: code → (h, w)
         self.values: dict[int, object] = {}
         self.literal_codes: set[int] = set()
 
@@ -132,7 +146,10 @@ class _Book:
                         d.append(v - base)
                 area = (abs(at[2] - at[0]) + 1) * (abs(at[3] - at[1]) + 1)
                 if area > MAX_RANGE_CELLS:  # evaluating it would make an object per cell
-                    raise InputError(f"a range of {area:,} cells ({m.group(0)[:40]}), more than the {MAX_RANGE_CELLS:,} verify reads in one reference (refused)")
+                    raise InputError(
+                        f"a range of {area:,} cells ({m.group(0)[:40]}), more than the"
+                        f" {MAX_RANGE_CELLS:,} verify reads in one reference (refused)"
+                    )
                 piece, new = "\0", [(-2,) if target == -2 else (target, *d, mask)]
             elif m["ident"] and not text.startswith(("(", "!"), m.end()):
                 found = self._name(s, m["ident"].upper())
@@ -141,7 +158,7 @@ class _Book:
                 piece, new = found
             else:
                 continue
-            out += (text[pos:m.start()], piece)
+            out += (text[pos : m.start()], piece)
             descs += new
             pos = m.end()
         out.append(text[pos:])
@@ -195,7 +212,11 @@ class _Book:
         tpl = shape.template
         args = [self.ranges(*boxes[p]) if type(p) is int else p for p in tpl.plan]
         try:
-            return arrays.distribute(self, code, tpl.whole(args)) if code in self.anchors else tpl(args)
+            return (
+                arrays.distribute(self, code, tpl.whole(args))
+                if code in self.anchors
+                else tpl(args)
+            )
         except NotImplementedError:  # as ExcelModel: a function formulas lacks
             return _ERR["#NAME?"]
         except Exception as ex:
@@ -206,8 +227,9 @@ class _Book:
         return f"{self.titles[code >> 36]}!{get_column_letter(col)}{row}"
 
 
-def calculate(path: str | Path, *, progress: Callable[[int, int], None] | None = None
-              ) -> tuple[dict[str, object], dict[str, object]]:
+def calculate(
+    path: str | Path, *, progress: Callable[[int, int], None] | None = None
+) -> tuple[dict[str, object], dict[str, object]]:
     """Recalculate every formula cell of the workbook at `path`.
 
     Returns ({"SheetName!A1": value} for every formula cell, the literal cells as stored):
@@ -245,7 +267,9 @@ def _read(wb):
                         values[code] = literal(c.value, c.data_type)
                         book.literal_codes.add(code)
                         continue
-                    f, ref = (c.value, None) if isinstance(c.value, str) else (c.value.text, c.value.ref)
+                    f, ref = (
+                        (c.value, None) if isinstance(c.value, str) else (c.value.text, c.value.ref)
+                    )
                     try:
                         values[code] = book.shape(f, s, c.row, c.column)
                     except InputError as ex:

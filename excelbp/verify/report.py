@@ -30,7 +30,9 @@ class Report:
     def ok(self) -> bool:
         return self.mismatches == 0
 
-    def check(self, group: str, where: str, got, expected: float, scale: float, live: bool, what) -> None:
+    def check(
+        self, group: str, where: str, got, expected: float, scale: float, live: bool, what
+    ) -> None:
         """Compare one cell; `live` says it holds a formula; `what()` names it on a mismatch."""
         ok, diff, rel = agree(got, expected, scale)
         if not live:  # a typed-in number, however right, is not live
@@ -38,7 +40,10 @@ class Report:
         st = self.stats.setdefault(group, Stat())
         st.cells += 1
         if math.isfinite(diff):
-            st.max_abs, st.max_rel = max(st.max_abs, diff), max(st.max_rel, rel if math.isfinite(rel) else 0.0)
+            st.max_abs, st.max_rel = (
+                max(st.max_abs, diff),
+                max(st.max_rel, rel if math.isfinite(rel) else 0.0),
+            )
         if not ok:
             self.mismatches += 1
             if self.first_mismatch is None:
@@ -63,9 +68,14 @@ class Report:
             out.append(f"{name:<28} {st.cells:>8} {st.max_abs:>12.3g} {st.max_rel:>12.3g}")
         total = sum(st.cells for st in self.stats.values())
         if self.ok:
-            out.append(f"OK: all {total} formula cells agree with the engine (recalculated by {self.engine}, rtol {RTOL:g})")
+            out.append(
+                f"OK: all {total} formula cells agree with the engine (recalculated by"
+                f" {self.engine}, rtol {RTOL:g})"
+            )
         else:
-            out.append(f"MISMATCH: {self.mismatches} of {total} cells differ; first: {self.first_mismatch}")
+            out.append(
+                f"MISMATCH: {self.mismatches} of {total} cells differ; first: {self.first_mismatch}"
+            )
         return out
 
 
@@ -87,7 +97,9 @@ def agree(got, expected: float, scale: float) -> tuple[bool, float, float]:
     return diff <= RTOL * max(abs(expected), 1e-3 * scale, 1e-300), diff, rel
 
 
-def agree_column(got: np.ndarray, expected: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def agree_column(
+    got: np.ndarray, expected: np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """agree() over a column of cells at once. `got` is NaN where a cell holds no finite
     number: such a cell is given (False, inf, inf) here, and where that may be wrong (the
     expected value is not finite, or the cell may hold an empty result, which reads as 0) the

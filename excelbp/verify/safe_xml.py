@@ -55,12 +55,16 @@ class _Prolog(ContentHandler, LexicalHandler):
             # DTDs and entity declarations can only come before the root element, so the
             # rest of the part cannot hold one: stop parsing, keep only inflating (for CRC).
             raise _RootReached
-        if name.rpartition(":")[2] == "Relationship" and attrs.get("Type", "").endswith("/worksheet"):
+        if name.rpartition(":")[2] == "Relationship" and attrs.get("Type", "").endswith(
+            "/worksheet"
+        ):
             if attrs.get("TargetMode") == "External":
                 return
             target = attrs.get("Target", "")
             # Resolved as openpyxl does: absolute from the package root, else from xl/.
-            self.sheets.append(target[1:] if target.startswith("/") else normpath(join("xl", target)))
+            self.sheets.append(
+                target[1:] if target.startswith("/") else normpath(join("xl", target))
+            )
             if len(self.sheets) > self.max_sheets:
                 raise TooManySheets
 
@@ -81,7 +85,9 @@ def prolog_parser(sheets: list[str] | None, max_sheets: int) -> DefusedExpatPars
     return parser
 
 
-def feed(parser: DefusedExpatParser, piece: bytes | None, must_be_xml: bool, name: str, refuse: Refuse) -> bool:
+def feed(
+    parser: DefusedExpatParser, piece: bytes | None, must_be_xml: bool, name: str, refuse: Refuse
+) -> bool:
     """Feed one piece (None: the end) to the part's parser; False once parsing is done."""
     try:
         if piece is None:
@@ -93,10 +99,14 @@ def feed(parser: DefusedExpatParser, piece: bytes | None, must_be_xml: bool, nam
         return False
     except EntitiesForbidden as e:
         if e.sysid or e.pubid:
-            raise refuse(f"external entity declaration in {name} (refused: external entities)") from None
+            raise refuse(
+                f"external entity declaration in {name} (refused: external entities)"
+            ) from None
         raise refuse(f"XML entity declarations in {name} (refused: entity expansion)") from None
     except ExternalReferenceForbidden:
-        raise refuse(f"external DTD or entity reference in {name} (refused: external entities)") from None
+        raise refuse(
+            f"external DTD or entity reference in {name} (refused: external entities)"
+        ) from None
     except DTDForbidden:
         raise refuse(f"XML DTD in {name} (refused: no DTDs in a workbook)") from None
     except DefusedXmlException as e:  # any other defusedxml refusal

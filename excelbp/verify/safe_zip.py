@@ -105,7 +105,14 @@ def check_xlsx(
         sheets: list[str] = []
         for info in sorted(infos, key=lambda i: i.header_offset):  # in disk order
             count = info.filename.startswith(WORKSHEETS) and cells is not None
-            n = _check_part(f, info, refuse, sheets if info.filename == WORKBOOK_RELS else None, max_parts, count)
+            n = _check_part(
+                f,
+                info,
+                refuse,
+                sheets if info.filename == WORKBOOK_RELS else None,
+                max_parts,
+                count,
+            )
             if count:
                 cells[info.filename] = n
     if not sheets:
@@ -153,16 +160,27 @@ def _central_directory(f: BinaryIO, max_parts: int, refuse: Refuse) -> list[zipf
         with zipfile.ZipFile(_CappedReads(f, cap)) as zf:  # type: ignore[arg-type]
             return zf.infolist()
     except _TooBig as e:
-        raise refuse(f"zip central directory of {e.args[0]:,} bytes is too large (at most {max_parts:,} parts)") from None
+        raise refuse(
+            f"zip central directory of {e.args[0]:,} bytes is too large (at most {max_parts:,}"
+            " parts)"
+        ) from None
     except Exception as e:  # noqa: BLE001 - zipfile trips in many ways (struct, ValueError, ...) on hostile bytes
-        detail = "no end-of-archive record; truncated?" if str(e) == "File is not a zip file" else show(str(e))
+        detail = (
+            "no end-of-archive record; truncated?"
+            if str(e) == "File is not a zip file"
+            else show(str(e))
+        )
         raise refuse(f"damaged zip archive ({detail})") from None
 
 
-def _check_declared(infos: list[zipfile.ZipInfo], max_part: int, max_total: int, max_parts: int, refuse: Refuse) -> None:
+def _check_declared(
+    infos: list[zipfile.ZipInfo], max_part: int, max_total: int, max_parts: int, refuse: Refuse
+) -> None:
     """Refuse on what the central directory declares, before a single byte is inflated."""
     if len(infos) > max_parts:
-        raise refuse(f"{len(infos):,} parts in the archive, over the limit of {max_parts:,} (refused)")
+        raise refuse(
+            f"{len(infos):,} parts in the archive, over the limit of {max_parts:,} (refused)"
+        )
     seen: set[str] = set()
     for info in infos:
         name = show(info.filename)
@@ -174,13 +192,27 @@ def _check_declared(infos: list[zipfile.ZipInfo], max_part: int, max_total: int,
         if info.flag_bits & 0x1:
             raise refuse(f"part {name} is encrypted")
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise refuse(f"part {name} uses compression method {info.compress_type}; .xlsx parts are stored or deflated")
-        limit = max_part if info.filename.startswith(WORKSHEETS) else min(max_part, MAX_OTHER_PART_BYTES)
+            raise refuse(
+                f"part {name} uses compression method {info.compress_type}; .xlsx parts are stored"
+                " or deflated"
+            )
+        limit = (
+            max_part
+            if info.filename.startswith(WORKSHEETS)
+            else min(max_part, MAX_OTHER_PART_BYTES)
+        )
         if info.file_size > limit:
-            raise refuse(f"part {name} declares {_size(info.file_size)} uncompressed, over the limit of {_size(limit)} for {'a worksheet' if limit == max_part else 'a part other than a worksheet'} (refused: zip bomb?)")
+            raise refuse(
+                f"part {name} declares {_size(info.file_size)} uncompressed, over the limit of"
+                f" {_size(limit)} for"
+                f" {'a worksheet' if limit == max_part else 'a part other than a worksheet'}"
+                " (refused: zip bomb?)"
+            )
         if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * info.compress_size:
             ratio = info.file_size / max(info.compress_size, 1)
-            raise refuse(f"part {name} compresses {ratio:,.0f}:1, over {MAX_RATIO}:1 (refused: zip bomb)")
+            raise refuse(
+                f"part {name} compresses {ratio:,.0f}:1, over {MAX_RATIO}:1 (refused: zip bomb)"
+            )
     total = sum(info.file_size for info in infos)
     if total > max_total:
         big = max(infos, key=lambda i: i.file_size)
@@ -208,7 +240,9 @@ def _inflate(f: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
     name_len, extra_len = _LOCAL_HEADER.unpack(head)[-2:]
     f.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
     left = info.compress_size
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    inflater = (
+        zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
+    )
     while True:
         raw = b""
         if left:
@@ -234,7 +268,14 @@ def _inflate(f: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
             raise _Damaged("deflate stream cut short")
 
 
-def _check_part(f: BinaryIO, info: zipfile.ZipInfo, refuse: Refuse, sheets: list[str] | None, max_parts: int, count_cells: bool = False) -> int:
+def _check_part(
+    f: BinaryIO,
+    info: zipfile.ZipInfo,
+    refuse: Refuse,
+    sheets: list[str] | None,
+    max_parts: int,
+    count_cells: bool = False,
+) -> int:
     """Inflate one part with a running count and CRC, feeding its XML prolog to defusedxml;
     return its count of cell elements if asked (an upper bound: a bytes.count, no parsing)."""
     name = show(info.filename)
@@ -248,19 +289,28 @@ def _check_part(f: BinaryIO, info: zipfile.ZipInfo, refuse: Refuse, sheets: list
     try:
         for piece in _inflate(f, info):
             count += len(piece)
-            if count_cells:  # every cell element starts "<c" or "<prefix:c"; `last` joins a "<c" cut in two
+            if (
+                count_cells
+            ):  # every cell element starts "<c" or "<prefix:c"; `last` joins a "<c" cut in two
                 joined = last + piece
                 cells += joined.count(b"<c") + joined.count(b":c")
                 last = piece[-1:]
             # Declared sizes were checked against the limits, so stopping at the declared
             # size also stops at the limits, without trusting the header to tell the truth.
             if count > info.file_size:
-                raise refuse(f"part {name} inflates past its declared {info.file_size:,} bytes (refused: lying zip header)")
+                raise refuse(
+                    f"part {name} inflates past its declared {info.file_size:,} bytes (refused:"
+                    " lying zip header)"
+                )
             crc = zlib.crc32(piece, crc)
             if parsing:
                 parsing = feed(parser, piece, must_be_xml, name, refuse)
                 if parsing and count > XML_PARSE_LIMIT:
-                    what = "relationships" if sheets is not None else "XML prolog (before the root element)"
+                    what = (
+                        "relationships"
+                        if sheets is not None
+                        else "XML prolog (before the root element)"
+                    )
                     raise refuse(f"{what} over {_size(XML_PARSE_LIMIT)} in {name} (refused)")
         if parsing:
             feed(parser, None, must_be_xml, name, refuse)

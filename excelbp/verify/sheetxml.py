@@ -28,7 +28,10 @@ from .safe_xml import show
 PIECE = 4 * 1024 * 1024
 _P = rb"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix, as some writers use
 # the form openpyxl and excelbp write, matched whole (groups 1-5); any other cell (groups 6-8)
-_FAST = rb'<c r="([A-Z]{1,3})([0-9]+)"(?: s="[0-9]+")?(?: t="([a-zA-Z]+)")?>(?:<f>([^<]*)</f>)?(?:<v>([^<]*)</v>)?</c>'
+_FAST = (
+    rb'<c r="([A-Z]{1,3})([0-9]+)"(?: s="[0-9]+")?(?:'
+    rb' t="([a-zA-Z]+)")?>(?:<f>([^<]*)</f>)?(?:<v>([^<]*)</v>)?</c>'
+)
 _CELL = re.compile(_FAST + rb"|<" + _P + rb"c\s([^>]*?)(/>|>(.*?)</" + _P + rb"c>)", re.S)
 _ADDR = re.compile(rb"""\br\s*=\s*["']\$?([A-Za-z]{1,3})\$?([0-9]+)["']""")
 _TYPE = re.compile(rb"""\bt\s*=\s*["'](\w+)["']""")
@@ -82,7 +85,10 @@ def check_strings(path: Path) -> str | None:
         if b"sharedStrings" in element and name:
             part = name[1].decode("utf-8", "replace")
             if sizes.get(part, 0) > MAX_SHARED_STRINGS_BYTES:
-                raise InputError(f"{show(str(path))}: shared strings part {show(part)} of {sizes[part]:,} bytes, over the {MAX_SHARED_STRINGS_BYTES:,} verify reads (refused)")
+                raise InputError(
+                    f"{show(str(path))}: shared strings part {show(part)} of {sizes[part]:,} bytes,"
+                    f" over the {MAX_SHARED_STRINGS_BYTES:,} verify reads (refused)"
+                )
             found = found or (part if part in sizes else None)
     return found
 
@@ -106,10 +112,16 @@ def workbook(path: Path) -> Workbook:
     strings = shared_strings(path, check_strings(path))
     wb = load_workbook(path, read_only=True)
     try:
-        sheets = [Sheet(ws.title, ws._worksheet_path) for ws in wb.worksheets]  # not sheetnames: no chartsheets
-        names: dict[tuple[int | None, str], str] = {(None, k.upper()): d.attr_text for k, d in wb.defined_names.items()}
+        sheets = [
+            Sheet(ws.title, ws._worksheet_path) for ws in wb.worksheets
+        ]  # not sheetnames: no chartsheets
+        names: dict[tuple[int | None, str], str] = {
+            (None, k.upper()): d.attr_text for k, d in wb.defined_names.items()
+        }
         for i, ws in enumerate(wb.worksheets):  # sheet-scoped names win on their own sheet
-            names.update({(i, k.upper()): d.attr_text for k, d in getattr(ws, "defined_names", {}).items()})
+            names.update(
+                {(i, k.upper()): d.attr_text for k, d in getattr(ws, "defined_names", {}).items()}
+            )
     finally:
         wb.close()
     return Workbook(Path(path), sheets, names, strings)
@@ -171,7 +183,7 @@ def _pieces(f) -> Iterator[list[Cell]]:
                     return
                 data = data[-64:]
                 continue
-            data, started = data[i + 9:], True
+            data, started = data[i + 9 :], True
         end = data.find(b"sheetData>")  # the closing tag (the opening one was cut off)
         last = end >= 0 or not piece
         if end >= 0:
@@ -180,17 +192,30 @@ def _pieces(f) -> Iterator[list[Cell]]:
             body, data = data, b""
         else:
             cut = data.rfind(b"row>")  # after the last complete row: no cell is cut in two
-            while cut > 0 and data[cut - 1:cut] not in (b"/", b":"):
+            while cut > 0 and data[cut - 1 : cut] not in (b"/", b":"):
                 cut = data.rfind(b"row>", 0, cut)
             if cut <= 0:
                 if len(data) > 64 * PIECE:
                     raise Unsupported("a row of over 256 MB")
                 continue
-            body, data = data[:cut + 4], data[cut + 4:]
+            body, data = data[: cut + 4], data[cut + 4 :]
         if _RISKY.search(body):
             raise Unsupported("comment, CDATA or processing instruction in sheet data")
-        yield [_cell(*g) if not g[1] else (int(g[1]), column(g[0]), g[2].decode() or None, b"" if g[3] else None, g[3] or None, g[4] or None)
-               for g in _CELL.findall(body)]
+        yield [
+            (
+                _cell(*g)
+                if not g[1]
+                else (
+                    int(g[1]),
+                    column(g[0]),
+                    g[2].decode() or None,
+                    b"" if g[3] else None,
+                    g[3] or None,
+                    g[4] or None,
+                )
+            )
+            for g in _CELL.findall(body)
+        ]
         if last:
             return
 

@@ -39,8 +39,13 @@ def check_sweep(check: Checker, spec: Spec, steps: StepLayout, path: Path) -> No
         [chunk] = run.chunks()
         check_steps(check, [copy], run.spec, chunk, group=COPIES)
     formulas = sweep_cells(spec, sweep, steps)
-    scale = {j: float(np.max(np.abs(run.loss[np.isfinite(run.loss)]), initial=0.0)) for j, run in enumerate(runs)}
-    for (r, c), want in sorted(sweep_values(spec, sweep, runs).items(), key=lambda rc: (rc[0][0] == sweep.final.row, rc[0])):  # the final row last
+    scale = {
+        j: float(np.max(np.abs(run.loss[np.isfinite(run.loss)]), initial=0.0))
+        for j, run in enumerate(runs)
+    }
+    for (r, c), want in sorted(
+        sweep_values(spec, sweep, runs).items(), key=lambda rc: (rc[0][0] == sweep.final.row, rc[0])
+    ):  # the final row last
         where = f"{sweep.title}!{letter(c)}{r}"
         j = c - sweep.loss.col
         what = f"{formulas[(r, c)]}, rate {j + 1}" if j >= 0 else "step number"

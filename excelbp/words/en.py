@@ -7,10 +7,16 @@ WORDS = {
     "sheet_images": "Images",
     "sheet_gradcheck": "Gradient check",
     "gc_title": "Gradient check: does backprop's gradient equal the slope of the loss?",
-    "gc_note": "Step 1's loss L is computed again with each parameter p moved by +ε and by −ε (full forward passes below); the slope (L(p+ε) − L(p−ε)) / 2ε must equal backprop's ∂L/∂p from the {steps} sheet.",
+    "gc_note": (
+        "Step 1's loss L is computed again with each parameter p moved by +ε and by −ε (full"
+        " forward passes below); the slope (L(p+ε) − L(p−ε)) / 2ε must equal backprop's ∂L/∂p from"
+        " the {steps} sheet."
+    ),
     "gc_eps": "ε (edit it)",
     "gc_max": "largest relative difference",
-    "gc_verdict": "green: under 1e-6, backprop agrees with the finite differences; red: it does not",
+    "gc_verdict": (
+        "green: under 1e-6, backprop agrees with the finite differences; red: it does not"
+    ),
     "gc_param": "parameter p",
     "gc_value": "p (initial)",
     "gc_plus": "L(p+ε)",
@@ -19,7 +25,10 @@ WORDS = {
     "gc_backprop": "backprop ∂L/∂p",
     "gc_rel": "relative difference",
     "gc_passes": "The forward passes of step 1's batch, one per row",
-    "gc_passes_note": "Each row uses the initial parameters with one of them moved (in bold); its loss is the mean over the batch, as in step 1.",
+    "gc_passes_note": (
+        "Each row uses the initial parameters with one of them moved (in bold); its loss is the"
+        " mean over the batch, as in step 1."
+    ),
     "gc_base": "as initialised",
     "gc_moved": "parameters (one moved)",
     "gc_losses": "loss per sample",
@@ -40,7 +49,10 @@ WORDS = {
     "mean_loss": "loss (mean)",
     "new": "new",
     "title": "excelbp: a neural network that trains itself by backpropagation",
-    "howto": "Yellow cells with blue figures are inputs: edit any of them (the data, lr, the initial weights…) and every step recomputes.",
+    "howto": (
+        "Yellow cells with blue figures are inputs: edit any of them (the data, lr, the initial"
+        " weights…) and every step recomputes."
+    ),
     "settings": "Settings",
     "lr": "learning rate (lr)",
     "batch": "batch size (fixed when built)",
@@ -53,10 +65,18 @@ WORDS = {
     "final": "after the last step (blue < 0 < red)",
     "final_turned": "the same, turned (Wᵀ: one row per unit, for the forward passes below)",
     "initial_turned": "the initial weights turned (one row per unit), read by step 1",
-    "area_dW_turned": "∂L/∂W{l}, turned: a row per unit, a column per input, the bias last (mean over the batch)",
+    "area_dW_turned": (
+        "∂L/∂W{l}, turned: a row per unit, a column per input, the bias last (mean over the batch)"
+    ),
     "area_W+_turned": "W{l} updated, turned: {rule}; the next step uses these",
     "turned": " (turned: a row per unit)",
-    "note_turned": "The first layer copies nothing: a sample's inputs are its row of X on {inputs}. Its weights stay turned, a row per unit. The batch's z is one array formula: MMULT(the batch's rows of X, TRANSPOSE(the previous step's updated W)) + b. Each z cell is its sample's row of X times its unit's row of W. ∂L/∂w = SUMPRODUCT(a column of X over the batch's rows, the column of δ) / B. Step 1 reads the initial weights, turned on {inputs}.",
+    "note_turned": (
+        "The first layer copies nothing: a sample's inputs are its row of X on {inputs}. Its"
+        " weights stay turned, a row per unit. The batch's z is one array formula: MMULT(the"
+        " batch's rows of X, TRANSPOSE(the previous step's updated W)) + b. Each z cell is its"
+        " sample's row of X times its unit's row of W. ∂L/∂w = SUMPRODUCT(a column of X over the"
+        " batch's rows, the column of δ) / B. Step 1 reads the initial weights, turned on {inputs}."
+    ),
     "weights": "weights",
     "bias": "bias",
     "data": "Data: one row per sample (X = inputs the network sees, Y = targets)",
@@ -89,8 +109,13 @@ WORDS = {
     "no_bias": "no bias",
     "with_bias": "with bias",
     "batch_accuracy": "accuracy (this batch)",
-    "training": "Training, one block per step: the batch's samples as rows, the parameters as matrices",
-    "training_note": "Each block is one step: its weights are the previous block's updates (step 1: the initial values on {inputs}). {how} says where each term is.",
+    "training": (
+        "Training, one block per step: the batch's samples as rows, the parameters as matrices"
+    ),
+    "training_note": (
+        "Each block is one step: its weights are the previous block's updates (step 1: the initial"
+        " values on {inputs}). {how} says where each term is."
+    ),
     "area_x": "inputs x (from the data)",
     "area_z": "layer {l}: z = a · W{l} + b{l}",
     "area_z_nobias": "layer {l}: z = a · W{l}",
@@ -107,9 +132,19 @@ WORDS = {
     "area_dW": "∂L/∂W{l} (mean over the batch)",
     "area_W+": "W{l} updated: {rule}",
     "area_Wt": "W{l}ᵀ: the same weights turned, one row per unit",
-    "note_Wt": "The weights into each unit as a row, lying like the sample's row of inputs, so z pairs the two cell by cell (one SUMPRODUCT when there are more than four: SUMPRODUCT needs two ranges the same way round).",
-    "note_dW": "∂L/∂w = SUMPRODUCT(the column of a over the batch, the column of δ) / B: the mean of a · δ over the batch's samples.",
-    "note_g": "∂L/∂a = SUMPRODUCT(the row of the next layer's W, the sample's row of δ): the sum over every path through the next layer.",
+    "note_Wt": (
+        "The weights into each unit as a row, lying like the sample's row of inputs, so z pairs the"
+        " two cell by cell (one SUMPRODUCT when there are more than four: SUMPRODUCT needs two"
+        " ranges the same way round)."
+    ),
+    "note_dW": (
+        "∂L/∂w = SUMPRODUCT(the column of a over the batch, the column of δ) / B: the mean of a · δ"
+        " over the batch's samples."
+    ),
+    "note_g": (
+        "∂L/∂a = SUMPRODUCT(the row of the next layer's W, the sample's row of δ): the sum over"
+        " every path through the next layer."
+    ),
     "area_g_linear": "layer {l}: ∂L/∂a = δ (linear: f′ = 1)",
     "how_title": "How it works",
     "how_drawing": "The network (every unit of a layer feeds every unit of the next)",
@@ -117,27 +152,54 @@ WORDS = {
     "how_hidden": "f = {act}",
     "how_output": "output layer ({act})",
     "how_forward": "Forward pass (for each sample)",
-    "how_z": "z_j = Σ_i a_i · w_ij{bias}        the weighted sum into unit j (a_i = x_i for the first layer)",
+    "how_z": (
+        "z_j = Σ_i a_i · w_ij{bias}        the weighted sum into unit j (a_i = x_i for the first"
+        " layer)"
+    ),
     "how_a": "a_j = f(z_j)        f = {act}",
     "how_softmax": "p_k = e^(z_k − max z) / Σ_m e^(z_m − max z)        softmax of the last layer",
     "how_loss": "Loss L = {loss}        the step's loss is the mean over its {batch} sample(s)",
     "how_backward": "Backward pass: the chain rule, from the loss back to every weight",
     "how_g_out": "∂L/∂ŷ_k = {slope}        how the loss changes with each output",
-    "how_d": "δ_j = ∂L/∂z_j = f'(z_j) · ∂L/∂a_j        local derivative × upstream gradient; f' = {deriv}",
+    "how_d": (
+        "δ_j = ∂L/∂z_j = f'(z_j) · ∂L/∂a_j        local derivative × upstream gradient; f' ="
+        " {deriv}"
+    ),
     "how_d_ce": "δ_k = p_k − y_k        softmax and cross-entropy together",
-    "how_g": "∂L/∂a_i = Σ_j w_ij · δ_j        a hidden unit collects the error of every unit it feeds",
+    "how_g": (
+        "∂L/∂a_i = Σ_j w_ij · δ_j        a hidden unit collects the error of every unit it feeds"
+    ),
     "how_dw": "∂L/∂w_ij = mean over the batch of a_i · δ_j        ∂L/∂b_j = mean of δ_j",
     "how_update": "Update: p ← {rule} (all parameters together, from the same forward pass)",
     "how_where": "Where each term is in the {steps} sheet",
     "how_cols": "column(s)",
-    "how_note": "Each row of {steps} is one step; its parameters are the previous row's updates (step 1: the initial values on {inputs}).",
-    "how_where_blocks": "Where each term is in the {training} sheet (every step is a block of {h} rows: its {B} sample(s) as rows, its parameters as matrices)",
-    "how_note_blocks": "A block's weights are the previous block's updates (step 1: the initial values on {inputs}). The {steps} sheet lists each step's loss{acc}.",
+    "how_note": (
+        "Each row of {steps} is one step; its parameters are the previous row's updates (step 1:"
+        " the initial values on {inputs})."
+    ),
+    "how_where_blocks": (
+        "Where each term is in the {training} sheet (every step is a block of {h} rows: its {B}"
+        " sample(s) as rows, its parameters as matrices)"
+    ),
+    "how_note_blocks": (
+        "A block's weights are the previous block's updates (step 1: the initial values on"
+        " {inputs}). The {steps} sheet lists each step's loss{acc}."
+    ),
     "how_and_accuracy": " and accuracy",
-    "how_sumproduct": "Sums of more than four products are one SUMPRODUCT over two ranges lying the same way (shorter ones are written out, a1*w1+a2*w2+…):",
-    "how_sp_forward": "z = SUMPRODUCT(the sample's row of a, the unit's row of Wᵀ){bias}        (Wᵀ: the step's weights turned)",
-    "how_sp_backward": "∂L/∂a = SUMPRODUCT(the unit's row of the next layer's W, the sample's row of δ)",
-    "how_sp_gradient": "∂L/∂w = SUMPRODUCT(the column of a, the column of δ) / B        over the batch's rows",
+    "how_sumproduct": (
+        "Sums of more than four products are one SUMPRODUCT over two ranges lying the same way"
+        " (shorter ones are written out, a1*w1+a2*w2+…):"
+    ),
+    "how_sp_forward": (
+        "z = SUMPRODUCT(the sample's row of a, the unit's row of Wᵀ){bias}        (Wᵀ: the step's"
+        " weights turned)"
+    ),
+    "how_sp_backward": (
+        "∂L/∂a = SUMPRODUCT(the unit's row of the next layer's W, the sample's row of δ)"
+    ),
+    "how_sp_gradient": (
+        "∂L/∂w = SUMPRODUCT(the column of a, the column of δ) / B        over the batch's rows"
+    ),
     "how_bias_rows": "b, ∂L/∂b, new b: the row labelled “bias” under W, ∂L/∂W and W updated",
     "note_softmax": " (subtracting the max keeps e^ finite)",
     "note_sigmoid": "written EXP(MIN(z,0))/(1+EXP(−ABS(z))) so it never overflows",
@@ -168,12 +230,18 @@ WORDS = {
     "rule_adam": "p − lr · m̂ / (√v̂ + ε)",
     "rule_adamw": "p·(1 − lr·λ) − lr · m̂ / (√v̂ + ε)",
     "note_velocity": "v = μ·v (previous step) + g, with g = ∂L/∂p + λ·p; v = 0 before step 1",
-    "note_square_avg": "s = α·s (previous step) + (1 − α)·g², with g = ∂L/∂p + λ·p; s = 0 before step 1",
+    "note_square_avg": (
+        "s = α·s (previous step) + (1 − α)·g², with g = ∂L/∂p + λ·p; s = 0 before step 1"
+    ),
     "note_sum": "s = s (previous step) + g², with g = ∂L/∂p + λ·p; s = 0 before step 1",
     "note_exp_avg": "m = β1·m (previous step) + (1 − β1)·g; m = 0 before step 1",
     "note_exp_avg_sq": "v = β2·v (previous step) + (1 − β2)·g²; v = 0 before step 1",
-    "note_exp_avg_hat": "m̂ = m / (1 − β1^t), t the step number: early steps' averages corrected for starting at 0",
-    "note_exp_avg_sq_hat": "v̂ = v / (1 − β2^t), t the step number: early steps' averages corrected for starting at 0",
+    "note_exp_avg_hat": (
+        "m̂ = m / (1 − β1^t), t the step number: early steps' averages corrected for starting at 0"
+    ),
+    "note_exp_avg_sq_hat": (
+        "v̂ = v / (1 − β2^t), t the step number: early steps' averages corrected for starting at 0"
+    ),
     "area_velocity": "v of W{l} = μ·v + g",
     "area_square_avg": "s of W{l} = α·s + (1 − α)·g²",
     "area_sum": "s of W{l} = s + g²",
@@ -183,22 +251,54 @@ WORDS = {
     "area_exp_avg_sq_hat": "v̂ of W{l} = v / (1 − β2^t)",
     "note_d_bce": " (sigmoid and binary cross-entropy together)",
     "how_d_bce": "δ_k = (p_k − y_k)/K        sigmoid and binary cross-entropy together",
-    "how_opt_sgd": "g = ∂L/∂p + λ·p        the gradient with weight decay λ (weight_decay on Inputs)",
-    "how_opt_momentum": "v ← μ·v + g        momentum: a running sum of gradients (g = ∂L/∂p + λ·p, v = 0 before step 1)",
-    "how_opt_nesterov": "v ← μ·v + g        Nesterov: the step looks ahead along v (g = ∂L/∂p + λ·p, v = 0 before step 1)",
-    "how_opt_rmsprop": "s ← α·s + (1 − α)·g²        RMSprop: each parameter's step scaled by its recent gradients' size",
-    "how_opt_adagrad": "s ← s + g²        Adagrad: each parameter's step scaled by the size of all its gradients so far",
+    "how_opt_sgd": (
+        "g = ∂L/∂p + λ·p        the gradient with weight decay λ (weight_decay on Inputs)"
+    ),
+    "how_opt_momentum": (
+        "v ← μ·v + g        momentum: a running sum of gradients (g = ∂L/∂p + λ·p, v = 0 before"
+        " step 1)"
+    ),
+    "how_opt_nesterov": (
+        "v ← μ·v + g        Nesterov: the step looks ahead along v (g = ∂L/∂p + λ·p, v = 0 before"
+        " step 1)"
+    ),
+    "how_opt_rmsprop": (
+        "s ← α·s + (1 − α)·g²        RMSprop: each parameter's step scaled by its recent gradients'"
+        " size"
+    ),
+    "how_opt_adagrad": (
+        "s ← s + g²        Adagrad: each parameter's step scaled by the size of all its gradients"
+        " so far"
+    ),
     "lr_t_label": "lr_t",
     "note_lr_t_constant": "lr_t = lr: the same rate every step (--schedule constant)",
-    "note_lr_t_step": "lr_t = lr · γ^⌊(t − 1) / N⌋: the rate falls by γ (gamma on Inputs) every N steps (step_size), as torch's StepLR",
-    "note_lr_t_cosine": "lr_t = ½ · lr · (1 + cos(π · (t − 1) / T)), T the number of steps: from lr down towards 0 along a cosine, as torch's CosineAnnealingLR",
+    "note_lr_t_step": (
+        "lr_t = lr · γ^⌊(t − 1) / N⌋: the rate falls by γ (gamma on Inputs) every N steps"
+        " (step_size), as torch's StepLR"
+    ),
+    "note_lr_t_cosine": (
+        "lr_t = ½ · lr · (1 + cos(π · (t − 1) / T)), T the number of steps: from lr down towards 0"
+        " along a cosine, as torch's CosineAnnealingLR"
+    ),
     "schedule_label": "lr schedule (fixed when built)",
     "schedule_step_size": "step size (N)",
     "schedule_gamma": "gamma (γ)",
-    "how_schedule_step": "lr_t = lr · γ^⌊(t − 1) / N⌋        the step schedule: the rate each step uses falls by γ every N steps (lr_t in the step's row or block)",
-    "how_schedule_cosine": "lr_t = ½ · lr · (1 + cos(π · (t − 1) / T))        the cosine schedule: the rate each step uses falls from lr towards 0 (lr_t in the step's row or block)",
-    "how_opt_adam": "m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  m̂ = m/(1 − β1^t);  v̂ = v/(1 − β2^t)        Adam, t the step number",
-    "how_opt_adamw": "m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  m̂ = m/(1 − β1^t);  v̂ = v/(1 − β2^t)        AdamW: Adam with g = ∂L/∂p, its decay on p itself",
+    "how_schedule_step": (
+        "lr_t = lr · γ^⌊(t − 1) / N⌋        the step schedule: the rate each step uses falls by γ"
+        " every N steps (lr_t in the step's row or block)"
+    ),
+    "how_schedule_cosine": (
+        "lr_t = ½ · lr · (1 + cos(π · (t − 1) / T))        the cosine schedule: the rate each step"
+        " uses falls from lr towards 0 (lr_t in the step's row or block)"
+    ),
+    "how_opt_adam": (
+        "m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  m̂ = m/(1 − β1^t);  v̂ = v/(1 − β2^t)    "
+        "    Adam, t the step number"
+    ),
+    "how_opt_adamw": (
+        "m ← β1·m + (1 − β1)·g;  v ← β2·v + (1 − β2)·g²;  m̂ = m/(1 − β1^t);  v̂ = v/(1 − β2^t)    "
+        "    AdamW: Adam with g = ∂L/∂p, its decay on p itself"
+    ),
     "fit": "the final network at each sample: its prediction is the last column",
     "boundary": "decision boundary: where p = 0.5",
     "on_line": "{x} on the line",
@@ -211,8 +311,14 @@ WORDS = {
     # learning-rate sweep
     "sheet_sweep": "LR sweep",
     "sheet_rate": "Rate {n}",
-    "sweep_title": "Learning-rate sweep: the same network, data and initial parameters, trained once per rate",
-    "sweep_note": "Each rate (yellow) is an input: edit one and its sheet (Rate 1, Rate 2, …) trains again. The data, initial weights and other settings are the ones on {inputs}, shared by every rate.",
+    "sweep_title": (
+        "Learning-rate sweep: the same network, data and initial parameters, trained once per rate"
+    ),
+    "sweep_note": (
+        "Each rate (yellow) is an input: edit one and its sheet (Rate 1, Rate 2, …) trains again."
+        " The data, initial weights and other settings are the ones on {inputs}, shared by every"
+        " rate."
+    ),
     "sweep_lr": "learning rate",
     "sweep_final": "final loss",
     "sweep_head_note": "The loss of each step of this rate's training, from its own sheet.",

@@ -7,7 +7,10 @@ WORDS = {
     "sheet_images": "图片",
     "sheet_gradcheck": "梯度检验",
     "gc_title": "梯度检验:反向传播的梯度等于损失的斜率吗?",
-    "gc_note": "把每个参数 p 分别加上 ε、减去 ε,重新计算第 1 步的损失 L(下方是完整的前向传播);斜率 (L(p+ε) − L(p−ε)) / 2ε 应等于{steps}表中反向传播得到的 ∂L/∂p。",
+    "gc_note": (
+        "把每个参数 p 分别加上 ε、减去 ε,重新计算第 1 步的损失 L(下方是完整的前向传播);斜率 (L(p+ε)"
+        " − L(p−ε)) / 2ε 应等于{steps}表中反向传播得到的 ∂L/∂p。"
+    ),
     "gc_eps": "ε(可修改)",
     "gc_max": "最大相对差",
     "gc_verdict": "绿色:小于 1e-6,反向传播与有限差分一致;红色:不一致",
@@ -56,7 +59,12 @@ WORDS = {
     "area_dW_turned": "∂L/∂W{l},转置:每个单元一行,每个输入一列,偏置在最后(批内平均)",
     "area_W+_turned": "更新后的 W{l},转置:{rule};下一步使用它们",
     "turned": "(转置:每个单元一行)",
-    "note_turned": "第一层不复制任何数据:样本的输入就是{inputs}上 X 的那一行。权重保持转置,每个单元一行。整批的 z 是一个数组公式:MMULT(批内各行 X, TRANSPOSE(上一步更新后的 W)) + b。每个 z 单元格即该样本 X 的一行与该单元 W 的一行之积。∂L/∂w = SUMPRODUCT(批内各行 X 的一列, δ 的一列) / B。第 1 步读取{inputs}上转置的初始权重。",
+    "note_turned": (
+        "第一层不复制任何数据:样本的输入就是{inputs}上 X 的那一行。权重保持转置,每个单元一行。"
+        "整批的 z 是一个数组公式:MMULT(批内各行 X, TRANSPOSE(上一步更新后的 W)) + b。每个 z"
+        " 单元格即该样本 X 的一行与该单元 W 的一行之积。∂L/∂w = SUMPRODUCT(批内各行 X 的一列, δ"
+        " 的一列) / B。第 1 步读取{inputs}上转置的初始权重。"
+    ),
     "weights": "权重",
     "bias": "偏置",
     "data": "数据:每行一个样本(X = 网络的输入,Y = 目标值)",
@@ -90,7 +98,10 @@ WORDS = {
     "with_bias": "有偏置",
     "batch_accuracy": "准确率(本批)",
     "training": "训练:每步一个区块,本批样本按行排列,参数按矩阵排列",
-    "training_note": "每个区块是一步:权重是上一个区块更新后的值(第 1 步用 {inputs} 表中的初始值)。{how}列出每一项的位置。",
+    "training_note": (
+        "每个区块是一步:权重是上一个区块更新后的值(第 1 步用 {inputs} 表中的初始值)。"
+        "{how}列出每一项的位置。"
+    ),
     "area_x": "输入 x(来自数据)",
     "area_z": "第 {l} 层:z = a · W{l} + b{l}",
     "area_z_nobias": "第 {l} 层:z = a · W{l}",
@@ -107,7 +118,10 @@ WORDS = {
     "area_dW": "∂L/∂W{l}(批内平均)",
     "area_W+": "更新后的 W{l}:{rule}",
     "area_Wt": "W{l}ᵀ:同样的权重转置,每个单元一行",
-    "note_Wt": "每个单元的输入权重排成一行,与样本的输入行方向相同,z 逐格相乘求和(超过四项时为一个 SUMPRODUCT:SUMPRODUCT 要求两个区域方向相同)。",
+    "note_Wt": (
+        "每个单元的输入权重排成一行,与样本的输入行方向相同,z 逐格相乘求和(超过四项时为一个"
+        " SUMPRODUCT:SUMPRODUCT 要求两个区域方向相同)。"
+    ),
     "area_g_linear": "第 {l} 层:∂L/∂a = δ(线性:f′ = 1)",
     "note_dW": "∂L/∂w = SUMPRODUCT(本批 a 的一列, δ 的一列) / B:本批样本 a · δ 的平均。",
     "note_g": "∂L/∂a = SUMPRODUCT(下一层 W 的一行, 该样本 δ 的一行):经过下一层每个单元的路径之和。",
@@ -130,12 +144,23 @@ WORDS = {
     "how_update": "更新:p ← {rule}(所有参数同时更新,基于同一次前向传播)",
     "how_where": "每一项在 {steps} 表中的位置",
     "how_cols": "列",
-    "how_note": "{steps} 表每行是一步;该步的参数是上一行更新后的值(第 1 步用 {inputs} 表中的初始值)。",
-    "how_where_blocks": "每一项在 {training} 表中的位置(每步一个 {h} 行的区块:{B} 个样本按行,参数按矩阵)",
-    "how_note_blocks": "区块的权重是上一个区块更新后的值(第 1 步用 {inputs} 表中的初始值)。{steps} 表列出每步的损失{acc}。",
+    "how_note": (
+        "{steps} 表每行是一步;该步的参数是上一行更新后的值(第 1 步用 {inputs} 表中的初始值)。"
+    ),
+    "how_where_blocks": (
+        "每一项在 {training} 表中的位置(每步一个 {h} 行的区块:{B} 个样本按行,参数按矩阵)"
+    ),
+    "how_note_blocks": (
+        "区块的权重是上一个区块更新后的值(第 1 步用 {inputs} 表中的初始值)。{steps}"
+        " 表列出每步的损失{acc}。"
+    ),
     "how_and_accuracy": "和准确率",
-    "how_sumproduct": "超过四项的乘积之和是对两个同方向区域的 SUMPRODUCT(较短的直接展开,a1*w1+a2*w2+…):",
-    "how_sp_forward": "z = SUMPRODUCT(样本的 a 行, 该单元的 Wᵀ 行){bias}        (Wᵀ:本步权重的转置)",
+    "how_sumproduct": (
+        "超过四项的乘积之和是对两个同方向区域的 SUMPRODUCT(较短的直接展开,a1*w1+a2*w2+…):"
+    ),
+    "how_sp_forward": (
+        "z = SUMPRODUCT(样本的 a 行, 该单元的 Wᵀ 行){bias}        (Wᵀ:本步权重的转置)"
+    ),
     "how_sp_backward": "∂L/∂a = SUMPRODUCT(下一层 W 中该单元的行, 样本的 δ 行)",
     "how_sp_gradient": "∂L/∂w = SUMPRODUCT(a 的一列, δ 的一列) / B        对本批各行",
     "how_bias_rows": "b、∂L/∂b、新 b:W、∂L/∂W 和更新后 W 下方标为 “bias” 的一行",
@@ -185,20 +210,39 @@ WORDS = {
     "how_d_bce": "δ_k = (p_k − y_k)/K        sigmoid 与二元交叉熵合并求导",
     "how_opt_sgd": "g = ∂L/∂p + λ·p        带权重衰减 λ 的梯度(见输入表的 weight_decay)",
     "how_opt_momentum": "v ← μ·v + g        动量:梯度的累积(g = ∂L/∂p + λ·p,第 1 步之前 v = 0)",
-    "how_opt_nesterov": "v ← μ·v + g        Nesterov:沿 v 向前看一步(g = ∂L/∂p + λ·p,第 1 步之前 v = 0)",
+    "how_opt_nesterov": (
+        "v ← μ·v + g        Nesterov:沿 v 向前看一步(g = ∂L/∂p + λ·p,第 1 步之前 v = 0)"
+    ),
     "how_opt_rmsprop": "s ← α·s + (1 − α)·g²        RMSprop:按最近梯度的大小缩放每个参数的步长",
     "how_opt_adagrad": "s ← s + g²        Adagrad:按至今所有梯度的大小缩放每个参数的步长",
     "lr_t_label": "lr_t",
     "note_lr_t_constant": "lr_t = 学习率:每一步相同(--schedule constant)",
-    "note_lr_t_step": "lr_t = 学习率 · γ^⌊(t − 1) / N⌋:每 N 步(step_size)乘以 γ(输入表的 gamma),同 torch 的 StepLR",
-    "note_lr_t_cosine": "lr_t = ½ · 学习率 · (1 + cos(π · (t − 1) / T)),T 为步数:沿余弦从学习率降向 0,同 torch 的 CosineAnnealingLR",
+    "note_lr_t_step": (
+        "lr_t = 学习率 · γ^⌊(t − 1) / N⌋:每 N 步(step_size)乘以 γ(输入表的 gamma),同 torch 的"
+        " StepLR"
+    ),
+    "note_lr_t_cosine": (
+        "lr_t = ½ · 学习率 · (1 + cos(π · (t − 1) / T)),T 为步数:沿余弦从学习率降向 0,同 torch 的"
+        " CosineAnnealingLR"
+    ),
     "schedule_label": "学习率调度(生成时固定)",
     "schedule_step_size": "步长 (N)",
     "schedule_gamma": "衰减因子 (γ)",
-    "how_schedule_step": "lr_t = 学习率 · γ^⌊(t − 1) / N⌋        阶梯调度:每 N 步学习率乘以 γ(lr_t 见每步的行或块)",
-    "how_schedule_cosine": "lr_t = ½ · 学习率 · (1 + cos(π · (t − 1) / T))        余弦调度:学习率从 lr 降向 0(lr_t 见每步的行或块)",
-    "how_opt_adam": "m ← β1·m + (1 − β1)·g;v ← β2·v + (1 − β2)·g²;m̂ = m/(1 − β1^t);v̂ = v/(1 − β2^t)        Adam,t 为步数",
-    "how_opt_adamw": "m ← β1·m + (1 − β1)·g;v ← β2·v + (1 − β2)·g²;m̂ = m/(1 − β1^t);v̂ = v/(1 − β2^t)        AdamW:g = ∂L/∂p,衰减直接作用于 p",
+    "how_schedule_step": (
+        "lr_t = 学习率 · γ^⌊(t − 1) / N⌋        阶梯调度:每 N 步学习率乘以 γ(lr_t 见每步的行或块)"
+    ),
+    "how_schedule_cosine": (
+        "lr_t = ½ · 学习率 · (1 + cos(π · (t − 1) / T))        余弦调度:学习率从 lr 降向 0(lr_t"
+        " 见每步的行或块)"
+    ),
+    "how_opt_adam": (
+        "m ← β1·m + (1 − β1)·g;v ← β2·v + (1 − β2)·g²;m̂ = m/(1 − β1^t);v̂ = v/(1 − β2^t)       "
+        " Adam,t 为步数"
+    ),
+    "how_opt_adamw": (
+        "m ← β1·m + (1 − β1)·g;v ← β2·v + (1 − β2)·g²;m̂ = m/(1 − β1^t);v̂ = v/(1 − β2^t)       "
+        " AdamW:g = ∂L/∂p,衰减直接作用于 p"
+    ),
     "fit": "最终网络在每个样本上的输出:最后一列是预测值",
     "boundary": "决策边界:p = 0.5 的位置",
     "on_line": "线上的 {x}",
@@ -212,7 +256,10 @@ WORDS = {
     "sheet_sweep": "学习率对比",
     "sheet_rate": "学习率 {n}",
     "sweep_title": "学习率对比:同一网络、同一数据、同一初始参数,每个学习率各训练一次",
-    "sweep_note": "每个学习率(黄色)都是输入:修改后,它的工作表(学习率 1、学习率 2……)会重新训练。数据、初始权重和其他设置都取自{inputs},所有学习率共用。",
+    "sweep_note": (
+        "每个学习率(黄色)都是输入:修改后,它的工作表(学习率 1、学习率 2……)会重新训练。数据、"
+        "初始权重和其他设置都取自{inputs},所有学习率共用。"
+    ),
     "sweep_lr": "学习率",
     "sweep_final": "最终损失",
     "sweep_head_note": "该学习率训练中每一步的损失,取自它自己的工作表。",

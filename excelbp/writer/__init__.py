@@ -65,13 +65,18 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
             scratch = tempfile.mkdtemp(prefix="excelbp-")
         except OSError as e:
             where = tempfile.gettempdir()
-            raise InputError(f"TMPDIR {where}: cannot make a temporary folder ({e.strerror})") from None
+            raise InputError(
+                f"TMPDIR {where}: cannot make a temporary folder ({e.strerror})"
+            ) from None
         try:
             wb, rows, strings = _parts(plan, Path(scratch))
         except OSError as e:
             _free(scratch, tmp)
             where = os.path.dirname(scratch)
-            raise InputError(f"TMPDIR {where}: cannot write the sheets' temporary files ({e.strerror or e}); free some space or set TMPDIR to another folder") from None
+            raise InputError(
+                f"TMPDIR {where}: cannot write the sheets' temporary files ({e.strerror or e});"
+                " free some space or set TMPDIR to another folder"
+            ) from None
         try:
             with ZipFile(tmp, "w", ZIP_DEFLATED, allowZip64=True) as archive:
                 assemble(_save(wb), rows, strings, archive)
@@ -80,7 +85,9 @@ def write(plan: WorkbookPlan, path: Path, *, force: bool = False) -> None:
             _free(scratch, tmp)
             raise InputError(f"-o {path}: cannot write ({e.strerror or e})") from None
     except BaseException:
-        if not _linked(tmp, path):  # not stopped between linking it into place and removing its other name
+        if not _linked(
+            tmp, path
+        ):  # not stopped between linking it into place and removing its other name
             with contextlib.suppress(OSError):
                 os.truncate(tmp, 0)  # free the space first: a full disk is the usual cause
         Path(tmp).unlink(missing_ok=True)
@@ -99,18 +106,29 @@ def check() -> None:
     cells = [[text("x"), number(1.0), formula("=B1*2", cached=2.0)]]
     cells[0][0] = replace(cells[0][0], comment="a note")
     line = Series("y", "probe", 2, 1, 1)
-    plan = WorkbookPlan([SheetPlan("probe", cells, charts=[ChartPlan("t", "y", False, [line], line, "E2")])], {"probe_name": "probe!$B$1"})
-    with tempfile.TemporaryDirectory(prefix="excelbp-check-") as scratch, ZipFile(io.BytesIO(), "w") as archive:
+    plan = WorkbookPlan(
+        [SheetPlan("probe", cells, charts=[ChartPlan("t", "y", False, [line], line, "E2")])],
+        {"probe_name": "probe!$B$1"},
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="excelbp-check-") as scratch,
+        ZipFile(io.BytesIO(), "w") as archive,
+    ):
         wb, rows, strings = _parts(plan, Path(scratch))
         assemble(_save(wb), rows, strings, archive)
 
 
-def _parts(plan: WorkbookPlan, scratch: Path) -> tuple[Workbook, dict[str, tuple[Path, tuple[int, int]]], SharedStrings]:
+def _parts(
+    plan: WorkbookPlan, scratch: Path
+) -> tuple[Workbook, dict[str, tuple[Path, tuple[int, int]]], SharedStrings]:
     """openpyxl's workbook without cells, each sheet's rows in a file of `scratch` (title →
     (file, extent)), and the strings they share: what assemble() puts together."""
     wb, style_ids = _workbook(plan)
     strings = SharedStrings()
-    rows = {sheet.title: _stream(i, sheet, scratch, style_ids, strings, wb) for i, sheet in enumerate(plan.sheets, start=1)}
+    rows = {
+        sheet.title: _stream(i, sheet, scratch, style_ids, strings, wb)
+        for i, sheet in enumerate(plan.sheets, start=1)
+    }
     _finish(plan, wb)
     return wb, rows, strings
 
@@ -121,7 +139,10 @@ def _save(wb: Workbook) -> bytes:
     try:
         wb.save(skeleton)
     except Exception as e:  # noqa: BLE001 - any failure of openpyxl here is the message
-        raise ExternalError(f"openpyxl {openpyxl.__version__}: cannot save the workbook's parts ({type(e).__name__}: {e})") from None
+        raise ExternalError(
+            f"openpyxl {openpyxl.__version__}: cannot save the workbook's parts"
+            f" ({type(e).__name__}: {e})"
+        ) from None
     return skeleton.getvalue()
 
 
@@ -144,16 +165,22 @@ def _place(tmp: str, path: Path, *, force: bool) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise InputError(f"{path}: appeared while the workbook was built; use --force to overwrite it") from None
+        raise InputError(
+            f"{path}: appeared while the workbook was built; use --force to overwrite it"
+        ) from None
     except OSError as e:
         if e.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK):
             raise
         # a file system without hard links (FAT, some network mounts): check, then move
         if path.exists():
-            raise InputError(f"{path}: appeared while the workbook was built; use --force to overwrite it") from None
+            raise InputError(
+                f"{path}: appeared while the workbook was built; use --force to overwrite it"
+            ) from None
         os.replace(tmp, path)
         return
-    with contextlib.suppress(OSError):  # the workbook is in place: its other name must not undo that
+    with contextlib.suppress(
+        OSError
+    ):  # the workbook is in place: its other name must not undo that
         os.unlink(tmp)
 
 
@@ -195,7 +222,14 @@ def _workbook(plan: WorkbookPlan) -> tuple[Workbook, dict[str, int]]:
     return wb, ids
 
 
-def _stream(i: int, sheet: SheetPlan, scratch: Path, style_ids: dict[str, int], strings: SharedStrings, wb: Workbook) -> tuple[Path, tuple[int, int]]:
+def _stream(
+    i: int,
+    sheet: SheetPlan,
+    scratch: Path,
+    style_ids: dict[str, int],
+    strings: SharedStrings,
+    wb: Workbook,
+) -> tuple[Path, tuple[int, int]]:
     """Sheet i's rows to a file in `scratch`; its notes onto openpyxl's sheet. → (file, extent)."""
     file = scratch / f"sheet{i}.xml"
     with open(file, "wb", buffering=1 << 20) as out:
@@ -204,7 +238,9 @@ def _stream(i: int, sheet: SheetPlan, scratch: Path, style_ids: dict[str, int], 
             rows.append(row)
     ws = wb[sheet.title]
     for r, c, text in rows.notes:
-        ws.cell(row=r, column=c).comment = Comment(text, "excelbp", width=NOTE_SIZE[0], height=NOTE_SIZE[1])
+        ws.cell(row=r, column=c).comment = Comment(
+            text, "excelbp", width=NOTE_SIZE[0], height=NOTE_SIZE[1]
+        )
     return file, sheet.extent or (rows.rows, rows.cols)
 
 

@@ -21,17 +21,29 @@ def _bar_chart(plan: ChartPlan, sheets: dict) -> BarChart:
     chart.width, chart.height = plan.size_cm
 
     def ref(s):
-        return Reference(sheets[s.sheet], min_col=s.col, max_col=s.last_col or s.col, min_row=s.first_row, max_row=s.last_row)
+        return Reference(
+            sheets[s.sheet],
+            min_col=s.col,
+            max_col=s.last_col or s.col,
+            min_row=s.first_row,
+            max_row=s.last_row,
+        )
 
     for s in plan.series:
-        chart.series.append(ScatterSeries(ref(s), title=s.name))  # the factory takes a row as one series
-        chart.series[-1].graphicalProperties.solidFill = PALETTE[(len(chart.series) - 1) % len(PALETTE)]
+        chart.series.append(
+            ScatterSeries(ref(s), title=s.name)
+        )  # the factory takes a row as one series
+        chart.series[-1].graphicalProperties.solidFill = PALETTE[
+            (len(chart.series) - 1) % len(PALETTE)
+        ]
     chart.set_categories(ref(plan.categories))
     if plan.y_limits is not None:
         chart.y_axis.scaling.min, chart.y_axis.scaling.max = plan.y_limits
     chart.y_axis.number_format = "General"
     chart.legend = None if len(plan.series) == 1 else chart.legend
-    chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl ≥ 3.1 hides axes unless told otherwise
+    chart.x_axis.delete = chart.y_axis.delete = (
+        False  # openpyxl ≥ 3.1 hides axes unless told otherwise
+    )
     chart.gapWidth = 50
     return chart
 
@@ -40,7 +52,9 @@ def chart(plan: ChartPlan, sheets: dict) -> LineChart | ScatterChart | BarChart:
     if plan.bar:
         return _bar_chart(plan, sheets)
     chart = ScatterChart() if plan.scatter else LineChart()
-    if plan.scatter:  # required by the schema (Excel repairs a chart without it); each series sets its own look
+    if (
+        plan.scatter
+    ):  # required by the schema (Excel repairs a chart without it); each series sets its own look
         chart.scatterStyle = "lineMarker"
     chart.title = plan.title
     chart.y_axis.title = plan.y_title
@@ -52,7 +66,9 @@ def chart(plan: ChartPlan, sheets: dict) -> LineChart | ScatterChart | BarChart:
     for s in plan.series:
         ref = Reference(sheets[s.sheet], min_col=s.col, min_row=s.first_row, max_row=s.last_row)
         if plan.scatter:
-            xs = Reference(sheets[s.sheet], min_col=s.x_col, min_row=s.first_row, max_row=s.last_row)
+            xs = Reference(
+                sheets[s.sheet], min_col=s.x_col, min_row=s.first_row, max_row=s.last_row
+            )
             chart.series.append(ScatterSeries(ref, xs, title=s.name))
             colour = PALETTE[(len(chart.series) - 1) % len(PALETTE)]
             if s.points:  # markers only
@@ -65,11 +81,17 @@ def chart(plan: ChartPlan, sheets: dict) -> LineChart | ScatterChart | BarChart:
                 chart.series[-1].graphicalProperties.line.solidFill = colour
         else:
             chart.add_data(ref, titles_from_data=False)
-            chart.series[-1].tx = SeriesLabel(v=s.name) if s.name_ref is None else SeriesLabel(strRef=StrRef(f=s.name_ref))
+            chart.series[-1].tx = (
+                SeriesLabel(v=s.name)
+                if s.name_ref is None
+                else SeriesLabel(strRef=StrRef(f=s.name_ref))
+            )
         chart.series[-1].smooth = False
     c = plan.categories
     if not plan.scatter:
-        chart.set_categories(Reference(sheets[c.sheet], min_col=c.col, min_row=c.first_row, max_row=c.last_row))
+        chart.set_categories(
+            Reference(sheets[c.sheet], min_col=c.col, min_row=c.first_row, max_row=c.last_row)
+        )
     # openpyxl ≥ 3.1 hides axes unless told otherwise
     if len(plan.series) == 1:
         chart.legend = None  # the title says what the one line is
@@ -80,6 +102,8 @@ def chart(plan: ChartPlan, sheets: dict) -> LineChart | ScatterChart | BarChart:
     chart.x_axis.delete = False
     chart.x_axis.tickLblPos = "low"  # step numbers below the plot, not across it at 0
     if not plan.scatter:  # about eight step numbers: more would be turned on their side
-        chart.x_axis.tickLblSkip = chart.x_axis.tickMarkSkip = max(1, -(-(c.last_row - c.first_row + 1) // 8))
+        chart.x_axis.tickLblSkip = chart.x_axis.tickMarkSkip = max(
+            1, -(-(c.last_row - c.first_row + 1) // 8)
+        )
     chart.y_axis.delete = False
     return chart

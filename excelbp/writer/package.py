@@ -30,15 +30,32 @@ STRINGS_PART = "xl/sharedStrings.xml"
 STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
 STRINGS_REL = f"{OFFICE_REL_NS}/sharedStrings"
 # CT_Font is a sequence: its children in this order, or Excel repairs styles.xml
-FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign",
-              "sz", "color", "name", "family", "charset", "scheme")
+FONT_ORDER = (
+    "b",
+    "i",
+    "strike",
+    "condense",
+    "extend",
+    "outline",
+    "shadow",
+    "u",
+    "vertAlign",
+    "sz",
+    "color",
+    "name",
+    "family",
+    "charset",
+    "scheme",
+)
 ROWS = "\ue000excelbp rows\ue000"  # where a sheet's rows go in its part's text
 DATE = (1980, 1, 1, 0, 0, 0)  # every member's time, as Excel writes it: the same bytes each build
 
 
 def _unspliceable(what: str) -> ExternalError:
     """openpyxl wrote a part the writer cannot splice (an openpyxl it was not tested with)."""
-    return ExternalError(f"openpyxl {openpyxl.__version__}: {what}; excelbp's writer was not made for this openpyxl")
+    return ExternalError(
+        f"openpyxl {openpyxl.__version__}: {what}; excelbp's writer was not made for this openpyxl"
+    )
 
 
 def _q(ns: str, tag: str) -> str:
@@ -53,7 +70,9 @@ def sheet_parts(skeleton: ZipFile) -> dict[str, str]:
     out = {}
     for sheet in wb.iter(_q(MAIN_NS, "sheet")):
         t = target[sheet.get(_q(OFFICE_REL_NS, "id"))]
-        out[sheet.get("name")] = t.lstrip("/") if t.startswith("/") else posixpath.normpath(f"xl/{t}")
+        out[sheet.get("name")] = (
+            t.lstrip("/") if t.startswith("/") else posixpath.normpath(f"xl/{t}")
+        )
     return out
 
 
@@ -81,13 +100,21 @@ def _with_strings(part: str, root: Element) -> None:
     if part == "[Content_Types].xml":
         names = {o.get("PartName") for o in root.iter(_q(CT_NS, "Override"))}
         if f"/{STRINGS_PART}" not in names:
-            SubElement(root, _q(CT_NS, "Override"), PartName=f"/{STRINGS_PART}", ContentType=STRINGS_TYPE)
+            SubElement(
+                root, _q(CT_NS, "Override"), PartName=f"/{STRINGS_PART}", ContentType=STRINGS_TYPE
+            )
     elif part == "xl/_rels/workbook.xml.rels":
         rels = list(root.iter(_q(PKG_REL_NS, "Relationship")))
         if not any(r.get("Type") == STRINGS_REL for r in rels):
             ids = {r.get("Id") for r in rels}
             new = next(f"rId{i}" for i in range(1, len(ids) + 2) if f"rId{i}" not in ids)
-            SubElement(root, _q(PKG_REL_NS, "Relationship"), Type=STRINGS_REL, Target="sharedStrings.xml", Id=new)
+            SubElement(
+                root,
+                _q(PKG_REL_NS, "Relationship"),
+                Type=STRINGS_REL,
+                Target="sharedStrings.xml",
+                Id=new,
+            )
 
 
 def _sheet_text(root: Element, extent: tuple[int, int], part: str) -> tuple[str, str]:
@@ -107,7 +134,9 @@ def _sheet_text(root: Element, extent: tuple[int, int], part: str) -> tuple[str,
 
 
 def _ref(rows: int, cols: int) -> str:
-    return "A1" if rows <= 1 and cols <= 1 else f"A1:{get_column_letter(max(cols, 1))}{max(rows, 1)}"
+    return (
+        "A1" if rows <= 1 and cols <= 1 else f"A1:{get_column_letter(max(cols, 1))}{max(rows, 1)}"
+    )
 
 
 def _member(name: str) -> ZipInfo:
@@ -116,7 +145,12 @@ def _member(name: str) -> ZipInfo:
     return info
 
 
-def assemble(skeleton: bytes, sheets: dict[str, tuple[Path, tuple[int, int]]], strings: SharedStrings, out: ZipFile) -> None:
+def assemble(
+    skeleton: bytes,
+    sheets: dict[str, tuple[Path, tuple[int, int]]],
+    strings: SharedStrings,
+    out: ZipFile,
+) -> None:
     """Write the package to `out`: `sheets` maps a sheet title to its rows' file and extent."""
     with ZipFile(io.BytesIO(skeleton)) as parts:
         where = sheet_parts(parts)
@@ -130,7 +164,10 @@ def assemble(skeleton: bytes, sheets: dict[str, tuple[Path, tuple[int, int]]], s
             if name in ours:
                 rows_file, extent = ours[name]
                 head, tail = _sheet_text(root, extent, name)
-                with out.open(_member(name), "w", force_zip64=True) as member, open(rows_file, "rb") as rows:
+                with (
+                    out.open(_member(name), "w", force_zip64=True) as member,
+                    open(rows_file, "rb") as rows,
+                ):
                     member.write(head.encode("utf-8"))
                     shutil.copyfileobj(rows, member, 1 << 20)
                     member.write(tail.encode("utf-8"))

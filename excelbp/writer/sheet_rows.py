@@ -53,14 +53,16 @@ class SharedStrings:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
             f'count="{self.count}" uniqueCount="{len(self.index)}">{items}</sst>'
-        ).encode("utf-8")
+        ).encode()
 
 
 class SheetRows:
     """Appends rows of excelbp cells to `out` as <row> elements; remembers the extent and
     the notes."""
 
-    def __init__(self, out: BinaryIO, style_ids: dict[str, int], strings: SharedStrings, heights=None) -> None:
+    def __init__(
+        self, out: BinaryIO, style_ids: dict[str, int], strings: SharedStrings, heights=None
+    ) -> None:
         self.out = out
         self.style_ids = style_ids
         self.strings = strings
@@ -86,7 +88,9 @@ class SheetRows:
             last = col
             if cell.comment:
                 self.notes.append((self.rows, col, cell.comment))
-            out.append(_cell(f'<c r="{letters[col]}{r}" s="{style_ids[cell.style]}"', cell, strings))
+            out.append(
+                _cell(f'<c r="{letters[col]}{r}" s="{style_ids[cell.style]}"', cell, strings)
+            )
         out.append("</row>")
         self.cols = max(self.cols, last)
         self.out.write("".join(out).encode("utf-8"))
@@ -108,7 +112,9 @@ def _cell(head: str, cell, strings: SharedStrings) -> str:
         return f"{head}/>"
     if kind == "array_part":  # a cell of an array formula: its value, as Excel writes it
         v = cell.cached
-        return f"{head}><v>{float(v)!r}</v></c>" if v is not None and math.isfinite(v) else f"{head}/>"
+        return (
+            f"{head}><v>{float(v)!r}</v></c>" if v is not None and math.isfinite(v) else f"{head}/>"
+        )
     # always a string, never a formula, whatever it starts with
     return f'{head} t="s"><v>{strings.add(_ILLEGAL.sub("", str(cell.value)))}</v></c>'
 

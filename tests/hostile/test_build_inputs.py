@@ -18,7 +18,14 @@ from excelbp.cli import main
 
 
 def run(*args: str, cwd, timeout: float = 30, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "excelbp", *args], capture_output=True, text=True, cwd=cwd, timeout=timeout, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "excelbp", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        **kw,
+    )
 
 
 def one_error_line(r: subprocess.CompletedProcess) -> str:
@@ -32,7 +39,9 @@ def one_error_line(r: subprocess.CompletedProcess) -> str:
 
 def test_a_fifo_without_a_writer_is_refused_not_waited_for(tmp_path):
     os.mkfifo(tmp_path / "data.csv")
-    r = run("build", "--layers", "2,1", "--data", "data.csv", "-o", "x.xlsx", cwd=tmp_path, timeout=20)
+    r = run(
+        "build", "--layers", "2,1", "--data", "data.csv", "-o", "x.xlsx", cwd=tmp_path, timeout=20
+    )
     assert "data.csv: not a regular file" in one_error_line(r)
     assert not (tmp_path / "x.xlsx").exists()
 
@@ -40,10 +49,25 @@ def test_a_fifo_without_a_writer_is_refused_not_waited_for(tmp_path):
 @pytest.mark.parametrize("device", ["/dev/zero", "/dev/stdin"])
 def test_endless_streams_are_refused_before_reading(tmp_path, device):
     """/dev/zero says its size is 0 and never ends; /dev/stdin fed by `yes` neither."""
-    yes = subprocess.Popen(["yes", "1,2,3"], stdout=subprocess.PIPE) if device == "/dev/stdin" else None
+    yes = (
+        subprocess.Popen(["yes", "1,2,3"], stdout=subprocess.PIPE)
+        if device == "/dev/stdin"
+        else None
+    )
     try:
         started = time.monotonic()
-        r = run("build", "--layers", "2,1", "--data", device, "-o", "x.xlsx", cwd=tmp_path, timeout=20, stdin=yes.stdout if yes else None)
+        r = run(
+            "build",
+            "--layers",
+            "2,1",
+            "--data",
+            device,
+            "-o",
+            "x.xlsx",
+            cwd=tmp_path,
+            timeout=20,
+            stdin=yes.stdout if yes else None,
+        )
         assert f"{device}: not a regular file" in one_error_line(r)
         assert time.monotonic() - started < 15
     finally:
@@ -57,7 +81,18 @@ def test_endless_streams_are_refused_before_reading(tmp_path, device):
 
 def test_a_csv_without_a_header_is_built_with_a_warning(tmp_path):
     (tmp_path / "nohead.csv").write_text("1,2,3\n4,5,6\n7,8,9\n")
-    r = run("build", "--layers", "2,1", "--activation", "linear", "--data", "nohead.csv", "-o", "x.xlsx", cwd=tmp_path)
+    r = run(
+        "build",
+        "--layers",
+        "2,1",
+        "--activation",
+        "linear",
+        "--data",
+        "nohead.csv",
+        "-o",
+        "x.xlsx",
+        cwd=tmp_path,
+    )
     assert r.returncode == 0
     [warning] = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
     assert "nohead.csv" in warning and "header" in warning and "(1, 2, 3)" in warning
@@ -91,7 +126,12 @@ def test_a_damaged_structure_record_is_named_as_such_not_as_an_option(tmp_path, 
 
 
 def test_a_closed_stdout_does_not_fail_a_written_workbook(tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "excelbp", "build", "-o", "x.xlsx"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "excelbp", "build", "-o", "x.xlsx"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     proc.stdout.close()  # as `excelbp build | head -c 0` does
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) == 0 and err == ""
@@ -100,8 +140,17 @@ def test_a_closed_stdout_does_not_fail_a_written_workbook(tmp_path):
 
 def test_stdout_on_a_full_device_warns_once_and_keeps_the_workbook(tmp_path):
     with open("/dev/full", "w") as full:
-        r = subprocess.run([sys.executable, "-m", "excelbp", "build", "-o", "x.xlsx"], cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, text=True, timeout=60)
-    assert r.returncode == 0 and r.stderr.strip().splitlines() == ["warning: could not print the report on stdout (No space left on device)"]
+        r = subprocess.run(
+            [sys.executable, "-m", "excelbp", "build", "-o", "x.xlsx"],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
+    assert r.returncode == 0 and r.stderr.strip().splitlines() == [
+        "warning: could not print the report on stdout (No space left on device)"
+    ]
     assert (tmp_path / "x.xlsx").stat().st_size > 0
 
 
@@ -133,7 +182,9 @@ def test_two_builds_to_one_output_at_once_one_wins_one_refuses(tmp_path):
     results = []
 
     def build():
-        results.append(run("build", "--steps", "3000", "-o", "x.xlsx", "--quiet", cwd=tmp_path, timeout=120))
+        results.append(
+            run("build", "--steps", "3000", "-o", "x.xlsx", "--quiet", cwd=tmp_path, timeout=120)
+        )
 
     threads = [threading.Thread(target=build) for _ in range(2)]
     for t in threads:
@@ -152,14 +203,24 @@ def test_no_temporary_left_when_hung_up_or_terminated(tmp_path, signum):
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     env = {**os.environ, "TMPDIR": str(scratch)}
-    proc = subprocess.Popen([sys.executable, "-m", "excelbp", "build", "--steps", "400000", "-o", str(out), "--quiet"], cwd=tmp_path, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "excelbp", "build", "--steps", "400000", "-o", str(out), "--quiet"],
+        cwd=tmp_path,
+        env=env,
+    )
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(".big.xlsx.*.tmp")) and proc.poll() is None and time.monotonic() < deadline:
+    while (
+        not list(tmp_path.glob(".big.xlsx.*.tmp"))
+        and proc.poll() is None
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     assert list(tmp_path.glob(".big.xlsx.*.tmp")), "the build should be writing its temporary file"
     proc.send_signal(signum)
     assert proc.wait(timeout=60) == 128 + signum
-    assert [p.name for p in tmp_path.iterdir()] == ["tmp"] and list(scratch.iterdir()) == []  # openpyxl's temporaries too
+    assert [p.name for p in tmp_path.iterdir()] == ["tmp"] and list(
+        scratch.iterdir()
+    ) == []  # openpyxl's temporaries too
 
 
 @pytest.mark.slow
@@ -174,16 +235,27 @@ def test_a_stopped_libreoffice_verify_leaves_no_soffice_and_no_folder(tmp_path):
     scratch.mkdir()
     assert main(["build", "--steps", "20000", "-o", str(tmp_path / "long.xlsx"), "--quiet"]) == 0
     env = {**os.environ, "TMPDIR": str(scratch)}
-    proc = subprocess.Popen([sys.executable, "-m", "excelbp", "verify", "long.xlsx", "--engine", "libreoffice"], cwd=tmp_path, env=env, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "excelbp", "verify", "long.xlsx", "--engine", "libreoffice"],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 60
-    while not list(scratch.glob("excelbp-soffice-*/profile/user/*")) and time.monotonic() < deadline:
+    while (
+        not list(scratch.glob("excelbp-soffice-*/profile/user/*")) and time.monotonic() < deadline
+    ):
         time.sleep(0.05)
     time.sleep(1.0)  # soffice is up and converting
-    soffice = subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True, text=True).stdout.split()
+    soffice = subprocess.run(
+        ["pgrep", "-f", str(scratch)], capture_output=True, text=True
+    ).stdout.split()
     assert soffice, "soffice should be running"
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 128 + signal.SIGTERM
-    assert subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True).returncode == 1  # none left
+    assert (
+        subprocess.run(["pgrep", "-f", str(scratch)], capture_output=True).returncode == 1
+    )  # none left
     assert list(scratch.iterdir()) == []
 
 
@@ -201,11 +273,22 @@ def test_data_charts_show_a_bounded_number_of_points_and_series(tmp_path):
     from excelbp.words import words
 
     n = 3 * MAX_CHARTED_SAMPLES
-    (tmp_path / "fit.csv").write_text("x,y\n" + "".join(f"{i / n:.6f},{(i % 7) / 7:.6f}\n" for i in range(n)))
-    (tmp_path / "classes.csv").write_text("x1,x2,y\n" + "".join(f"{i / n:.6f},{(i % 5) / 5:.6f},{i % 2}\n" for i in range(n)))
-    for data, opts in (("fit.csv", dict(layers=(1, 1), activation="linear", loss="mse")), ("classes.csv", dict(layers=(2, 1), loss="binary_cross_entropy", activation="sigmoid"))):
+    (tmp_path / "fit.csv").write_text(
+        "x,y\n" + "".join(f"{i / n:.6f},{(i % 7) / 7:.6f}\n" for i in range(n))
+    )
+    (tmp_path / "classes.csv").write_text(
+        "x1,x2,y\n" + "".join(f"{i / n:.6f},{(i % 5) / 5:.6f},{i % 2}\n" for i in range(n))
+    )
+    for data, opts in (
+        ("fit.csv", dict(layers=(1, 1), activation="linear", loss="mse")),
+        ("classes.csv", dict(layers=(2, 1), loss="binary_cross_entropy", activation="sigmoid")),
+    ):
         spec = make_spec(BuildOptions(data=tmp_path / data, **opts))
         sheet = inputs_sheet(spec)
         chart = data_chart(spec, sheet, words("en"))
-        assert all(s.last_row < sheet.X.row + MAX_CHARTED_SAMPLES for s in chart.series if s.first_row >= sheet.X.row)
+        assert all(
+            s.last_row < sheet.X.row + MAX_CHARTED_SAMPLES
+            for s in chart.series
+            if s.first_row >= sheet.X.row
+        )
         assert len(chart.series) <= MAX_CLASS_RUNS + 1

@@ -45,7 +45,10 @@ def parts_of(path: Path) -> dict[str, str]:
 
 def rewrite(src: Path, dst: Path, changes: dict) -> Path:
     """A copy of `src` with parts replaced: bytes, or a function writing to the part's stream."""
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout:
+    with (
+        zipfile.ZipFile(src) as zin,
+        zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
+    ):
         names = [i.filename for i in zin.infolist()]
         for name in names + [n for n in changes if n not in names]:
             change = changes.get(name)
@@ -75,24 +78,50 @@ def verify_answer(path: Path, *args: str) -> tuple[int, str, float]:
     """(exit status, its one line of answer, seconds) of `excelbp verify` in a child process."""
     started = time.monotonic()
     r = subprocess.run(
-        ["prlimit", f"--as={AS_LIMIT}", sys.executable, "-m", "excelbp", "verify", str(path), "--quiet", *args],
-        capture_output=True, text=True, cwd=ROOT, timeout=120, env={"PATH": "/usr/bin:/bin", "TQDM_DISABLE": "1"},
+        [
+            "prlimit",
+            f"--as={AS_LIMIT}",
+            sys.executable,
+            "-m",
+            "excelbp",
+            "verify",
+            str(path),
+            "--quiet",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "TQDM_DISABLE": "1"},
     )
     seconds = time.monotonic() - started
     out = (r.stderr + r.stdout).strip()
     assert "Traceback" not in out and "MemoryError" not in out, out[-2000:]
     assert r.returncode in (1, 2), (r.returncode, out[-2000:])
-    lines = r.stderr.strip().splitlines() if r.returncode == 2 else [line for line in r.stdout.splitlines() if line.startswith("MISMATCH")]
+    lines = (
+        r.stderr.strip().splitlines()
+        if r.returncode == 2
+        else [line for line in r.stdout.splitlines() if line.startswith("MISMATCH")]
+    )
     assert len(lines) == 1, out[-2000:]
     assert seconds <= SECONDS, (seconds, lines[0])
     return r.returncode, lines[0], seconds
 
 
 def cells_row(r: int, width: int) -> bytes:
-    return b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><v>1</v></c>' % (col, r) for col in COLS[:width]) + b"</row>"
+    return (
+        b'<row r="%d">' % r
+        + b"".join(b'<c r="%s%d"><v>1</v></c>' % (col, r) for col in COLS[:width])
+        + b"</row>"
+    )
 
 
-COLS = [(a + b).encode() for a in ["", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ"] for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"][: 26 * 27]
+COLS = [
+    (a + b).encode()
+    for a in ["", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
+    for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+][: 26 * 27]
 
 
 # --- cells, strings and ranges -----------------------------------------------------------
@@ -103,10 +132,14 @@ def test_millions_of_plain_cells_in_a_small_file(small, tmp_path):
     file of a few MB: counted while the zip is checked, refused before a cell is held."""
     parts = parts_of(small)
     width, rows = 700, 8_430  # 5.9 million cells a sheet
-    bad = rewrite(small, tmp_path / "cells.xlsx", {
-        parts["Steps"]: add_rows(cells_row(r, width) for r in range(100, 100 + rows)),
-        parts["Inputs"]: add_rows(cells_row(r, width) for r in range(100, 100 + rows)),
-    })
+    bad = rewrite(
+        small,
+        tmp_path / "cells.xlsx",
+        {
+            parts["Steps"]: add_rows(cells_row(r, width) for r in range(100, 100 + rows)),
+            parts["Inputs"]: add_rows(cells_row(r, width) for r in range(100, 100 + rows)),
+        },
+    )
     assert bad.stat().st_size < 40_000_000  # the issue's was 24 MB
     status, line, _ = verify_answer(bad)
     assert status == 2 and "cells in its sheets" in line and "structure record" in line, line
@@ -117,15 +150,25 @@ def test_a_huge_shared_strings_part(small, tmp_path):
     every one (2 million, 40 s) each time it opens the workbook. Refused on the part's size."""
 
     def strings(w, _old):
-        w.write(b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+        w.write(
+            b'<?xml version="1.0"?><sst'
+            b' xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        )
         block = b"<si><t>a</t></si>" * 65536
         for _ in range(31 * 1024 * 1024 // len(block)):
             w.write(block)
         w.write(b"</sst>")
 
     with zipfile.ZipFile(small) as z:
-        types = z.read("[Content_Types].xml").replace(b"</Types>", b'<Override PartName="/xl/strings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-    bad = rewrite(small, tmp_path / "sst.xlsx", {"xl/strings.xml": strings, "[Content_Types].xml": types})
+        types = z.read("[Content_Types].xml").replace(
+            b"</Types>",
+            b'<Override PartName="/xl/strings.xml"'
+            b' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml'
+            b'.sharedStrings+xml"/></Types>',
+        )
+    bad = rewrite(
+        small, tmp_path / "sst.xlsx", {"xl/strings.xml": strings, "[Content_Types].xml": types}
+    )
     status, line, _ = verify_answer(bad)
     assert status == 2 and "shared strings part xl/strings.xml" in line, line
 
@@ -134,7 +177,9 @@ def test_a_range_over_a_whole_sheet(small, tmp_path):
     """One formula over A1:XFD1048576 (17 billion cells) that the translator leaves to the
     `formulas` package, which would make an object per cell."""
     cell = b'<row r="200"><c r="A200"><f>SUMPRODUCT(Steps!A1:XFD1048576)+LEN("x")</f></c></row>'
-    bad = rewrite(small, tmp_path / "range.xlsx", {parts_of(small)["Inputs"]: add_rows(iter([cell]))})
+    bad = rewrite(
+        small, tmp_path / "range.xlsx", {parts_of(small)["Inputs"]: add_rows(iter([cell]))}
+    )
     status, line, _ = verify_answer(bad)
     assert status == 2 and "17,179,869,184 cells" in line and "Inputs!A200" in line, line
 
@@ -142,8 +187,15 @@ def test_a_range_over_a_whole_sheet(small, tmp_path):
 def test_many_distinct_formulas(small, tmp_path):
     """60,000 formulas, each a text of its own outside the translator's grammar: each would be
     compiled by the `formulas` package (20-50 ms each)."""
-    rows = (b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><f>LEN("%d")+%d</f></c>' % (col, r, r, j) for j, col in enumerate(COLS[:100])) + b"</row>"
-            for r in range(200, 800))
+    rows = (
+        b'<row r="%d">' % r
+        + b"".join(
+            b'<c r="%s%d"><f>LEN("%d")+%d</f></c>' % (col, r, r, j)
+            for j, col in enumerate(COLS[:100])
+        )
+        + b"</row>"
+        for r in range(200, 800)
+    )
     bad = rewrite(small, tmp_path / "formulas.xlsx", {parts_of(small)["Inputs"]: add_rows(rows)})
     status, line, _ = verify_answer(bad)
     assert status == 2 and "distinct formulas" in line, line
@@ -166,19 +218,22 @@ def with_record(small: Path, dst: Path, **changes) -> Path:
     part = "xl/sharedStrings.xml"  # excelbp writes its texts there, the record among them
     with zipfile.ZipFile(small) as z:
         xml = z.read(part)
-    start = xml.index(b'<t>{"')+ 3
+    start = xml.index(b'<t>{"') + 3
     end = xml.index(b"</t>", start)
     record = json.loads(xml[start:end].decode())
     record.update(changes)
     return rewrite(small, dst, {part: xml[:start] + json.dumps(record).encode() + xml[end:]})
 
 
-@pytest.mark.parametrize("changes, needle", [
-    (dict(steps=10**9), "1,000,000,000 steps"),
-    (dict(n_samples=10**9), "1,000,000,000 samples"),
-    (dict(sizes=[3, 100_000, 1]), "layer sizes"),
-    (dict(batch=10**6), "more than excelbp writes"),
-])
+@pytest.mark.parametrize(
+    "changes, needle",
+    [
+        (dict(steps=10**9), "1,000,000,000 steps"),
+        (dict(n_samples=10**9), "1,000,000,000 samples"),
+        (dict(sizes=[3, 100_000, 1]), "layer sizes"),
+        (dict(batch=10**6), "more than excelbp writes"),
+    ],
+)
 def test_a_record_claiming_the_impossible(small, tmp_path, changes, needle):
     status, line, _ = verify_answer(with_record(small, tmp_path / "record.xlsx", **changes))
     assert status == 2 and needle in line, line
@@ -200,10 +255,12 @@ def test_a_dimension_lie(small, tmp_path):
     with zipfile.ZipFile(small) as z:
         record, steps = z.read(parts[STRUCTURE]), z.read(parts["Steps"])
     record = record.replace(b'<dimension ref="A1:A2"/>', b'<dimension ref="A1:XFD1048576"/>')
-    record = record.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData>')
+    record = record.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData>'
+    )
     assert b"XFD1048576" in record
     at = steps.index(b"<f>", steps.index(b'<row r="8"'))
-    steps = steps[:at] + b"<v>0.5</v>" + steps[steps.index(b"</f>", at) + 4:]
+    steps = steps[:at] + b"<v>0.5</v>" + steps[steps.index(b"</f>", at) + 4 :]
     bad = rewrite(small, tmp_path / "dim.xlsx", {parts[STRUCTURE]: record, parts["Steps"]: steps})
     status, line, _ = verify_answer(bad)
     assert status == 1 and "a value where excelbp wrote a formula" in line, line

@@ -114,11 +114,11 @@ class Optimizer:
         """The keys a trace records per step: the effective gradient, the state, the hats."""
         return ("grad",) + self.rule.kinds
 
-    def with_values(self, **given: float) -> "Optimizer":
+    def with_values(self, **given: float) -> Optimizer:
         """The same optimizer with these values (checked), the others kept."""
         return Optimizer(self.name, **{**dict(self.values), **given})
 
-    def rounded(self) -> "Optimizer":
+    def rounded(self) -> Optimizer:
         """Each value to 15 significant digits, as the workbook's literals hold them."""
         return Optimizer(self.name, **{k: float(f"{v:.15g}") for k, v in self.values})
 
@@ -130,6 +130,16 @@ def _rebuild(name: str, values: tuple[tuple[str, float], ...]) -> Optimizer:
 SGD = Optimizer()
 
 __all__ = [
-    "HYPERPARAMETERS", "OPTIMIZERS", "RULES", "SGD", "WEIGHT_DECAY",
-    "Arrays", "Cells", "Hyperparameter", "Optimizer", "Rule", "option_help", "rule_of",
+    "HYPERPARAMETERS",
+    "OPTIMIZERS",
+    "RULES",
+    "SGD",
+    "WEIGHT_DECAY",
+    "Arrays",
+    "Cells",
+    "Hyperparameter",
+    "Optimizer",
+    "Rule",
+    "option_help",
+    "rule_of",
 ]

@@ -3,13 +3,12 @@ initial accumulator 0): each parameter's step shrinks with all its gradients so 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .rule import Array, Arrays, EPS, Cells, Rule, Update
+from .rule import EPS, Array, Arrays, Cells, Rule, Update
 
 if TYPE_CHECKING:
     from . import Optimizer
@@ -28,8 +27,15 @@ def update_formula(c: Cells) -> str:
     return f"={c.p}-{c.lr}*{c.g}/(SQRT({c.now('sum')})+eps)"
 
 
-RULES = (Rule(
-    name="adagrad", rank=6, hyperparameters=(replace(EPS, default=1e-10),),  # torch's ε
-    step=step, update_formula=update_formula,
-    state=("sum",), symbols={"sum": "s"}, state_formula=state_formula,  # torch's name for s
-),)
+RULES = (
+    Rule(
+        name="adagrad",
+        rank=6,
+        hyperparameters=(replace(EPS, default=1e-10),),  # torch's ε
+        step=step,
+        update_formula=update_formula,
+        state=("sum",),
+        symbols={"sum": "s"},
+        state_formula=state_formula,  # torch's name for s
+    ),
+)

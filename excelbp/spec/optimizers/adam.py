@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .rule import Array, Arrays, BETA1, BETA2, EPS, Cells, Rule, Update, average
+from .rule import BETA1, BETA2, EPS, Array, Arrays, Cells, Rule, Update, average
 
 if TYPE_CHECKING:
     from . import Optimizer
@@ -44,9 +44,15 @@ SYMBOLS = {"exp_avg": "m", "exp_avg_sq": "v", "exp_avg_hat": "m̂", "exp_avg_sq_
 
 def _rule(name: str, rank: int, update_formula, decoupled: bool) -> Rule:
     return Rule(
-        name=name, rank=rank, hyperparameters=(BETA1, BETA2, EPS),
-        step=step, update_formula=update_formula, state=("exp_avg", "exp_avg_sq"),
-        hats=("exp_avg_hat", "exp_avg_sq_hat"), symbols=SYMBOLS, state_formula=state_formula,
+        name=name,
+        rank=rank,
+        hyperparameters=(BETA1, BETA2, EPS),
+        step=step,
+        update_formula=update_formula,
+        state=("exp_avg", "exp_avg_sq"),
+        hats=("exp_avg_hat", "exp_avg_sq_hat"),
+        symbols=SYMBOLS,
+        state_formula=state_formula,
         decoupled=decoupled,
     )
 

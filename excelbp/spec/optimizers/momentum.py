@@ -31,13 +31,23 @@ def state_formula(kind: str, c: Cells) -> tuple[str, str]:
 
 def _rule(name: str, rank: int, step, update_formula) -> Rule:
     return Rule(
-        name=name, rank=rank, hyperparameters=(MOMENTUM,), step=step, update_formula=update_formula,
-        state=("velocity",), symbols={"velocity": "v"}, state_formula=state_formula,
+        name=name,
+        rank=rank,
+        hyperparameters=(MOMENTUM,),
+        step=step,
+        update_formula=update_formula,
+        state=("velocity",),
+        symbols={"velocity": "v"},
+        state_formula=state_formula,
     )
 
 
 RULES = (
     _rule("momentum", 1, momentum_step, lambda c: f"={c.p}-{c.lr}*{c.now('velocity')}"),
-    _rule("nesterov", 2, nesterov_step,
-          lambda c: f"={c.p}-{c.lr}*({c.g}+momentum*{c.now('velocity')})"),
+    _rule(
+        "nesterov",
+        2,
+        nesterov_step,
+        lambda c: f"={c.p}-{c.lr}*({c.g}+momentum*{c.now('velocity')})",
+    ),
 )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .rule import Array, Arrays, ALPHA, EPS, Cells, Rule, Update, average
+from .rule import ALPHA, EPS, Array, Arrays, Cells, Rule, Update, average
 
 if TYPE_CHECKING:
     from . import Optimizer
@@ -25,7 +25,15 @@ def update_formula(c: Cells) -> str:
     return f"={c.p}-{c.lr}*{c.g}/(SQRT({c.now('square_avg')})+eps)"
 
 
-RULES = (Rule(
-    name="rmsprop", rank=3, hyperparameters=(ALPHA, EPS), step=step, update_formula=update_formula,
-    state=("square_avg",), symbols={"square_avg": "s"}, state_formula=state_formula,
-),)
+RULES = (
+    Rule(
+        name="rmsprop",
+        rank=3,
+        hyperparameters=(ALPHA, EPS),
+        step=step,
+        update_formula=update_formula,
+        state=("square_avg",),
+        symbols={"square_avg": "s"},
+        state_formula=state_formula,
+    ),
+)
