@@ -32,7 +32,7 @@ STAGES = [
     "cli",
 ]
 # top-level modules that are not a stage of their own
-ENTRY = {"__init__": "errors", "progress": "cli", "__main__": "cli"}
+ENTRY = {"__init__": "errors", "progress": "cli", "arguments": "cli", "__main__": "cli"}
 MAX_LINES = 300
 
 
