@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from . import en, zh
+from . import en, en_how, zh, zh_how
 
-_BY_LANG = {"en": en.WORDS, "zh": zh.WORDS}
+_BY_LANG = {"en": {**en.WORDS, **en_how.WORDS}, "zh": {**zh.WORDS, **zh_how.WORDS}}
 
 
 def words(lang: str) -> dict[str, str]:
