@@ -79,9 +79,9 @@ class StepBlocks(StepSheet):
     def positions(self) -> list[tuple[tuple, int, int]]:
         return [(key, *self.where[key]) for key in self.own]
 
-    def at(self, key: tuple, which: str = "r") -> str:
+    def at(self, key: tuple, which: str = "r", *, fixed_column: bool = False) -> str:
         dr, c = self.where[key]
-        return f"{letter(c + 1)}{{{which}{dr}}}"
+        return f"{'$' if fixed_column else ''}{letter(c + 1)}{{{which}{dr}}}"
 
     def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
         top = self.row(step)

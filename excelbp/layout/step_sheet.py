@@ -53,7 +53,9 @@ class StepSheet:
     def has(self, key: tuple) -> bool:
         raise NotImplementedError
 
-    def at(self, key: tuple, which: str = "r") -> str:
+    def at(self, key: tuple, which: str = "r", *, fixed_column: bool = False) -> str:
+        """The cell of `key` at this step ("r") or the previous one ("p") as a template: F{r3}
+        (blocks), F{r} (rows); `fixed_column`: $F{r3}."""
         raise NotImplementedError
 
     def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
@@ -63,8 +65,9 @@ class StepSheet:
         """These keys' cells over the last epoch's steps: one-row-per-step sheets only."""
         raise NotImplementedError(f"{self.title}: no window of steps")
 
-    def mirror(self, key: tuple) -> str | None:
-        """The formula of a cell that only shows another sheet's cell, else None."""
+    def mirror(self, key: tuple) -> tuple[str, str] | None:
+        """Where a cell that only shows another sheet's cell finds it: (that sheet's title, the
+        cell as a template, B{t3}); None for a cell of this sheet's own."""
         return None
 
     def heading(self) -> list[Label]:
@@ -94,11 +97,12 @@ class StepSheet:
 
     # --- shared ------------------------------------------------------------------------
 
-    def line(self, keys: list[tuple]) -> tuple[str, str] | None:
+    def line(self, keys: list[tuple], *, fixed_column: bool = False) -> tuple[str, str] | None:
         """("across" | "down", range template) where the keys fill one row or one column, in
         this order; None where they do not."""
         cells = [self.position(k) for k in keys]
-        (r0, c0), rng = cells[0], f"{self.at(keys[0])}:{self.at(keys[-1])}"
+        ends = [self.at(k, fixed_column=fixed_column) for k in (keys[0], keys[-1])]
+        (r0, c0), rng = cells[0], ":".join(ends)
         if all(rc == (r0, c0 + k) for k, rc in enumerate(cells)):
             return "across", rng
         if all(rc == (r0 + k, c0) for k, rc in enumerate(cells)):
