@@ -31,7 +31,8 @@ from ..quantities.names import classifier
 from ..quantities.registry import KINDS
 from ..quantities.step import param_keys, parameter_kinds, sample_areas
 from ..spec import Spec
-from .grid import letter, title
+from ..words import sheet_title
+from .grid import letter
 from .rows import Column, StepTable
 from .size import BLOCK_HEAD as HEAD
 from .size import block_height
@@ -257,7 +258,7 @@ def blocks_layout(spec: Spec) -> StepBlocks:
         width=col - 1,
         spec=spec,
         epoch=spec.epoch,
-        title=title(spec.lang, "training"),
+        title=sheet_title(spec.lang, "training"),
     )
 
 
@@ -294,5 +295,5 @@ def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:
         where=where,
         epoch=spec.epoch,
         mirrored=blocks,
-        title=title(spec.lang, "steps"),
+        title=sheet_title(spec.lang, "steps"),
     )

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from ..quantities.registry import KINDS
 from ..quantities.step import param_keys, parameter_kinds, sample_areas
 from ..spec import Spec
-from .grid import letter, title
+from ..words import sheet_title
+from .grid import letter
 from .step_sheet import Label, StepSheet
 
 HEAD = 3  # header rows: groups, sub-groups, names
@@ -132,7 +133,7 @@ class _Columns:
             columns=tuple(self.columns),
             where=self.where,
             epoch=spec.epoch,
-            title=title(spec.lang, "steps"),
+            title=sheet_title(spec.lang, "steps"),
             **kw,
         )
 

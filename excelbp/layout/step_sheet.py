@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .grid import letter, quoted
+from .grid import Block, Ref
 
 
 @dataclass(frozen=True)
@@ -109,14 +109,14 @@ class StepSheet:
             return "down", rng
         return None
 
-    def ref(self, key: tuple, step: int, last: tuple | None = None) -> str:
-        """The absolute, sheet-qualified reference of `key` at step `step` (to `last`: a range)."""
+    def ref(self, key: tuple, step: int, last: tuple | None = None) -> Ref:
+        """The cell of `key` at step `step`, absolute (to `last`'s: a range)."""
+        cells = [self._cell(k, step) for k in (key, last) if k is not None]
+        return Ref(self.title, ":".join(cells))
+
+    def _cell(self, key: tuple, step: int) -> str:
         dr, c = self.position(key)
-        out = f"{quoted(self.title)}!${letter(c + 1)}${self.row(step) + dr}"
-        if last is not None:
-            dr, c = self.position(last)
-            out += f":${letter(c + 1)}${self.row(step) + dr}"
-        return out
+        return Block(self.row(step) + dr, c + 1, 1, 1).cell()
 
     def kind_columns(self, kind: str) -> list[int]:
         """0-based columns holding quantities of this kind (aliases excluded)."""
