@@ -1,4 +1,4 @@
-"""Rectangles of cells, and references to cells of a named sheet."""
+"""Rectangles of cells, and references to the cells of a named sheet: positions, printed A1."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
 """The one abstraction both step layouts implement: a sheet whose rows repeat once per step.
 
 A step occupies `height` rows from `row(step)`; each quantity of the step has a place
-(row within the step, 0-based column). Formulas are templates in which `{r}` (rows layout)
-or `{r<dr>}` (blocks layout) stand for this step's rows, `{p…}` for the previous step's,
-`{d<b>}` for the Inputs row of sample b and `{w}` for the first row of the last epoch;
-`fill` gives their values for one step.
+(row within the step, 0-based column). The layout gives a cell as a template, F{r3}, in which
+`{r}` (rows layout) or `{r<dr>}` (blocks layout) stand for this step's rows, `{p…}` for the
+previous step's, `{d<b>}` for the Inputs row of sample b, `{t<dr>}` for a mirrored sheet's
+rows and `{w}` for the first row of the last epoch; the formulas quantities/ writes with them
+are templates too, and `fill` gives their values for one step. The layout writes no formula.
 """
 
 from __future__ import annotations

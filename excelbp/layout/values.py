@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from ..engine.evaluate import Layers, classes, decision_line, drawn_inputs, layers
+from ..engine import Layers, classes, decision_line, drawn_inputs, layers
 from ..spec import Spec
 from .grid import Block
 from .images import Drawing, ImagesSheet, Pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.evaluate import raw_scale
+from ..engine import raw_scale
 from ..layout.images import Drawing
 from ..layout.inputs import InputsSheet
 from ..quantities.context import quoted
