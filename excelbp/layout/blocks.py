@@ -31,7 +31,8 @@ from ..quantities.names import classifier
 from ..quantities.registry import KINDS
 from ..quantities.step import param_keys, parameter_kinds, sample_areas
 from ..spec import Spec
-from .grid import letter, title
+from ..words import sheet_title
+from .grid import letter
 from .rows import Column, StepTable
 from .size import BLOCK_HEAD as HEAD
 from .size import block_height
@@ -79,9 +80,9 @@ class StepBlocks(StepSheet):
     def positions(self) -> list[tuple[tuple, int, int]]:
         return [(key, *self.where[key]) for key in self.own]
 
-    def at(self, key: tuple, which: str = "r") -> str:
+    def at(self, key: tuple, which: str = "r", *, fixed_column: bool = False) -> str:
         dr, c = self.where[key]
-        return f"{letter(c + 1)}{{{which}{dr}}}"
+        return f"{'$' if fixed_column else ''}{letter(c + 1)}{{{which}{dr}}}"
 
     def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
         top = self.row(step)
@@ -257,7 +258,7 @@ def blocks_layout(spec: Spec) -> StepBlocks:
         width=col - 1,
         spec=spec,
         epoch=spec.epoch,
-        title=title(spec.lang, "training"),
+        title=sheet_title(spec.lang, "training"),
     )
 
 
@@ -294,5 +295,5 @@ def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:
         where=where,
         epoch=spec.epoch,
         mirrored=blocks,
-        title=title(spec.lang, "steps"),
+        title=sheet_title(spec.lang, "steps"),
     )

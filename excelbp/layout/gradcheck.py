@@ -15,7 +15,8 @@ from ..engine.gradcheck import parameter_keys
 from ..errors import InputError
 from ..quantities.names import has_activation_column
 from ..spec import Spec
-from .grid import Block, title
+from ..words import sheet_title
+from .grid import Block
 
 EPS_ROW, MAX_ROW, TABLE_HEADER = 5, 6, 8
 MAX_COLUMNS = 16_384  # Excel's
@@ -106,7 +107,7 @@ def gradcheck_sheet(spec: Spec) -> GradcheckSheet | None:
     table = Block(TABLE_HEADER + 1, 1, P, 7)
     passes_top = table.row + P + 5  # a blank row, a heading, a note, the header
     return GradcheckSheet(
-        title=title(spec.lang, "gradcheck"),
+        title=sheet_title(spec.lang, "gradcheck"),
         keys=keys,
         eps=Block(EPS_ROW, 2, 1, 1),
         max_rel=Block(MAX_ROW, 2, 1, 1),

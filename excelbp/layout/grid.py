@@ -1,4 +1,4 @@
-"""Rectangles of cells, and the sheets' titles."""
+"""Rectangles of cells, and references to the cells of a named sheet: positions, printed A1."""
 
 from __future__ import annotations
 
@@ -7,23 +7,10 @@ from dataclasses import dataclass
 from openpyxl.utils import get_column_letter
 
 from ..quantities.context import quoted
-from ..words import words
 
-__all__ = ["STRUCTURE", "Block", "letter", "quoted", "title"]
+__all__ = ["STRUCTURE", "Block", "Ref", "letter"]
 
 STRUCTURE = "excelbp"  # hidden: what verify needs to rebuild the layout; never translated
-
-
-def title(lang: str, sheet: str) -> str:
-    """A sheet's name in the workbook's language: inputs, steps, training or images."""
-    return words(lang)[f"sheet_{sheet}"]
-
-
-def titles(lang: str) -> dict[str, str]:
-    """Every sheet's name, for texts that mention them ({inputs}, {steps}, … in the words)."""
-    return {k: title(lang, k) for k in ("inputs", "steps", "training", "images")} | {
-        "how": words(lang)["how_title"]
-    }
 
 
 def letter(col: int) -> str:
@@ -55,10 +42,26 @@ class Block:
     def letter(self, j: int = 0) -> str:
         return letter(self.col + j)
 
-    def ref(self) -> str:
-        end = self.cell(self.rows - 1, self.cols - 1)
-        return self.cell() if (self.rows, self.cols) == (1, 1) else f"{self.cell()}:{end}"
+    def ref(self, *, absolute: bool = True) -> str:
+        """The block: one cell, or its range ($B$5:$D$9; without `absolute`, B5:D9)."""
+        top, end = (
+            self.cell(absolute=absolute),
+            self.cell(self.rows - 1, self.cols - 1, absolute=absolute),
+        )
+        return top if (self.rows, self.cols) == (1, 1) else f"{top}:{end}"
 
     def cells(self):
         """(row, col) of every cell, row by row."""
         return [(self.row + i, self.col + j) for i in range(self.rows) for j in range(self.cols)]
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Cells of a named sheet: a reference that prints itself as a formula writes it,
+    'LR sweep'!$B$4 or Inputs!$B$5:$D$9."""
+
+    sheet: str  # the sheet's title
+    cells: str  # a cell or a range on it: $B$4, $B$5:$D$9
+
+    def __str__(self) -> str:
+        return f"{quoted(self.sheet)}!{self.cells}"

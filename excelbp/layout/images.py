@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from ..quantities.names import has_activation_column, softmax_output
 from ..spec import Spec
-from .grid import Block, title
+from ..words import sheet_title
+from .grid import Block
 
 TOP = 5  # the picture and the columns of the forward pass start on this row
 
@@ -87,5 +88,5 @@ def images_sheet(spec: Spec) -> ImagesSheet | None:
         forward=picked,
         target=target,
         drawing=drawing,
-        title=title(spec.lang, "images"),
+        title=sheet_title(spec.lang, "images"),
     )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..spec import Spec
-from .grid import Block, title
+from ..words import sheet_title
+from .grid import Block
 
 
 @dataclass(frozen=True)
@@ -213,7 +214,7 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         hyper=hyper,
         schedule=schedule,
         schedule_inputs=schedule_inputs,
-        title=title(spec.lang, "inputs"),
+        title=sheet_title(spec.lang, "inputs"),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..spec import Spec
 from .gradcheck import GradcheckSheet
-from .grid import Block, quoted
+from .grid import Block, Ref
 from .images import ImagesSheet
 from .inputs import InputsSheet
 from .rows import StepTable
@@ -18,11 +18,15 @@ def defined_names(
     images: ImagesSheet | None = None,
     sweep: SweepSheet | None = None,
     gradcheck: GradcheckSheet | None = None,
-) -> dict[str, str]:
-    """The contract's workbook-scoped names → 'Sheet'!$A$1:$B$2 references."""
+) -> dict[str, Ref]:
+    """The contract's workbook-scoped names → their cells ('Sheet'!$A$1:$B$2 when printed)."""
 
-    def on_inputs(block: Block) -> str:
-        return f"{quoted(sheet.title)}!{block.ref()}"
+    def on_inputs(block: Block) -> Ref:
+        return Ref(sheet.title, block.ref())
+
+    def per_step(key: tuple) -> Ref:  # the summary's column of `key` over the steps
+        steps = Block(summary.row(1), summary.where[key] + 1, spec.steps, 1)
+        return Ref(summary.title, steps.column_span())
 
     names = {
         "lr": on_inputs(sheet.lr),
@@ -40,14 +44,8 @@ def defined_names(
         if spec.bias:
             names[f"b{l}_init"] = on_inputs(sheet.b_init[l - 1])
             names[f"b{l}_final"] = on_inputs(sheet.b_final[l - 1])
-    col = summary.letter(("loss",))
-    names["loss"] = (
-        f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
-    )
-    col = summary.letter(("lr_t",))
-    names["lr_schedule"] = (
-        f"{quoted(summary.title)}!${col}${summary.row(1)}:${col}${summary.row(spec.steps)}"
-    )
+    names["loss"] = per_step(("loss",))
+    names["lr_schedule"] = per_step(("lr_t",))
     if sheet.w_true is not None:
         names["w_true"] = on_inputs(sheet.w_true)
     if sheet.raw_X is not None and sheet.x_scale is None:  # pixels scaled by a constant
@@ -63,9 +61,9 @@ def defined_names(
         names["test_accuracy"] = on_inputs(sheet.test_accuracy)
     if images is not None:
         d = images.drawing
-        names["drawing"] = f"{quoted(images.title)}!{d.grid.ref()}"
-        names["drawing_probs"] = f"{quoted(images.title)}!{d.probs.ref()}"
-        names["drawing_guess"] = f"{quoted(images.title)}!{d.guess.ref()}"
+        names["drawing"] = Ref(images.title, d.grid.ref())
+        names["drawing_probs"] = Ref(images.title, d.probs.ref())
+        names["drawing_guess"] = Ref(images.title, d.guess.ref())
     if gradcheck is not None:
         for name, block in (
             ("eps", gradcheck.eps),
@@ -73,8 +71,8 @@ def defined_names(
             ("backprop", gradcheck.backprop),
             ("max_rel_diff", gradcheck.max_rel),
         ):
-            names[f"gradcheck_{name}"] = f"{quoted(gradcheck.title)}!{block.ref()}"
+            names[f"gradcheck_{name}"] = Ref(gradcheck.title, block.ref())
     if sweep is not None:
-        names["sweep_lr"] = f"{quoted(sweep.title)}!{sweep.rates.ref()}"
-        names["sweep_loss"] = f"{quoted(sweep.title)}!{sweep.loss.ref()}"
+        names["sweep_lr"] = Ref(sweep.title, sweep.rates.ref())
+        names["sweep_loss"] = Ref(sweep.title, sweep.loss.ref())
     return names

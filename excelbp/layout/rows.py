@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from ..quantities.registry import KINDS
 from ..quantities.step import param_keys, parameter_kinds, sample_areas
 from ..spec import Spec
-from .grid import letter, quoted, title
+from ..words import sheet_title
+from .grid import letter
 from .step_sheet import Label, StepSheet
 
 HEAD = 3  # header rows: groups, sub-groups, names
@@ -56,17 +57,17 @@ class StepTable(StepSheet):
     def positions(self) -> list[tuple[tuple, int, int]]:
         return [(col.key, 0, c) for c, col in enumerate(self.columns)]
 
-    def at(self, key: tuple, which: str = "r") -> str:
-        return f"{self.letter(key)}{{{which}}}"
+    def at(self, key: tuple, which: str = "r", *, fixed_column: bool = False) -> str:
+        return f"{'$' if fixed_column else ''}{self.letter(key)}{{{which}}}"
 
     def window(self, keys: list[tuple]) -> str:
         return f"{self.letter(keys[0])}{{w}}:{self.letter(keys[-1])}{{r}}"
 
-    def mirror(self, key: tuple) -> str | None:
+    def mirror(self, key: tuple) -> tuple[str, str] | None:
         if self.mirrored is None or not self.mirrored.has(key):
             return None
         dr, c = self.mirrored.position(key)
-        return f"={quoted(self.mirrored.title)}!{letter(c + 1)}{{t{dr}}}"
+        return self.mirrored.title, f"{letter(c + 1)}{{t{dr}}}"
 
     def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
         r = self.row(step)
@@ -132,7 +133,7 @@ class _Columns:
             columns=tuple(self.columns),
             where=self.where,
             epoch=spec.epoch,
-            title=title(spec.lang, "steps"),
+            title=sheet_title(spec.lang, "steps"),
             **kw,
         )
 

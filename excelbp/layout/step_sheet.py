@@ -1,17 +1,18 @@
 """The one abstraction both step layouts implement: a sheet whose rows repeat once per step.
 
 A step occupies `height` rows from `row(step)`; each quantity of the step has a place
-(row within the step, 0-based column). Formulas are templates in which `{r}` (rows layout)
-or `{r<dr>}` (blocks layout) stand for this step's rows, `{p…}` for the previous step's,
-`{d<b>}` for the Inputs row of sample b and `{w}` for the first row of the last epoch;
-`fill` gives their values for one step.
+(row within the step, 0-based column). The layout gives a cell as a template, F{r3}, in which
+`{r}` (rows layout) or `{r<dr>}` (blocks layout) stand for this step's rows, `{p…}` for the
+previous step's, `{d<b>}` for the Inputs row of sample b, `{t<dr>}` for a mirrored sheet's
+rows and `{w}` for the first row of the last epoch; the formulas quantities/ writes with them
+are templates too, and `fill` gives their values for one step. The layout writes no formula.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .grid import letter, quoted
+from .grid import Block, Ref
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,9 @@ class StepSheet:
     def has(self, key: tuple) -> bool:
         raise NotImplementedError
 
-    def at(self, key: tuple, which: str = "r") -> str:
+    def at(self, key: tuple, which: str = "r", *, fixed_column: bool = False) -> str:
+        """The cell of `key` at this step ("r") or the previous one ("p") as a template: F{r3}
+        (blocks), F{r} (rows); `fixed_column`: $F{r3}."""
         raise NotImplementedError
 
     def fill(self, step: int, data_rows: list[int]) -> dict[str, int]:
@@ -63,8 +66,9 @@ class StepSheet:
         """These keys' cells over the last epoch's steps: one-row-per-step sheets only."""
         raise NotImplementedError(f"{self.title}: no window of steps")
 
-    def mirror(self, key: tuple) -> str | None:
-        """The formula of a cell that only shows another sheet's cell, else None."""
+    def mirror(self, key: tuple) -> tuple[str, str] | None:
+        """Where a cell that only shows another sheet's cell finds it: (that sheet's title, the
+        cell as a template, B{t3}); None for a cell of this sheet's own."""
         return None
 
     def heading(self) -> list[Label]:
@@ -94,25 +98,26 @@ class StepSheet:
 
     # --- shared ------------------------------------------------------------------------
 
-    def line(self, keys: list[tuple]) -> tuple[str, str] | None:
+    def line(self, keys: list[tuple], *, fixed_column: bool = False) -> tuple[str, str] | None:
         """("across" | "down", range template) where the keys fill one row or one column, in
         this order; None where they do not."""
         cells = [self.position(k) for k in keys]
-        (r0, c0), rng = cells[0], f"{self.at(keys[0])}:{self.at(keys[-1])}"
+        ends = [self.at(k, fixed_column=fixed_column) for k in (keys[0], keys[-1])]
+        (r0, c0), rng = cells[0], ":".join(ends)
         if all(rc == (r0, c0 + k) for k, rc in enumerate(cells)):
             return "across", rng
         if all(rc == (r0 + k, c0) for k, rc in enumerate(cells)):
             return "down", rng
         return None
 
-    def ref(self, key: tuple, step: int, last: tuple | None = None) -> str:
-        """The absolute, sheet-qualified reference of `key` at step `step` (to `last`: a range)."""
+    def ref(self, key: tuple, step: int, last: tuple | None = None) -> Ref:
+        """The cell of `key` at step `step`, absolute (to `last`'s: a range)."""
+        cells = [self._cell(k, step) for k in (key, last) if k is not None]
+        return Ref(self.title, ":".join(cells))
+
+    def _cell(self, key: tuple, step: int) -> str:
         dr, c = self.position(key)
-        out = f"{quoted(self.title)}!${letter(c + 1)}${self.row(step) + dr}"
-        if last is not None:
-            dr, c = self.position(last)
-            out += f":${letter(c + 1)}${self.row(step) + dr}"
-        return out
+        return Block(self.row(step) + dr, c + 1, 1, 1).cell()
 
     def kind_columns(self, kind: str) -> list[int]:
         """0-based columns holding quantities of this kind (aliases excluded)."""

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..spec import Spec
-from ..words import words
-from .grid import Block, letter, quoted, title
+from ..words import rate_sheet_title, sheet_title
+from .grid import Block, Ref, letter
 from .step_sheet import StepSheet
 from .steps import StepLayout
 
@@ -37,9 +37,9 @@ class SweepSheet:
     def n(self) -> int:
         return self.rates.cols
 
-    def lr(self, j: int) -> str:
-        """What rate j's copy multiplies by: its rate's cell, sheet-qualified and absolute."""
-        return f"{quoted(self.title)}!{self.rates.cell(0, j)}"
+    def rate(self, j: int) -> Ref:
+        """What rate j's copy multiplies by: its rate's cell."""
+        return Ref(self.title, self.rates.cell(0, j))
 
     def chart_anchor(self) -> str:
         """Beside the rates and the table, after a blank column."""
@@ -49,19 +49,14 @@ class SweepSheet:
         return self.loss.row + self.loss.rows - 1, self.loss.col + self.n - 1
 
 
-def copy_title(lang: str, j: int) -> str:
-    """Rate j's sheet (0-based j): "Rate 1", "学习率 1"."""
-    return words(lang)["sheet_rate"].format(n=j + 1)
-
-
 def sweep_layout(spec: Spec, steps: StepLayout) -> SweepSheet | None:
     """None without --compare-lr."""
     n = len(spec.compare_lr)
     if not n:
         return None
-    copies = tuple(replace(steps.main, title=copy_title(spec.lang, j)) for j in range(n))
+    copies = tuple(replace(steps.main, title=rate_sheet_title(spec.lang, j)) for j in range(n))
     return SweepSheet(
-        title=title(spec.lang, "sweep"),
+        title=sheet_title(spec.lang, "sweep"),
         rates=Block(RATES_ROW, 2, 1, n),
         final=Block(FINAL_ROW, 2, 1, n),
         step=Block(FIRST_ROW, 1, spec.steps, 1),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from ..spec import Spec
 from . import functions as fn
 from .context import Context
@@ -37,9 +35,7 @@ def _d(c: Context, key: tuple) -> str:
     if softmax_output(c.spec, l):  # softmax and cross-entropy together
         return "=" + fn.SOFTMAX_DELTA.format(a=c.at(("a", b, l, j)), y=c.at(("y", b, j)))
     if fused_output(c.spec, l):  # sigmoid and binary cross-entropy together
-        K = c.spec.sizes[-1]
-        text = fn.BCE_DELTA.format(a=c.at(("a", b, l, j)), y=c.at(("y", b, j)), k=K)
-        return "=" + (text[1 : -len("/1") - 1] if K == 1 else text)  # one output: (p−y)/1 reads p−y
+        return "=" + fn.bce_delta(c.at(("a", b, l, j)), c.at(("y", b, j)), c.spec.sizes[-1])
     return "=" + fn.slope_times(
         c.spec.act(l), c.at(("z", b, l, j)), c.at(("a", b, l, j)), c.at(("g", b, l, j))
     )
@@ -83,12 +79,11 @@ def _dW(c: Context, key: tuple) -> str:
     _, l, i, j = key
     B = c.spec.batch
     if c.spec.in_place and l == 1:  # a column of X over the batch's rows, where it lies
+        # δ's column fixed along the row of ∂L/∂W, one formula moved along it
+        ds = [("d", b, l, j) for b in range(B)]
         deltas = (
-            c.at(("d", 0, l, j)) if B == 1 else c.places.line([("d", b, l, j) for b in range(B)])[1]
+            c.at(ds[0], fixed_column=True) if B == 1 else c.places.line(ds, fixed_column=True)[1]
         )
-        deltas = re.sub(
-            r"(^|:)([A-Z]+)", r"\1$\2", deltas
-        )  # δ's column fixed along the row of ∂L/∂W
         return f"=SUMPRODUCT({c.x_batch(i)},{deltas})/{B}" if B > 1 else f"={c.x_batch(i)}*{deltas}"
     return "=" + c.batch_mean(
         [("d", b, l, j) for b in range(B)], [prev_activation(b, l, i) for b in range(B)]

@@ -26,12 +26,13 @@ def quoted(title: str) -> str:
 class Places(Protocol):
     """Where a step sheet keeps each quantity (layout/step_sheet.py)."""
 
-    def at(self, key: tuple, which: str = "r") -> str:
-        """The cell of `key` in this step ("r") or the previous one ("p"), as a template."""
+    def at(self, key: tuple, which: str = "r", *, fixed_column: bool = False) -> str:
+        """The cell of `key` in this step ("r") or the previous one ("p"), as a template;
+        `fixed_column`: its column absolute ($F{r3})."""
 
     def has(self, key: tuple) -> bool: ...
 
-    def line(self, keys: list[tuple]) -> tuple[str, str] | None:
+    def line(self, keys: list[tuple], *, fixed_column: bool = False) -> tuple[str, str] | None:
         """("across" | "down", range template) where the keys fill one row or column in order."""
 
     def window(self, keys: list[tuple]) -> str:
@@ -71,8 +72,8 @@ class Context:
     lr: str = "lr"
     first: bool = False  # step 1's formulas (registry.formula_pair asks where steps differ)
 
-    def at(self, key: tuple, which: str = "r") -> str:
-        return self.places.at(key, which)
+    def at(self, key: tuple, which: str = "r", *, fixed_column: bool = False) -> str:
+        return self.places.at(key, which, fixed_column=fixed_column)
 
     def span(self, first: tuple, last: tuple) -> str:
         return f"{self.at(first)}:{self.at(last)}"

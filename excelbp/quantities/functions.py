@@ -34,6 +34,13 @@ SOFTMAX_DELTA = "{a}-{y}"
 # with the sigmoid before it: δ = ∂L/∂z (the loss is the mean over the K outputs)
 BCE = "MAX({z},0)-{y}*{z}+LN(1+EXP(-ABS({z})))"
 BCE_DELTA = "({a}-{y})/{k}"
+
+
+def bce_delta(a: str, y: str, k: int) -> str:
+    """δ of a sigmoid output with binary cross-entropy, (p − y)/K: with one output, p − y."""
+    return f"{a}-{y}" if k == 1 else BCE_DELTA.format(a=a, y=y, k=k)
+
+
 # each loss in words, {k} marking the output's index (empty in a note, "_k" in How it works)
 LOSS_DEFINITIONS = {
     "sse": "Σ{k} (ŷ{k} − y{k})²",

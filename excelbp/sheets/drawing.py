@@ -3,32 +3,15 @@ raw scale, and what the trained network makes of it (its probabilities and its g
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 
-from ..layout.grid import quoted
+from ..engine import raw_scale
 from ..layout.images import Drawing
 from ..layout.inputs import InputsSheet
+from ..quantities.context import quoted
 from ..spec import Spec
 from ..spec.model import fifteen_digits
-from .forward import (
-    Cells,
-    block_values,
-    column_pass_formulas,
-    column_pass_values,
-    output_formulas,
-    output_values,
-)
-
-
-def raw_scale(spec: Spec) -> np.ndarray:
-    """What each input's raw value is divided by before the network sees it: the Inputs
-    sheet's x_scale where the data are scaled there, else the scale the data were divided
-    by as read (digits: 16), else 1."""
-    if spec.x_scale is not None:
-        return np.asarray(spec.x_scale, dtype=float)
-    return np.full(spec.sizes[0], spec.pixel_scale or 1.0)
+from .forward import Cells, column_pass_formulas, output_formulas
 
 
 def drawing_image(spec: Spec) -> np.ndarray:
@@ -62,15 +45,3 @@ def drawing_formulas(spec: Spec, d: Drawing, inputs: InputsSheet, out: Cells) ->
     output_formulas(spec, z, d.probs, out)
     probs = d.probs.ref()
     out[(d.guess.row, d.guess.col)] = f"=MATCH(MAX({probs}),{probs},0)-1"  # class 0, 1, …
-
-
-def drawing_values(
-    spec: Spec, d: Drawing, W: list[np.ndarray], b: list[np.ndarray], drawn: np.ndarray
-) -> Iterator[tuple[tuple[int, int], float]]:
-    """((row, col), value) of every formula cell of the drawing, for the raw pixels `drawn`."""
-    x = np.asarray(drawn, dtype=float).reshape(-1) / raw_scale(spec)
-    yield from block_values(d.forward.pixels, x[:, None])
-    z = yield from column_pass_values(spec, d.forward, W, b, x)
-    probs = output_values(spec, z)
-    yield from block_values(d.probs, probs[None, :])
-    yield (d.guess.row, d.guess.col), float(np.argmax(probs))

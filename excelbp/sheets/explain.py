@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import re
 
-from ..layout.grid import letter, titles
+from ..layout.grid import letter
 from ..layout.steps import StepLayout
 from ..quantities.context import EXPLICIT_TERMS
 from ..quantities.functions import loss_slope_words, loss_words, slope_words
 from ..quantities.names import classifier, fused_output, network_summary, unit
 from ..quantities.registry import explained
 from ..spec import Spec
-from ..words import words
+from ..words import sheet_titles, words
 from .cells import Cell, SheetPlan, text
 from .style import RowHeights, fit
 
@@ -135,7 +135,7 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
             rows += [[text(line)] for line in used if line]
             rows.append([])
     rows.append(
-        [text(t(where).format(h=table.height, B=spec.batch, **titles(spec.lang)), "section")]
+        [text(t(where).format(h=table.height, B=spec.batch, **sheet_titles(spec.lang)), "section")]
     )
     for kind in explained():
         # its own columns only (an alias shares another quantity's column and is named there)
@@ -154,14 +154,14 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
         rows += [
             [text(sentence)]
             for sentence in re.split(
-                r"(?<=[.。])\s*(?=\S)", w["note_turned"].format_map(titles(spec.lang))
+                r"(?<=[.。])\s*(?=\S)", w["note_turned"].format_map(sheet_titles(spec.lang))
             )
         ]
     rows.append(
         [
             text(
                 t(note).format(
-                    acc=t("and_accuracy") if classifier(spec) else "", **titles(spec.lang)
+                    acc=t("and_accuracy") if classifier(spec) else "", **sheet_titles(spec.lang)
                 ),
                 "note",
             )

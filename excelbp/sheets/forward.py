@@ -1,18 +1,15 @@
 """A forward pass with the trained parameters, for inputs outside the training: rows of them
-(the held-out test set on Inputs), or a column (the picked image and the drawing on Images).
-Formula text and engine values."""
+(the held-out test set on Inputs), or a column (the picked image and the drawing on Images):
+their formula text. Their values are the engine's (engine/evaluate.py), placed by
+layout/values.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import numpy as np
-
-from ..engine.functions import activate, softmax_parts
-from ..layout.grid import Block, quoted
+from ..layout.grid import Block
 from ..layout.images import Pass
 from ..layout.inputs import InputsSheet
 from ..layout.step_sheet import StepSheet
+from ..quantities.context import quoted
 from ..quantities.functions import activation
 from ..spec import Spec
 
@@ -59,27 +56,6 @@ def _final_unit(spec: Spec, main: StepSheet, inputs: InputsSheet, l: int, j: int
     return f"{text}+{bias}" if bias else text
 
 
-def forward_values(
-    spec: Spec, W: list[np.ndarray], b: list[np.ndarray], a: np.ndarray, z_blocks, a_blocks
-):
-    """Cells of the same forward pass, by the engine (scores in the last layer: the arg-max
-    is the same); a generator that returns the last layer's values."""
-    for l in range(spec.n_layers):
-        z = a @ W[l] + b[l]
-        yield from block_values(z_blocks[l], z)
-        a = z
-        if a_blocks[l] is not None:
-            a = activate(spec.act(l + 1), z)
-            yield from block_values(a_blocks[l], a)
-    return a
-
-
-def block_values(block: Block, values: np.ndarray) -> Iterator[tuple[tuple[int, int], float]]:
-    for i in range(block.rows):
-        for j in range(block.cols):
-            yield (block.row + i, block.col + j), float(values[i, j])
-
-
 def column_pass_formulas(spec: Spec, inputs: InputsSheet, p: Pass, out: Cells) -> Block:
     """The z/a columns of `p`, from its pixel column: each sum pairs a column of activations
     with the column of final weights into the unit on Inputs. Returns the last z column."""
@@ -100,22 +76,6 @@ def column_pass_formulas(spec: Spec, inputs: InputsSheet, p: Pass, out: Cells) -
     return p.z[-1]
 
 
-def column_pass_values(
-    spec: Spec, p: Pass, W: list[np.ndarray], b: list[np.ndarray], x: np.ndarray
-):
-    """Cells of the same pass, by the engine, for the inputs x (a vector); a generator that
-    returns the last layer's scores z."""
-    a = x
-    for l in range(spec.n_layers):
-        z = a @ W[l] + b[l]
-        yield from block_values(p.z[l], z[:, None])
-        a = z
-        if p.a[l] is not None:
-            a = activate(spec.act(l + 1), z)
-            yield from block_values(p.a[l], a[:, None])
-    return z
-
-
 def output_formulas(spec: Spec, z: Block, out_row: Block, out: Cells) -> None:
     """The last layer's output as a row, from its column of scores z: softmax in its stable
     form, e^(z − max z) / Σ e^(z − max z), or the layer's activation. The sum is written out
@@ -130,10 +90,3 @@ def output_formulas(spec: Spec, z: Block, out_row: Block, out: Cells) -> None:
         else:
             text_ = activation(spec.act(spec.n_layers), zk)
         out[(out_row.row, out_row.col + k)] = "=" + text_
-
-
-def output_values(spec: Spec, z: np.ndarray) -> np.ndarray:
-    """The engine's value of the same output, for one vector of scores z."""
-    if spec.act(spec.n_layers) == "softmax":
-        return softmax_parts(z[None, :])[2][0]
-    return activate(spec.act(spec.n_layers), z)

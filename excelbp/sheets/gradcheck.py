@@ -10,11 +10,11 @@ import numpy as np
 from ..engine.backprop import Trace
 from ..engine.gradcheck import DEFAULT_EPS, GradientCheck, moved
 from ..layout.gradcheck import GradcheckSheet
-from ..layout.grid import letter, quoted
+from ..layout.grid import letter
 from ..layout.inputs import InputsSheet
 from ..layout.step_sheet import StepSheet
 from ..quantities import functions as fn
-from ..quantities.context import EXPLICIT_TERMS
+from ..quantities.context import EXPLICIT_TERMS, quoted
 from ..quantities.kind import param_name
 from ..quantities.names import unit
 from ..spec import Spec
@@ -241,7 +241,7 @@ def gradcheck_plan(
     cached = dict(gradcheck_values(spec, sheet, check)) if check is not None else {}
     widths, heights = fit(cells)
     rows = grid_rows(cells, cached)
-    verdict = [f"{sheet.max_rel.cell(absolute=False)}", sheet.rel_diff.ref().replace("$", "")]
+    verdict = [f"{sheet.max_rel.cell(absolute=False)}", sheet.rel_diff.ref(absolute=False)]
     return SheetPlan(
         sheet.title,
         rows,

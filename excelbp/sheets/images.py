@@ -4,20 +4,17 @@ draws, with the network's probabilities and guess for it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import numpy as np
-
 from ..engine import Training
-from ..layout.grid import quoted
 from ..layout.images import TOP, ImagesSheet
 from ..layout.inputs import InputsSheet
+from ..layout.values import images_values
+from ..quantities.context import quoted
 from ..quantities.names import dest, unit
 from ..spec import Spec
 from ..words import words
 from .cells import Cell, ChartPlan, Series, SheetPlan, blank, formula, grid_rows, number, text
-from .drawing import drawing_formulas, drawing_image, drawing_values, raw_scale
-from .forward import block_values, column_pass_formulas, column_pass_values
+from .drawing import drawing_formulas, drawing_image, raw_scale
+from .forward import column_pass_formulas
 from .style import RowHeights, fit
 
 # a pixel's cell: 2.6 characters wide and a row of 15 points are a square in both clients
@@ -52,26 +49,6 @@ def images_formulas(
     out[(view.true.row, view.true.col)] = f"=MATCH(MAX({ys}),{ys},0)-1"
     drawing_formulas(spec, view.drawing, inputs, out)
     return out
-
-
-def images_values(
-    spec: Spec,
-    view: ImagesSheet,
-    W: list[np.ndarray],
-    b: list[np.ndarray],
-    pick: int,
-    drawn: np.ndarray,
-) -> Iterator[tuple[tuple[int, int], float]]:
-    """((row, col), value) for every formula cell, sample `pick` (1-based), final W and b,
-    and the drawing's raw pixels `drawn` (side × side)."""
-    x, y = spec.X[pick - 1], spec.Y[pick - 1]
-    yield from block_values(view.forward.pixels, x[:, None])
-    yield from block_values(view.grid, x.reshape(view.grid.rows, view.grid.cols))
-    z = yield from column_pass_values(spec, view.forward, W, b, x)
-    yield (view.predicted.row, view.predicted.col), float(np.argmax(z))
-    yield from block_values(view.target, y[:, None])
-    yield (view.true.row, view.true.col), float(np.argmax(y))
-    yield from drawing_values(spec, view.drawing, W, b, drawn)
 
 
 def _columns(spec: Spec, view: ImagesSheet, w: dict) -> list:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from ..engine import Training
 from ..layout.inputs import InputsSheet
 from ..layout.steps import StepLayout
+from ..layout.values import inputs_values
 from ..quantities.names import dest, network_summary
 from ..spec import Spec
 from ..words import words
 from .cells import Cell, SheetPlan, blank, formula, grid_rows, number, text
 from .charts import charts
-from .inputs_cells import inputs_formulas, inputs_values, pixel_formula
+from .inputs_cells import inputs_formulas, pixel_formula
 from .style import RowHeights, fit
 
 # printed (and rendered) landscape at this size, the first page shows what the first screen

@@ -1,15 +1,11 @@
-"""The Inputs sheet's formula cells: their text, and what the engine says they hold."""
+"""The Inputs sheet's formula cells: their text (their values: layout/values.py)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
-
-import numpy as np
 
 from ..layout.inputs import InputsSheet
 from ..layout.step_sheet import StepSheet
 from ..spec import Spec
-from .forward import block_values, forward_formulas, forward_values
+from .forward import forward_formulas
 
 
 def inputs_formulas(spec: Spec, sheet: InputsSheet, main: StepSheet) -> dict[tuple[int, int], str]:
@@ -102,49 +98,3 @@ def inputs_formulas(spec: Spec, sheet: InputsSheet, main: StepSheet) -> dict[tup
 def pixel_formula(spec: Spec, sheet: InputsSheet, t: int, i: int) -> str:
     """scale_pixels: X = the raw pixel / the pixel scale (255), in a live formula."""
     return f"={sheet.raw_X.cell(t, i, absolute=False)}/{spec.pixel_scale:g}"
-
-
-def inputs_values(
-    spec: Spec, sheet: InputsSheet, W: list[np.ndarray], b: list[np.ndarray], *, pixels: bool = True
-) -> Iterator[tuple[tuple[int, int], float]]:
-    """((row, col), value) for every formula cell of the Inputs sheet, with W, b the final
-    parameters (b zeros without bias); without `pixels`, not X's where it is computed from
-    raw pixels (millions of cells, which the sheet makes row by row)."""
-    yield (sheet.steps.row, sheet.steps.col), float(spec.steps)
-    yield (sheet.batch.row, sheet.batch.col), float(spec.batch)
-    if spec.w_true is not None or spec.x_scale is not None:
-        yield from block_values(sheet.Y, spec.Y)
-    if spec.x_scale is not None or (spec.scale_pixels and pixels):
-        yield from block_values(sheet.X, spec.X)
-    for l in range(spec.n_layers):
-        yield from block_values(sheet.W_final[l], W[l])
-        if spec.bias:
-            yield from block_values(sheet.b_final[l], b[l][None, :])
-        if sheet.W_final_T is not None and sheet.W_final_T[l] is not None:
-            yield from block_values(sheet.W_final_T[l], W[l].T)
-        if sheet.W_init_T is not None and sheet.W_init_T[l] is not None:
-            yield from block_values(sheet.W_init_T[l], spec.W_init[l].T)
-    if sheet.fit_z:
-        yield from forward_values(spec, W, b, spec.X, sheet.fit_z, sheet.fit_a)
-    if sheet.boundary is not None:
-        x1 = np.array([spec.X[:, 0].min(), spec.X[:, 0].max()])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            x2 = -(W[0][0, 0] * x1 + b[0][0]) / W[0][1, 0]
-        yield from block_values(sheet.boundary, np.column_stack([x1, x2]))
-    if sheet.X_test is not None:
-        scores = yield from forward_values(spec, W, b, spec.X_test, sheet.test_z, sheet.test_a)
-        if spec.sizes[-1] == 1:  # p ≥ 0.5, that is z ≥ 0
-            pred, true = (scores[:, 0] >= 0).astype(int), (spec.Y_test[:, 0] >= 0.5).astype(int)
-        else:  # classes counted from 0, as MATCH(…) − 1 gives them
-            pred, true = np.argmax(scores, axis=1), np.argmax(spec.Y_test, axis=1)
-        right = (pred == true).astype(float)
-        yield from block_values(sheet.test_pred, np.column_stack([pred, true, right]))
-        yield (sheet.test_accuracy.row, sheet.test_accuracy.col), float(right.mean())
-        k = sheet.confusion.rows
-        yield from block_values(
-            sheet.confusion,
-            np.array(
-                [[np.sum((true == i) & (pred == j)) for j in range(k)] for i in range(k)],
-                dtype=float,
-            ),
-        )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from ..layout.grid import titles
 from ..layout.step_sheet import Label
 from ..quantities.context import EXPLICIT_TERMS
 from ..quantities.names import dest, softmax_output, unit
 from ..quantities.registry import kind_of
 from ..spec import Spec
-from ..words import words
+from ..words import sheet_titles, words
 from .cells import Cell
 
 WIDE_TABLE = 400  # columns; beyond it a header's note is given once per kind and layer
@@ -37,7 +36,7 @@ def says(spec: Spec, what: tuple) -> str:
 
 def context(spec: Spec) -> dict[str, str]:
     """What words may name: the sheets, the optimizer and its update rule."""
-    return titles(spec.lang) | {
+    return sheet_titles(spec.lang) | {
         "opt": spec.optimizer.name,
         "rule": words(spec.lang)["rule_" + spec.optimizer.name],
     }

@@ -12,7 +12,7 @@ from ..engine import Chunk, Training
 from ..layout.grid import letter
 from ..layout.inputs import InputsSheet
 from ..layout.step_sheet import StepSheet
-from ..quantities.context import Context
+from ..quantities.context import Context, quoted
 from ..quantities.registry import formula_pair, kind_of, values
 from ..spec import Spec
 from .cells import Cell, SheetPlan
@@ -45,7 +45,8 @@ def step_sheet_plan(
     keys = [key for key, _, _ in sheet.positions()]
     by_row: list[list[tuple[int, int, str, str, str]]] = [[] for _ in range(sheet.height)]
     for k, (key, dr, c) in enumerate(sheet.positions()):
-        mirror = sheet.mirror(key)
+        shown = sheet.mirror(key)
+        mirror = f"={quoted(shown[0])}!{shown[1]}" if shown else None
         first, later = (mirror, mirror) if mirror else formula_pair(context, key)
         by_row[dr].append((c, k, first, later, kind_of(key).style))
     # (row within the step, column) → (run, its first column, its range's columns, first step)

@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import Training
-from ..layout.grid import titles
 from ..layout.steps import StepLayout
 from ..layout.sweep import RATES_ROW, SweepSheet
 from ..spec import Spec
-from ..words import words
+from ..words import sheet_titles, words
 from .cells import Cell, ChartPlan, Series, SheetPlan, formula, grid_rows, number, text
 from .charts import MAX_CHART_ROW
 from .style import RowHeights, fit
@@ -64,7 +63,7 @@ def sweep_plan(
     w = words(spec.lang)
     cells: dict[tuple[int, int], Cell] = {}
     cells[(1, 1)] = text(w["sweep_title"], "title")
-    cells[(2, 1)] = text(w["sweep_note"].format_map(titles(spec.lang)), "note")
+    cells[(2, 1)] = text(w["sweep_note"].format_map(sheet_titles(spec.lang)), "note")
     cells[(RATES_ROW, 1)] = text(w["sweep_lr"], "label")
     cells[(sweep.final.row, 1)] = text(w["sweep_final"], "label")
     for j, rate in enumerate(spec.compare_lr):
@@ -82,7 +81,9 @@ def sweep_plan(
     widths, heights = fit(cells)
     first, last = sweep.loss.row, min(sweep.loss.row + spec.steps - 1, MAX_CHART_ROW)
     series = [
-        Series(f"{rate:g}", sweep.title, sweep.loss.col + j, first, last, name_ref=sweep.lr(j))
+        Series(
+            f"{rate:g}", sweep.title, sweep.loss.col + j, first, last, name_ref=str(sweep.rate(j))
+        )
         for j, rate in enumerate(spec.compare_lr)
     ]
     categories = Series(w["step_label"], sweep.title, sweep.step.col, first, last)

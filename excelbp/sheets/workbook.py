@@ -63,10 +63,16 @@ def workbook_plan(
         runs = sweep_trainings or [None] * sweep.n
         sheets.append(sweep_plan(spec, sweep, steps, sweep_trainings))
         sheets += [
-            step_sheet_plan(spec, copy, inputs, run, lr=sweep.lr(j))
+            step_sheet_plan(spec, copy, inputs, run, lr=str(sweep.rate(j)))
             for j, (copy, run) in enumerate(zip(sweep.copies, runs))
         ]
     sheets += [explain_plan(spec, steps), structure_plan(spec)]
     return WorkbookPlan(
-        sheets=sheets, names=defined_names(spec, inputs, steps.summary, view, sweep, gradcheck)
+        sheets=sheets,
+        names={
+            name: str(ref)
+            for name, ref in defined_names(
+                spec, inputs, steps.summary, view, sweep, gradcheck
+            ).items()
+        },
     )

@@ -20,8 +20,7 @@ from ..layout.grid import STRUCTURE, Block, letter
 from ..layout.images import images_sheet
 from ..layout.inputs import InputsSheet, input_blocks, inputs_sheet
 from ..layout.steps import step_layout
-from ..sheets.images import images_values
-from ..sheets.inputs_cells import inputs_values
+from ..layout.values import images_values, inputs_values
 from ..spec import Spec
 from ..spec.structure import shaped_spec
 from . import reader
