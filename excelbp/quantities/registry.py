@@ -8,11 +8,13 @@ import numpy as np
 
 from ..engine import Chunk
 from ..spec import Spec
-from . import backward, forward, optimizer
+from . import backward, forward, loss, optimizer
 from .context import Context
 from .kind import SECTIONS, Kind
 
-KINDS: dict[str, Kind] = {k.name: k for k in (*forward.KINDS, *backward.KINDS, *optimizer.KINDS)}
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (*forward.KINDS, *loss.KINDS, *backward.KINDS, *optimizer.KINDS)
+}
 
 
 def kind_of(key: tuple) -> Kind:
