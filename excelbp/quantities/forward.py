@@ -33,16 +33,15 @@ def _x(c: Context, key: tuple) -> str:
 
 def _z(c: Context, key: tuple) -> str:
     _, b, l, j = key
-    n_in = c.spec.sizes[l - 1]
-    if (
-        c.spec.in_place and l == 1
-    ):  # the batch's z, one array formula written on its first cell (layout/blocks.py)
+    layer = c.spec.layers[l - 1]
+    n_in = layer.fan_in
+    if layer.in_place:  # the batch's z, one array formula written on its first cell (blocks)
         return c.batch_product(l)
     # the rows layout keeps each unit's weights side by side; blocks keep them in Wᵀ
     turned = c.places.has(("Wt", l, j, 0))
     ws = [("Wt", l, j, i) if turned else ("W", l, i, j) for i in range(n_in)]
     text = c.dot([prev_activation(b, l, i) for i in range(n_in)], ws)
-    return f"={text}+{c.at(('b', l, j))}" if c.spec.bias else f"={text}"
+    return f"={text}+{c.at(('b', l, j))}" if layer.bias else f"={text}"
 
 
 def _z_header(spec: Spec, key: tuple) -> str:

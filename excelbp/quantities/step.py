@@ -44,15 +44,13 @@ class Area:
 def sample_areas(spec: Spec) -> list[Area]:
     """Forward pass, loss, backward pass of one sample."""
     sizes, L = spec.sizes, spec.n_layers
-    # read in place, the inputs are the data's own row on Inputs (layout/blocks.py)
-    out = [] if spec.in_place else [Area("x", "forward", 0, sizes[0])]
-    for l in range(1, L + 1):
-        out.append(Area("z", "forward", l, sizes[l]))
+    out = [Area("x", "forward", 0, sizes[0])]
+    for l, layer in enumerate(spec.layers, start=1):
+        out.append(Area("z", "forward", l, layer.fan_out))
         if softmax_output(spec, l):
             out.append(Area("softmax", "forward", l, 2))
-        out.append(
-            Area("a", "forward", l, sizes[l], alias=None if has_activation_column(spec, l) else "z")
-        )
+        alias = None if has_activation_column(spec, l) else "z"
+        out.append(Area("a", "forward", l, layer.fan_out, alias=alias))
     out.append(Area("y", "forward", 0, sizes[L]))
     if spec.y_scale is not None:  # the prediction back in the data's own units
         out.append(Area("raw", "forward", L, sizes[L]))
@@ -73,11 +71,6 @@ def sample_areas(spec: Spec) -> list[Area]:
 def param_keys(spec: Spec, kinds: tuple[str, str] = ("W", "b")) -> list[tuple]:
     """A step's parameters of one kind, grouped by the unit they feed: w(·→j) for every
     input, then b j."""
-    w, b = kinds
-    keys = []
-    for l in range(1, spec.n_layers + 1):
-        for j in range(spec.sizes[l]):
-            keys += [(w, l, i, j) for i in range(spec.sizes[l - 1])]
-            if spec.bias:
-                keys.append((b, l, j))
-    return keys
+    return [
+        key for l, layer in enumerate(spec.layers, start=1) for key in layer.param_keys(l, kinds)
+    ]
