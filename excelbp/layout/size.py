@@ -11,7 +11,6 @@ from dataclasses import replace
 
 from ..errors import InputError
 from ..quantities.names import classifier, fused_output
-from ..quantities.step import parameter_kinds
 from ..spec import Network
 
 # Excel's sheet size
@@ -48,7 +47,7 @@ def rows_layout_width(net: Network) -> int:
     params = sum(n_params(net))
     fixed = (
         2
-        + len(parameter_kinds(net)) * params
+        + net.n_param_kinds * params
         + (net.sizes[0] if net.has_w_true else 0)
         + (1 if net.batch > 1 else 0)
         + (1 if classifier(net) else 0)
@@ -59,7 +58,7 @@ def rows_layout_width(net: Network) -> int:
 def blocks_layout_columns(net: Network) -> int:
     """At least as many columns as the blocks layout needs: a sample's units in a row (its
     inputs unless read in place), and each layer's matrices side by side (Dense.block_columns)."""
-    layers, k = net.layers, len(parameter_kinds(net))
+    layers, k = net.layers, net.n_param_kinds
     units = (0 if net.in_place else layers[0].fan_in) + 2 * sum(lay.fan_out for lay in layers)
     return 1 + units + layers[-1].fan_out + sum(layer.block_columns(k) for layer in layers)
 
@@ -73,7 +72,7 @@ def block_height(net: Network) -> int:
 def blocks_cells_per_step(net: Network) -> int:
     """Formula cells of one block: the samples, the step number and lr_t, the batch's loss (and
     accuracy), and each layer's parameters (Dense.block_param_cells)."""
-    k = len(parameter_kinds(net))
+    k = net.n_param_kinds
     params = sum(layer.block_param_cells(k) for layer in net.layers)
     return net.batch * sample_cells(net) + 3 + (1 if classifier(net) else 0) + params
 

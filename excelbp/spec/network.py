@@ -117,6 +117,12 @@ class Network:
         return self.layers[l - 1].activation
 
     @property
+    def n_param_kinds(self) -> int:
+        """How many of each parameter a step shows: used, its gradient, each of the
+        optimizer's state, updated (quantities/step.py parameter_kinds names them)."""
+        return 3 + len(self.optimizer.rule.kinds)
+
+    @property
     def hyperparameters(self) -> tuple[str, ...]:
         """The optimizer's hyperparameters, weight_decay last (every optimizer has it)."""
         return self.optimizer.hyperparameters
