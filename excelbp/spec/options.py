@@ -242,16 +242,16 @@ def make_spec(choice: Choice) -> Spec:
         output_names = tuple(f"y{k + 1}" for k in range(sizes[-1])) if sizes[-1] > 1 else ("y",)
 
     init = t.get("init", {}) if choice.fits_template else {}
-    n_layers = net.n_layers
-    if all(f"W{l}" in init for l in range(1, n_layers + 1)):
-        W_init = [_array(init[f"W{l}"], ndim=2) for l in range(1, n_layers + 1)]
+    layers = tuple(enumerate(net.layers, start=1))
+    if all(f"W{l}" in init for l, _ in layers):
+        W_init = [_array(init[f"W{l}"], ndim=2) for l, _ in layers]
     else:
         W_init = glorot(sizes, seed=choice.seed)
     b_init = None
     if net.bias:
         b_init = [
-            _array(init[f"b{l}"], ndim=1) if f"b{l}" in init else np.zeros(sizes[l])
-            for l in range(1, n_layers + 1)
+            _array(init[f"b{l}"], ndim=1) if f"b{l}" in init else np.zeros(layer.fan_out)
+            for l, layer in layers
         ]
 
     return Spec(
