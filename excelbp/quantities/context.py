@@ -84,7 +84,14 @@ class Context:
     def on_inputs(self, block: Block, i: int = 0, j: int = 0) -> str:
         return f"{self.inputs_sheet}!{block.cell(i, j)}"
 
-    # --- a first layer read in place (spec.in_place, layout/blocks.py) -------------------
+    # --- a layer read in place (Dense.in_place, layout/blocks.py) ------------------------
+
+    @property
+    def first_differs(self) -> bool:
+        """Whether step 1's formulas differ from the later steps': a layer read in place has
+        no cells of the weights it uses, so step 1 reads the initial ones on Inputs where
+        later steps read the previous step's update."""
+        return any(layer.in_place for layer in self.spec.layers)
 
     def used(self, key: tuple) -> str:
         """A parameter as this step uses it: its own cell, or where the step has none (a first
