@@ -43,28 +43,28 @@ class Area:
 
 def sample_areas(spec: Spec) -> list[Area]:
     """Forward pass, loss, backward pass of one sample."""
-    sizes, L = spec.sizes, spec.n_layers
-    out = [Area("x", "forward", 0, sizes[0])]
-    for l, layer in enumerate(spec.layers, start=1):
+    layers, L = tuple(enumerate(spec.layers, start=1)), spec.n_layers
+    n_in, n_out = spec.layers[0].fan_in, spec.layers[-1].fan_out
+    out = [Area("x", "forward", 0, n_in)]
+    for l, layer in layers:
         out.append(Area("z", "forward", l, layer.fan_out))
         if softmax_output(spec, l):
             out.append(Area("softmax", "forward", l, 2))
         alias = None if has_activation_column(spec, l) else "z"
         out.append(Area("a", "forward", l, layer.fan_out, alias=alias))
-    out.append(Area("y", "forward", 0, sizes[L]))
+    out.append(Area("y", "forward", 0, n_out))
     if spec.y_scale is not None:  # the prediction back in the data's own units
-        out.append(Area("raw", "forward", L, sizes[L]))
+        out.append(Area("raw", "forward", L, n_out))
     out.append(Area("Lb", "loss", 0, 1))
     if classifier(spec):
         out.append(Area("hit", "loss", 0, 1))
-    for l in range(L, 0, -1):
+    for l, layer in reversed(layers):
         if fused_output(spec, l):  # δ straight from the output: no ∂L/∂a of its own
-            out.append(Area("d", "backward", l, sizes[l]))
+            out.append(Area("d", "backward", l, layer.fan_out))
             continue
-        out.append(Area("g", "backward", l, sizes[l]))
-        out.append(
-            Area("d", "backward", l, sizes[l], alias="g" if spec.act(l) == "linear" else None)
-        )
+        out.append(Area("g", "backward", l, layer.fan_out))
+        alias = "g" if layer.activation == "linear" else None  # f′ = 1: δ is ∂L/∂a
+        out.append(Area("d", "backward", l, layer.fan_out, alias=alias))
     return out
 
 
