@@ -48,7 +48,8 @@ def make_spec(opts: BuildOptions) -> Spec:
 
 def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> BuildResult:
     """Train, lay out and write the workbook for `spec` to `path` (atomically)."""
-    size.settle(spec.network)  # a spec made elsewhere is checked too, before it is laid out
+    # the network's fit was settled as its spec was made (make_spec); the laid-out sheets are
+    # checked against Excel's limits here
     writer.check()  # an openpyxl the writer cannot work with says so before any work
     steps = step_layout(spec)
     inputs = inputs_sheet(spec)

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .functions import (
-    activate,
-    activation_slope,
     binary_cross_entropy,
     binary_cross_entropy_slope,
     check_activations,
@@ -21,8 +19,8 @@ from .functions import (
     hits,
     loss_slope,
     sample_loss,
-    softmax_parts,
 )
+from .layers import activation_backward, dense_backward, dense_forward
 from .optimizers import SGD, Optimizer, State, initial_state, update
 
 
@@ -143,12 +141,9 @@ def train(
             # forward
             acts = [xb]
             for l in range(n_layers):
-                z = acts[-1] @ W[l] + b[l]
-                if names[l] == "softmax":
-                    m, ssum, a = softmax_parts(z)
-                    t_m[s], t_s[s] = m, ssum
-                else:
-                    a = activate(names[l], z)
+                z, a, softmax = dense_forward(acts[-1], W[l], b[l], names[l])
+                if softmax is not None:
+                    t_m[s], t_s[s] = softmax
                 t_z[l][s], t_a[l][s] = z, a
                 acts.append(a)
 
@@ -164,14 +159,12 @@ def train(
             else:
                 t_sl[s] = sample_loss(loss, acts[-1], yb)
                 g = loss_slope(loss, acts[-1], yb)
-                delta = activation_slope(names[-1], t_z[-1][s], acts[-1]) * g
+                delta = activation_backward(names[-1], t_z[-1][s], acts[-1], g)
             for l in range(n_layers - 1, -1, -1):
                 t_g[l][s], t_d[l][s] = g, delta
-                t_dW[l][s] = acts[l].T @ delta / batch
-                t_db[l][s] = delta.mean(axis=0)
+                t_dW[l][s], t_db[l][s], g = dense_backward(acts[l], W[l], delta, inputs_grad=l > 0)
                 if l > 0:
-                    g = delta @ W[l].T
-                    delta = activation_slope(names[l - 1], t_z[l - 1][s], acts[l]) * g
+                    delta = activation_backward(names[l - 1], t_z[l - 1][s], acts[l], g)
 
             # update, all parameters together; t is the run's 1-based step number
             t, lr = first_step + s + 1, float(rates[s])
@@ -221,8 +214,7 @@ def predict(
     last layer); `activations` one name per layer, as train takes them."""
     a = np.asarray(X, dtype=float)
     for name, w, v in zip(activations, W, b):
-        z = a @ w + v
-        a = softmax_parts(z)[2] if name == "softmax" else activate(name, z)
+        a = dense_forward(a, w, v, name)[1]
     return a
 
 

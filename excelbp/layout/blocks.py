@@ -198,7 +198,7 @@ class StepBlocks(StepSheet):
 
 
 def blocks_layout(spec: Spec) -> StepBlocks:
-    B, sizes = spec.batch, spec.sizes
+    B = spec.batch
     where: dict = {}
     own: list[tuple] = []
     placed: list[Placed] = []
@@ -213,6 +213,8 @@ def blocks_layout(spec: Spec) -> StepBlocks:
         put(("sample", b), HEAD + b, 0)
     col = 1
     for area in sample_areas(spec):
+        if area.kind == "x" and spec.layers[0].in_place:  # X where it lies on Inputs
+            continue
         if area.alias:
             for b in range(B):
                 where.update(
@@ -231,9 +233,9 @@ def blocks_layout(spec: Spec) -> StepBlocks:
 
     # the parameters: a column of row names, then the matrix, then a blank column
     col += 1
-    for l in range(1, spec.n_layers + 1):
-        fan_in, fan_out = sizes[l - 1], sizes[l]
-        if spec.in_place and l == 1:
+    for l, layer in enumerate(spec.layers, start=1):
+        fan_in, fan_out = layer.fan_in, layer.fan_out
+        if layer.in_place:
             col = _turned_layer(spec, l, col, put, placed)
             continue
         for w, bias in parameter_kinds(spec):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ..engine.gradcheck import parameter_keys
 from ..errors import InputError
 from ..quantities.names import has_activation_column
+from ..quantities.step import param_keys
 from ..spec import Spec
 from ..words import sheet_title
 from .grid import Block
@@ -71,21 +72,16 @@ def gradcheck_sheet(spec: Spec) -> GradcheckSheet | None:
     if not spec.gradcheck:
         return None
     keys = parameter_keys(spec.sizes, spec.bias)
-    param_col, col = {}, 1  # column 0: the row's label
-    for l in range(1, spec.n_layers + 1):
-        for j in range(spec.sizes[l]):
-            for i in range(spec.sizes[l - 1]):
-                param_col[("W", l, i, j)] = col
-                col += 1
-            if spec.bias:
-                param_col[("b", l, j)] = col
-                col += 1
+    # column 0: the row's label, then the parameters grouped by the unit they feed
+    by_unit = param_keys(spec)
+    param_col = {key: col for col, key in enumerate(by_unit, start=1)}
+    col = len(by_unit) + 1
     samples = []
     for _ in range(spec.batch):
         z, a, m = {}, {}, None
-        for l in range(1, spec.n_layers + 1):
+        for l, layer in enumerate(spec.layers, start=1):
             last = l == spec.n_layers
-            for j in range(spec.sizes[l]):
+            for j in range(layer.fan_out):
                 z[(l, j)] = col
                 col += 1
             if last and spec.loss == "cross_entropy":
@@ -93,7 +89,7 @@ def gradcheck_sheet(spec: Spec) -> GradcheckSheet | None:
             elif has_activation_column(spec, l) and not (
                 last and spec.loss == "binary_cross_entropy"
             ):
-                for j in range(spec.sizes[l]):
+                for j in range(layer.fan_out):
                     a[(l, j)] = col
                     col += 1
         samples.append(SamplePass(z, a, m, None if m is None else m + 1))

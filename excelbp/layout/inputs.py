@@ -109,8 +109,8 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
     W_init, b_init, W_final, b_final, W_final_T, W_init_T = [], [], [], [], [], []
     # the blocks layout's final weights, turned, serve a forward pass of the test set or the fit
     turned = spec.layout == "blocks" and (spec.X_test is not None or fits(spec))
-    for l in range(1, spec.n_layers + 1):
-        fan_in, fan_out = spec.sizes[l - 1], spec.sizes[l]
+    for layer in spec.layers:
+        fan_in, fan_out, in_place = layer.fan_in, layer.fan_out, layer.in_place
         # a title row, a row saying initial / final, a row naming the output units, then
         # fan_in rows (+ bias row)
         top = row + 3
@@ -120,7 +120,6 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
             b_init.append(Block(top + fan_in, 2, 1, fan_out))
             b_final.append(Block(top + fan_in, fan_out + 4, 1, fan_out))
         height = fan_in + (1 if spec.bias else 0)
-        in_place = spec.in_place and l == 1
         W_init_T.append(Block(top, 2 * fan_out + 7, fan_out, fan_in) if in_place else None)
         if turned or in_place:
             W_final_T.append(None if in_place else Block(top, 2 * fan_out + 7, fan_out, fan_in))
@@ -146,11 +145,12 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
     row = first + n + 1
     fit_z, fit_a, col = [], [], Y.col + n_out + 1
     if fits(spec):  # beside the data, after a blank column
-        for l in range(1, spec.n_layers + 1):
-            fit_z.append(Block(first, col, n, spec.sizes[l]))
-            col += spec.sizes[l]
-            fit_a.append(Block(first, col, n, spec.sizes[l]) if spec.act(l) != "linear" else None)
-            col += spec.sizes[l] if spec.act(l) != "linear" else 0
+        for layer in spec.layers:
+            units, linear = layer.fan_out, layer.activation == "linear"
+            fit_z.append(Block(first, col, n, units))
+            col += units
+            fit_a.append(None if linear else Block(first, col, n, units))
+            col += 0 if linear else units
     boundary = Block(first, col, 2, 2) if has_boundary(spec) else None
 
     test_header_row = X_test = Y_test = test_pred = test_accuracy = confusion = None
@@ -163,13 +163,13 @@ def inputs_sheet(spec: Spec) -> InputsSheet:
         X_test = Block(t_first, 2, n_test, n_in)
         Y_test = Block(t_first, 2 + n_in, n_test, n_out)
         col = 2 + n_in + n_out
-        for l in range(1, spec.n_layers + 1):
+        for l, layer in enumerate(spec.layers, start=1):
             # the last layer's scores are enough for the arg-max: no softmax needed
-            test_z.append(Block(t_first, col, n_test, spec.sizes[l]))
-            col += spec.sizes[l]
-            if l < spec.n_layers and spec.act(l) != "linear":
-                test_a.append(Block(t_first, col, n_test, spec.sizes[l]))
-                col += spec.sizes[l]
+            test_z.append(Block(t_first, col, n_test, layer.fan_out))
+            col += layer.fan_out
+            if l < spec.n_layers and layer.activation != "linear":
+                test_a.append(Block(t_first, col, n_test, layer.fan_out))
+                col += layer.fan_out
             else:
                 test_a.append(None)
         test_pred = Block(t_first, col, n_test, 3)

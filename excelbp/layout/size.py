@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..errors import InputError
-from ..quantities.names import classifier, fused_output, has_activation_column, softmax_output
-from ..quantities.step import parameter_kinds
+from ..quantities.names import classifier, fused_output
 from ..spec import Network
 
 # Excel's sheet size
@@ -27,21 +26,19 @@ ROWS_FIRST_ROW = 4  # three header rows above the first step
 
 def n_params(net: Network) -> tuple[int, int]:
     """(weights, biases)."""
-    pairs = list(zip(net.sizes[:-1], net.sizes[1:]))
-    return sum(a * b for a, b in pairs), (sum(b for _, b in pairs) if net.bias else 0)
+    return sum(lay.n_weights for lay in net.layers), sum(lay.n_biases for lay in net.layers)
 
 
 def sample_cells(net: Network) -> int:
     """Formula cells of one sample in one step, in either layout: its number, x, each layer's
     z (a, softmax helpers), y (and the raw prediction), its loss (and hit), the backward pass."""
-    sizes, L = net.sizes, net.n_layers
-    forward = (0 if net.in_place else sizes[0]) + sizes[L] * (2 if net.scaled else 1)
-    backward = 0
-    for l in range(1, L + 1):
-        forward += sizes[l] * (2 if has_activation_column(net, l) else 1) + (
-            2 if softmax_output(net, l) else 0
-        )
-        backward += sizes[l] * (1 if fused_output(net, l) or net.act(l) == "linear" else 2)
+    layers = net.layers
+    x = 0 if net.in_place else layers[0].fan_in
+    forward = x + layers[-1].fan_out * (2 if net.scaled else 1)
+    forward += sum(layer.forward_cells() for layer in layers)
+    backward = sum(
+        layer.backward_cells(fused=fused_output(net, l)) for l, layer in enumerate(layers, 1)
+    )
     return 1 + forward + 1 + backward + (1 if classifier(net) else 0)
 
 
@@ -50,7 +47,7 @@ def rows_layout_width(net: Network) -> int:
     params = sum(n_params(net))
     fixed = (
         2
-        + len(parameter_kinds(net)) * params
+        + net.n_param_kinds * params
         + (net.sizes[0] if net.has_w_true else 0)
         + (1 if net.batch > 1 else 0)
         + (1 if classifier(net) else 0)
@@ -59,40 +56,24 @@ def rows_layout_width(net: Network) -> int:
 
 
 def blocks_layout_columns(net: Network) -> int:
-    """At least as many columns as the blocks layout needs: a sample's units in a row, and
-    each layer's W, ∂L/∂W, the optimizer's state and W updated (fan_out wide) and Wᵀ
-    (fan_in wide) side by side."""
-    sizes, k = net.sizes, len(parameter_kinds(net))
-    pairs = list(zip(sizes[:-1], sizes[1:]))
-    if net.in_place:  # the first layer's matrices turned, without W used and Wᵀ; no inputs copied
-        (a, _), rest = pairs[0], pairs[1:]
-        return (
-            1 + 2 * sum(sizes[1:]) + sizes[-1] + (k - 1) * (a + 1) + sum(k * b + a for a, b in rest)
-        )
-    return 1 + sizes[0] + 2 * sum(sizes[1:]) + sizes[-1] + sum(k * b + a for a, b in pairs)
+    """At least as many columns as the blocks layout needs: a sample's units in a row (its
+    inputs unless read in place), and each layer's matrices side by side (Dense.block_columns)."""
+    layers, k = net.layers, net.n_param_kinds
+    units = (0 if net.in_place else layers[0].fan_in) + 2 * sum(lay.fan_out for lay in layers)
+    return 1 + units + layers[-1].fan_out + sum(layer.block_columns(k) for layer in layers)
 
 
 def block_height(net: Network) -> int:
     """Rows of one step's block: the head, the samples and their mean (or the tallest
-    matrix, W with its bias row or Wᵀ), and a blank row."""
-    bias = 1 if net.bias else 0
-    pairs = list(zip(net.sizes[:-1], net.sizes[1:]))
-    # a first layer read in place keeps its matrices turned: a row per unit
-    tallest = max(
-        [net.batch + 1]
-        + [b if net.in_place and l == 0 else max(a + bias, b) for l, (a, b) in enumerate(pairs)]
-    )
-    return BLOCK_HEAD + tallest + 1
+    matrix, Dense.block_rows), and a blank row."""
+    return BLOCK_HEAD + max([net.batch + 1] + [layer.block_rows() for layer in net.layers]) + 1
 
 
 def blocks_cells_per_step(net: Network) -> int:
     """Formula cells of one block: the samples, the step number and lr_t, the batch's loss (and
-    accuracy), and W, ∂L/∂W, W updated (with their biases) and Wᵀ."""
-    weights, biases = n_params(net)
-    k = len(parameter_kinds(net))
-    params = (k + 1) * weights + k * biases
-    if net.in_place:  # the first layer has no W used, no Wᵀ and no b used
-        params -= 2 * net.sizes[0] * net.sizes[1] + (net.sizes[1] if net.bias else 0)
+    accuracy), and each layer's parameters (Dense.block_param_cells)."""
+    k = net.n_param_kinds
+    params = sum(layer.block_param_cells(k) for layer in net.layers)
     return net.batch * sample_cells(net) + 3 + (1 if classifier(net) else 0) + params
 
 
@@ -105,11 +86,13 @@ def step_cells(net: Network) -> int:
 
 def settle(net: Network) -> Network:
     """The network with its layout chosen (the rows layout where it fits Excel's columns,
-    else blocks), or an InputError naming what does not fit, before any data is made."""
+    else blocks) and its first layer placed (read in place only in the blocks layout), or an
+    InputError naming what does not fit, before any data is made. The one place a build
+    decides its fit (build.make_spec)."""
     sizes, batch, steps = net.sizes, net.batch, net.steps
     blocks_fit = blocks_layout_columns(net) <= MAX_COLS
     if net.layout == "rows" and rows_layout_width(net) > MAX_COLS:
-        params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+        params = sum((layer.fan_in + 1) * layer.fan_out for layer in net.layers)
         hint = (
             "use --layout blocks, fewer units or a smaller batch"
             if blocks_fit
@@ -127,7 +110,7 @@ def settle(net: Network) -> Network:
     if net.layout is None:
         net = replace(net, layout="rows" if rows_layout_width(net) <= MAX_COLS else "blocks")
     if net.layout != "blocks" and net.in_place:  # reading the data in place is the blocks layout's
-        net = replace(net, in_place=False)
+        net = replace(net, layers=(replace(net.layers[0], in_place=False), *net.layers[1:]))
     height = block_height(net)
     if net.layout == "blocks" and BLOCKS_FIRST_ROW - 1 + steps * height > MAX_ROWS:
         most = (MAX_ROWS - BLOCKS_FIRST_ROW + 1) // height

@@ -85,7 +85,14 @@ class Context:
     def on_inputs(self, block: Block, i: int = 0, j: int = 0) -> str:
         return f"{self.inputs_sheet}!{block.cell(i, j)}"
 
-    # --- a first layer read in place (spec.in_place, layout/blocks.py) -------------------
+    # --- a layer read in place (Dense.in_place, layout/blocks.py) ------------------------
+
+    @property
+    def first_differs(self) -> bool:
+        """Whether step 1's formulas differ from the later steps': a layer read in place has
+        no cells of the weights it uses, so step 1 reads the initial ones on Inputs where
+        later steps read the previous step's update."""
+        return any(layer.in_place for layer in self.spec.layers)
 
     def used(self, key: tuple) -> str:
         """A parameter as this step uses it: its own cell, or where the step has none (a first
@@ -101,20 +108,21 @@ class Context:
     def batch_product(self, l: int) -> str:
         """The batch's z of layer l as one matrix product (an array formula over samples ×
         units): MMULT(the batch's rows of X, W as used, turned back) + the biases as a row."""
-        n, H, B = self.spec.sizes[l - 1], self.spec.sizes[l], self.spec.batch
+        layer, B = self.spec.layers[l - 1], self.spec.batch
+        n, H = layer.fan_in, layer.fan_out
         X = self.inputs.X
         rows = f"{self.inputs_sheet}!${X.letter(0)}${{d0}}:${X.letter(n - 1)}${{d{B - 1}}}"
         if self.first:  # the initial weights turned on Inputs, the biases a row there
             T = self.inputs.W_init_T[l - 1]
             weights = f"{self.inputs_sheet}!{T.cell(0, 0)}:{T.cell(H - 1, n - 1)}"
             text = f"MMULT({rows},TRANSPOSE({weights}))"
-            if self.spec.bias:
+            if layer.bias:
                 b = self.inputs.b_init[l - 1]
                 text += f"+{self.inputs_sheet}!{b.cell(0, 0)}:{b.cell(0, H - 1)}"
             return "=" + text
         turned = f"{self.at(('W+', l, 0, 0), 'p')}:{self.at(('W+', l, n - 1, H - 1), 'p')}"
         text = f"MMULT({rows},TRANSPOSE({turned}))"
-        if self.spec.bias:  # the last column of the turned update
+        if layer.bias:  # the last column of the turned update
             text += f"+TRANSPOSE({self.at(('b+', l, 0), 'p')}:{self.at(('b+', l, H - 1), 'p')})"
         return "=" + text
 

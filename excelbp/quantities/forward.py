@@ -1,4 +1,5 @@
-"""The kinds of the forward pass and the loss: what a step computes from its parameters."""
+"""The kinds of the forward pass: what a step computes from its parameters (the loss's are
+quantities/loss.py)."""
 
 from __future__ import annotations
 
@@ -32,16 +33,15 @@ def _x(c: Context, key: tuple) -> str:
 
 def _z(c: Context, key: tuple) -> str:
     _, b, l, j = key
-    n_in = c.spec.sizes[l - 1]
-    if (
-        c.spec.in_place and l == 1
-    ):  # the batch's z, one array formula written on its first cell (layout/blocks.py)
+    layer = c.spec.layers[l - 1]
+    n_in = layer.fan_in
+    if layer.in_place:  # the batch's z, one array formula written on its first cell (blocks)
         return c.batch_product(l)
     # the rows layout keeps each unit's weights side by side; blocks keep them in Wᵀ
     turned = c.places.has(("Wt", l, j, 0))
     ws = [("Wt", l, j, i) if turned else ("W", l, i, j) for i in range(n_in)]
     text = c.dot([prev_activation(b, l, i) for i in range(n_in)], ws)
-    return f"={text}+{c.at(('b', l, j))}" if c.spec.bias else f"={text}"
+    return f"={text}+{c.at(('b', l, j))}" if layer.bias else f"={text}"
 
 
 def _z_header(spec: Spec, key: tuple) -> str:
@@ -60,13 +60,14 @@ def _z_note(spec: Spec, key: tuple) -> str:
     return f"z {dest(spec, l, j)} = {terms}{bias}"
 
 
-def _outputs(c: Context, kind: str, b: int) -> str:
+def output_span(c: Context, kind: str, b: int) -> str:
+    """The span of sample b's output units of `kind` (z, a)."""
     L = c.spec.n_layers
     return c.span((kind, b, L, 0), (kind, b, L, c.spec.sizes[L] - 1))
 
 
 def _m(c: Context, key: tuple) -> str:
-    return f"=MAX({_outputs(c, 'z', key[1])})"
+    return f"=MAX({output_span(c, 'z', key[1])})"
 
 
 def _S(c: Context, key: tuple) -> str:
@@ -109,55 +110,8 @@ def _wt(c: Context, key: tuple) -> str:
     return f"={c.on_inputs(c.inputs.w_true, 0, key[1])}"
 
 
-def _Lb_note(spec: Spec, key: tuple) -> str:
-    # the cross-entropies are computed in stable forms: say which
-    stable = {
-        "cross_entropy": " = (max z + ln Σ e^(z−max z))·Σy − Σ y·z",
-        "binary_cross_entropy": " = (1/K) Σ [max(z, 0) − y·z + ln(1 + e^(−|z|))]",
-    }.get(spec.loss, "")
-    return f"L = {fn.loss_words(spec.loss)}{stable}"
-
-
-def _Lb(c: Context, key: tuple) -> str:
-    b, L, K = key[1], c.spec.n_layers, c.spec.sizes[-1]
-    softmax = c.spec.loss == "cross_entropy"  # only then are m, S and the spans used
-    return "=" + fn.sample_loss_text(
-        c.spec.loss,
-        z=[c.at(("z", b, L, k)) for k in range(K)],
-        a=[c.at(("a", b, L, k)) for k in range(K)],
-        y=[c.at(("y", b, k)) for k in range(K)],
-        z_span=_outputs(c, "z", b) if softmax else "",
-        y_span=c.span(("y", b, 0), ("y", b, K - 1)) if softmax else "",
-        m=c.at(("m", b)) if softmax else "",
-        S=c.at(("S", b)) if softmax else "",
-    )
-
-
-def _loss(c: Context, key: tuple) -> str:
-    B = c.spec.batch
-    return f"={c.batch_mean([('Lb', b) for b in range(B)])}" if B > 1 else f"={c.at(('Lb', 0))}"
-
-
-def _hit(c: Context, key: tuple) -> str:
-    b, L, K = key[1], c.spec.n_layers, c.spec.sizes[-1]
-    if c.spec.loss == "binary_cross_entropy":  # every output on its target's side of 0.5
-        sides = [f"({c.at(('a', b, L, k))}>=0.5)=({c.at(('y', b, k))}>=0.5)" for k in range(K)]
-        return f"=IF({sides[0]},1,0)" if K == 1 else f"=IF(AND({','.join(sides)}),1,0)"
-    ps, ys = _outputs(c, "a", b), c.span(("y", b, 0), ("y", b, K - 1))
-    return f"=IF(MATCH(MAX({ps}),{ps},0)=MATCH(MAX({ys}),{ys},0),1,0)"
-
-
-def _bacc(c: Context, key: tuple) -> str:
-    return f"={c.batch_mean([('hit', b) for b in range(c.spec.batch)])}"
-
-
-def _acc(c: Context, key: tuple) -> str:
-    # over the last epoch's steps: their hits where the sheet has them, else their batch accuracies
-    hits = [("hit", b) for b in range(c.spec.batch)]
-    return f"=AVERAGE({c.places.window(hits if c.places.has(hits[0]) else [('bacc',)])})"
-
-
-def _fixed(word: str):
+def fixed(word: str):
+    """A header or note that is one word of the workbook's language."""
     return lambda spec, key: say(spec, word)
 
 
@@ -169,7 +123,7 @@ KINDS = [
         style="int",
         verify="step numbers",
         series=lambda ch, key, spec: ch.first + 1.0 + _counting(ch),
-        header=_fixed("step_label"),
+        header=fixed("step_label"),
     ),
     Kind(
         name="lr_t",
@@ -178,7 +132,7 @@ KINDS = [
         style="real",
         verify="learning rates lr_t",
         series=lambda ch, key, spec: ch.trace.lr,
-        header=_fixed("lr_t_label"),
+        header=fixed("lr_t_label"),
         note=lambda spec, key: say(spec, f"note_lr_t_{spec.schedule.name}"),
     ),
     Kind(
@@ -188,7 +142,7 @@ KINDS = [
         style="int",
         verify="sample numbers",
         series=lambda ch, key, spec: ch.trace.samples[:, key[1]] + 1.0,
-        header=_fixed("sample_no"),
+        header=fixed("sample_no"),
     ),
     Kind(
         name="x",
@@ -257,7 +211,7 @@ KINDS = [
         verify="predictions (raw units)",
         series=lambda ch, key, spec: ch.trace.a[-1][:, key[1], key[2]] * spec.y_scale[key[2]],
         header=lambda spec, key: f"{pred_name(spec.output_names[key[2]])} ({say(spec, 'raw')})",
-        note=_fixed("note_raw"),
+        note=fixed("note_raw"),
     ),
     Kind(
         name="wt",
@@ -267,57 +221,7 @@ KINDS = [
         verify="wt",
         series=lambda ch, key, spec: np.full(len(ch.trace.loss), spec.w_true[key[1]]),
         header=lambda spec, key: f"w_true {spec.input_names[key[1]]}",
-        note=_fixed("note_wt"),
-    ),
-    Kind(
-        name="Lb",
-        section="loss",
-        formula=_Lb,
-        style="real",
-        verify="per-sample losses",
-        explain="L",
-        series=lambda ch, key, spec: ch.trace.sample_loss[:, key[1]],
-        header=_fixed("loss_label"),
-        note=_Lb_note,
-    ),
-    Kind(
-        name="loss",
-        section="loss",
-        formula=_loss,
-        style="real",
-        verify="step losses",
-        series=lambda ch, key, spec: ch.trace.loss,
-        header=_fixed("mean_loss"),
-        note=_fixed("note_loss"),
-    ),
-    Kind(
-        name="hit",
-        section="loss",
-        formula=_hit,
-        style="int",
-        verify="right (1/0)",
-        series=lambda ch, key, spec: ch.trace.hits[:, key[1]],
-        header=_fixed("right"),
-        note=_fixed("note_hit"),
-    ),
-    Kind(
-        name="bacc",
-        section="loss",
-        formula=_bacc,
-        style="percent",
-        verify="batch accuracy",
-        series=lambda ch, key, spec: ch.trace.hits.mean(axis=1),
-        header=_fixed("batch_accuracy"),
-    ),
-    Kind(
-        name="acc",
-        section="loss",
-        formula=_acc,
-        style="percent",
-        verify="accuracy (last epoch)",
-        series=lambda ch, key, spec: ch.accuracy,
-        header=_fixed("accuracy"),
-        note=_fixed("note_acc"),
+        note=fixed("note_wt"),
     ),
 ]
 

@@ -8,11 +8,13 @@ import numpy as np
 
 from ..engine import Chunk
 from ..spec import Spec
-from . import backward, forward, optimizer
+from . import backward, forward, loss, optimizer
 from .context import Context
 from .kind import SECTIONS, Kind
 
-KINDS: dict[str, Kind] = {k.name: k for k in (*forward.KINDS, *backward.KINDS, *optimizer.KINDS)}
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (*forward.KINDS, *loss.KINDS, *backward.KINDS, *optimizer.KINDS)
+}
 
 
 def kind_of(key: tuple) -> Kind:
@@ -23,9 +25,7 @@ def formula_pair(context: Context, key: tuple) -> tuple[str, str]:
     """(formula of step 1, formula of the later steps) of `key`."""
     f = kind_of(key).formula(context, key)
     first, later = f if isinstance(f, tuple) else (f, f)
-    if (
-        context.spec.in_place
-    ):  # step 1 reads the initial parameters where later steps read the last update
+    if context.first_differs:
         g = kind_of(key).formula(replace(context, first=True), key)
         first = g[0] if isinstance(g, tuple) else g
     return first, later

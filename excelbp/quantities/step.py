@@ -43,41 +43,34 @@ class Area:
 
 def sample_areas(spec: Spec) -> list[Area]:
     """Forward pass, loss, backward pass of one sample."""
-    sizes, L = spec.sizes, spec.n_layers
-    # read in place, the inputs are the data's own row on Inputs (layout/blocks.py)
-    out = [] if spec.in_place else [Area("x", "forward", 0, sizes[0])]
-    for l in range(1, L + 1):
-        out.append(Area("z", "forward", l, sizes[l]))
+    layers, L = tuple(enumerate(spec.layers, start=1)), spec.n_layers
+    n_in, n_out = spec.layers[0].fan_in, spec.layers[-1].fan_out
+    out = [Area("x", "forward", 0, n_in)]
+    for l, layer in layers:
+        out.append(Area("z", "forward", l, layer.fan_out))
         if softmax_output(spec, l):
             out.append(Area("softmax", "forward", l, 2))
-        out.append(
-            Area("a", "forward", l, sizes[l], alias=None if has_activation_column(spec, l) else "z")
-        )
-    out.append(Area("y", "forward", 0, sizes[L]))
+        alias = None if has_activation_column(spec, l) else "z"
+        out.append(Area("a", "forward", l, layer.fan_out, alias=alias))
+    out.append(Area("y", "forward", 0, n_out))
     if spec.y_scale is not None:  # the prediction back in the data's own units
-        out.append(Area("raw", "forward", L, sizes[L]))
+        out.append(Area("raw", "forward", L, n_out))
     out.append(Area("Lb", "loss", 0, 1))
     if classifier(spec):
         out.append(Area("hit", "loss", 0, 1))
-    for l in range(L, 0, -1):
+    for l, layer in reversed(layers):
         if fused_output(spec, l):  # δ straight from the output: no ∂L/∂a of its own
-            out.append(Area("d", "backward", l, sizes[l]))
+            out.append(Area("d", "backward", l, layer.fan_out))
             continue
-        out.append(Area("g", "backward", l, sizes[l]))
-        out.append(
-            Area("d", "backward", l, sizes[l], alias="g" if spec.act(l) == "linear" else None)
-        )
+        out.append(Area("g", "backward", l, layer.fan_out))
+        alias = "g" if layer.activation == "linear" else None  # f′ = 1: δ is ∂L/∂a
+        out.append(Area("d", "backward", l, layer.fan_out, alias=alias))
     return out
 
 
 def param_keys(spec: Spec, kinds: tuple[str, str] = ("W", "b")) -> list[tuple]:
     """A step's parameters of one kind, grouped by the unit they feed: w(·→j) for every
     input, then b j."""
-    w, b = kinds
-    keys = []
-    for l in range(1, spec.n_layers + 1):
-        for j in range(spec.sizes[l]):
-            keys += [(w, l, i, j) for i in range(spec.sizes[l - 1])]
-            if spec.bias:
-                keys.append((b, l, j))
-    return keys
+    return [
+        key for l, layer in enumerate(spec.layers, start=1) for key in layer.param_keys(l, kinds)
+    ]

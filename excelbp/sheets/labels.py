@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..layout.step_sheet import Label
 from ..quantities.context import EXPLICIT_TERMS
-from ..quantities.names import dest, softmax_output, unit
+from ..quantities.names import dest, unit
 from ..quantities.registry import kind_of
 from ..spec import Spec
 from ..words import sheet_titles, words
@@ -49,13 +49,8 @@ def area_title(spec: Spec, name: str, layer: int, cols: int, matrix: bool) -> st
         return w["layer"].format(n=layer) if layer else ""
     if name.endswith("_turned") and f"area_{name}" not in w:  # an optimizer's state, turned
         return area_title(spec, name.removesuffix("_turned"), layer, cols, matrix) + w["turned"]
-    if name == "z" and not spec.bias:
-        name = "z_nobias"
-    if name == "a" and softmax_output(spec, layer):
-        name = "p"
-    if name == "g" and spec.act(layer) == "linear":
-        name = "g_linear"  # δ shares these cells
-    return w[f"area_{name}"].format(
+    word = spec.layers[layer - 1].area_word(name) if layer else f"area_{name}"
+    return w[word].format(
         l=layer, act=spec.act(layer) if layer else "", rule=w["rule_" + spec.optimizer.name]
     )
 

@@ -7,14 +7,15 @@ a sheet is the layout's question (layout/size.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import MISSING, dataclass, fields, replace
 
 import numpy as np
 
 from ..errors import InputError
+from .layers import Dense
 from .network import LANGUAGES, Network
-from .optimizers import SGD, Optimizer
-from .schedules import CONSTANT, Schedule
+
+_NETWORK_FIELDS = frozenset(f.name for f in fields(Network))
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -36,7 +37,7 @@ def fifteen_digits(a: np.ndarray) -> np.ndarray:
     return a
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Spec:
     """One workbook. Arrays are read-only; use `dataclasses.replace` to derive another.
 
@@ -47,13 +48,7 @@ class Spec:
 
     template: str
     description: str
-    sizes: tuple[int, ...]
-    activations: tuple[str, ...]  # one per layer, the last as the loss needs
-    loss: str
-    bias: bool
-    batch: int
-    lr: float
-    steps: int
+    network: Network  # its layers, loss and training, as chosen and settled
     seed: int
     raw_X: np.ndarray
     raw_Y: np.ndarray | None
@@ -73,47 +68,61 @@ class Spec:
         None  # image data divided by this as read (digits: 16): the raw pixels' scale
     )
     lang: str = "en"
-    optimizer: Optimizer = SGD  # its name and hyperparameters (spec/optimizers/)
-    schedule: Schedule = CONSTANT  # the rate of each step, lr_t (spec/schedules.py)
-    compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
-    layout: str = "rows"
-    gradcheck: bool = False  # the gradient check sheet of step 1
     # image templates whose sheet holds the raw pixels (fashion): X = raw_X / pixel_scale, as
     # formulas on the Inputs sheet; X_test holds the scaled values
     scale_pixels: bool = False
-    # blocks layout: the first layer reads X where it lies and keeps its weights output-major,
-    # each step using the previous step's updated weights (layout/blocks.py)
-    in_place: bool = False
 
-    # --- derived -------------------------------------------------------------------
+    def __init__(self, *, network: Network, **values) -> None:
+        """Keywords naming a field of the Network change the spec's network, so that
+        `dataclasses.replace(spec, lr=r)` is the same spec trained at rate r."""
+        changes = {k: values.pop(k) for k in _NETWORK_FIELDS & values.keys()}
+        object.__setattr__(self, "network", replace(network, **changes) if changes else network)
+        for f in fields(Spec):
+            if f.name == "network":
+                continue
+            if f.name not in values and f.default is MISSING:
+                raise TypeError(f"Spec: {f.name} is missing")
+            object.__setattr__(self, f.name, values.pop(f.name, f.default))
+        if values:
+            raise TypeError(f"Spec: no field {', '.join(values)}")
+
+    # --- the network's ---------------------------------------------------------------
 
     @property
-    def network(self) -> Network:
-        return Network(
-            sizes=self.sizes,
-            activations=self.activations,
-            loss=self.loss,
-            bias=self.bias,
-            batch=self.batch,
-            lr=self.lr,
-            steps=self.steps,
-            layout=self.layout,
-            has_w_true=self.has_w_true,
-            scaled=self.scaled,
-            optimizer=self.optimizer,
-            schedule=self.schedule,
-            gradcheck=self.gradcheck,
-            compare_lr=self.compare_lr,
-            in_place=self.in_place,
-        )
+    def layers(self) -> tuple[Dense, ...]:
+        return self.network.layers
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        return self.network.sizes
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        return self.network.activations
+
+    loss = property(lambda self: self.network.loss)
+    bias = property(lambda self: self.network.bias)
+    batch = property(lambda self: self.network.batch)
+    lr = property(lambda self: self.network.lr)
+    steps = property(lambda self: self.network.steps)
+    optimizer = property(lambda self: self.network.optimizer)
+    schedule = property(lambda self: self.network.schedule)  # the rate of each step, lr_t
+    compare_lr = property(lambda self: self.network.compare_lr)  # the sweep's rates
+    layout = property(lambda self: self.network.layout)
+    gradcheck = property(lambda self: self.network.gradcheck)  # the step 1 check sheet
+    # blocks layout: the first layer reads X where it lies and keeps its weights output-major,
+    # each step using the previous step's updated weights (layout/blocks.py)
+    in_place = property(lambda self: self.network.in_place)
 
     def act(self, l: int) -> str:
         """Layer l's activation (1-based)."""
-        return self.activations[l - 1]
+        return self.network.act(l)
 
     @property
     def hyperparameters(self) -> tuple[str, ...]:
         return self.network.hyperparameters
+
+    # --- derived -------------------------------------------------------------------
 
     @property
     def has_w_true(self) -> bool:
@@ -125,7 +134,7 @@ class Spec:
 
     @property
     def n_layers(self) -> int:
-        return len(self.sizes) - 1
+        return self.network.n_layers
 
     @property
     def n_params(self) -> int:
@@ -268,8 +277,11 @@ class Spec:
             y_scale=opt(self.y_scale),
             W_init=tuple(opt(w) for w in self.W_init),
             b_init=None if self.b_init is None else tuple(opt(v) for v in self.b_init),
-            lr=float(f"{self.lr:.15g}"),
-            optimizer=self.optimizer.rounded(),
-            schedule=self.schedule.rounded(),
-            compare_lr=tuple(float(f"{float(r):.15g}") for r in self.compare_lr),
+            network=replace(
+                self.network,
+                lr=float(f"{self.lr:.15g}"),
+                optimizer=self.optimizer.rounded(),
+                schedule=self.schedule.rounded(),
+                compare_lr=tuple(float(f"{float(r):.15g}") for r in self.compare_lr),
+            ),
         )

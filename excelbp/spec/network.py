@@ -6,9 +6,10 @@ Checked before any data or weights are made for it, so a bad option costs nothin
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import InputError
+from .layers import Dense, dense_layers
 from .optimizers import SGD, Optimizer
 from .schedules import CONSTANT, Schedule
 
@@ -37,14 +38,11 @@ MAX_RATES = 10
 
 @dataclass(frozen=True, kw_only=True)
 class Network:
-    """What the layouts' sizes depend on. `layout` None: the layout stage chooses."""
+    """What the layouts' sizes depend on: its layers, loss and training. `layout` None: the
+    layout stage chooses (layout/size.py `settle`, which also places the first layer)."""
 
-    sizes: tuple[int, ...]
-    activations: tuple[
-        str, ...
-    ]  # one per layer, the last as the loss needs (softmax for cross_entropy)
+    layers: tuple[Dense, ...]  # inputs to outputs, the last as the loss needs
     loss: str
-    bias: bool
     batch: int
     lr: float
     steps: int
@@ -55,22 +53,74 @@ class Network:
     schedule: Schedule = CONSTANT  # the learning rate of each step (checked when made)
     gradcheck: bool = False  # the gradient check sheet
     compare_lr: tuple[float, ...] = ()  # the learning-rate sweep's rates (none: no sweep)
-    in_place: bool = (
-        False  # blocks: the first layer reads the data where they lie (layout/blocks.py)
-    )
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        sizes: tuple[int, ...],
+        activations: tuple[str, ...],
+        bias: bool,
+        in_place: bool = False,
+        **training,
+    ) -> Network:
+        """The network of these sizes (inputs first) and activations, one per layer, its
+        layers checked first; `in_place`: its first layer may read the data where they lie
+        (settle decides). The rest is checked by `validate`."""
+        if len(sizes) < 2:
+            raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
+        if any(n < 1 for n in sizes):
+            raise InputError(
+                f"--layers: every size must be at least 1, got {','.join(map(str, sizes))}"
+            )
+        if training["loss"] not in LOSSES:
+            raise InputError(
+                f"--loss: unknown {training['loss']!r}; choose from {', '.join(LOSSES)}"
+            )
+        check_activations(activations, training["loss"], len(sizes) - 1)
+        layers = dense_layers(tuple(sizes), tuple(activations), bias=bias)
+        if in_place:
+            layers = (replace(layers[0], in_place=True), *layers[1:])
+        return cls(layers=layers, **training)
+
+    # --- derived from the layers -------------------------------------------------------
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Units of each layer, the inputs first."""
+        return (self.layers[0].fan_in, *(layer.fan_out for layer in self.layers))
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        return tuple(layer.activation for layer in self.layers)
+
+    @property
+    def bias(self) -> bool:
+        return self.layers[0].bias  # every layer's or none
+
+    @property
+    def in_place(self) -> bool:
+        """The first layer reads the data where they lie on Inputs (layout/blocks.py)."""
+        return self.layers[0].in_place
 
     @property
     def n_layers(self) -> int:
-        return len(self.sizes) - 1
+        return len(self.layers)
 
     @property
     def n_params(self) -> int:
         """Weights and biases, P."""
-        return sum(a * b + (b if self.bias else 0) for a, b in zip(self.sizes[:-1], self.sizes[1:]))
+        return sum(layer.n_params for layer in self.layers)
 
     def act(self, l: int) -> str:
         """Layer l's activation (1-based)."""
-        return self.activations[l - 1]
+        return self.layers[l - 1].activation
+
+    @property
+    def n_param_kinds(self) -> int:
+        """How many of each parameter a step shows: used, its gradient, each of the
+        optimizer's state, updated (quantities/step.py parameter_kinds names them)."""
+        return 3 + len(self.optimizer.rule.kinds)
 
     @property
     def hyperparameters(self) -> tuple[str, ...]:
@@ -79,16 +129,9 @@ class Network:
 
     def validate(self) -> Network:
         """Return self, or raise InputError naming the option at fault."""
-        sizes = self.sizes
-        if len(sizes) < 2:
-            raise InputError("--layers: give at least two sizes (inputs and outputs), e.g. 2,3,1")
-        if any(n < 1 for n in sizes):
-            raise InputError(
-                f"--layers: every size must be at least 1, got {','.join(map(str, sizes))}"
-            )
         if self.loss not in LOSSES:
             raise InputError(f"--loss: unknown {self.loss!r}; choose from {', '.join(LOSSES)}")
-        check_activations(self.activations, self.loss, len(sizes) - 1)
+        check_activations(self.activations, self.loss, self.n_layers)
         if not (isinstance(self.lr, float) and math.isfinite(self.lr) and self.lr > 0):
             raise InputError(f"--lr: must be a finite number > 0, got {self.lr}")
         if self.batch < 1:

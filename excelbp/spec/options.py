@@ -68,14 +68,15 @@ class Choice:
         return bool(self.template) and tuple(self.template["layers"]) == self.network.sizes
 
     @property
-    def fits_data(self) -> bool:
-        """Other hidden layers still fit the template's data: same inputs, same outputs."""
-        t, sizes = self.template, self.network.sizes
-        return bool(t) and (t["layers"][0], t["layers"][-1]) == (sizes[0], sizes[-1])
-
-    @property
     def own_data(self) -> bool:
-        return self.fits_data and self.opts.data is None
+        return _own_data(self.opts, self.template, self.network.sizes)
+
+
+def _own_data(opts: BuildOptions, t: dict, sizes: tuple[int, ...]) -> bool:
+    """The template's own data fit a network of these sizes (other hidden layers still fit:
+    same inputs, same outputs) and no other data were given."""
+    fits = bool(t) and (t["layers"][0], t["layers"][-1]) == (sizes[0], sizes[-1])
+    return fits and opts.data is None
 
 
 # What a network gets where neither the options nor its template say (a custom network:
@@ -119,53 +120,39 @@ def choose(opts: BuildOptions) -> Choice:
     if seed < 0:
         raise InputError(f"--seed: must be 0 or more, got {seed}")
     sizes, loss = tuple(opts.layers or t["layers"]), _given(opts, t, "loss")
-    choice = Choice(
-        opts,
-        name,
-        t,
-        Network(
-            sizes=sizes,
-            activations=layer_activations(
-                _activation_text(_given(opts, t, "activation")), loss, len(sizes) - 1
-            ),
-            loss=loss,
-            bias=_given(opts, t, "bias"),
-            batch=_given(opts, t, "batch"),
-            lr=float(_given(opts, t, "lr")),
-            steps=_given(opts, t, "steps"),
-            layout=opts.layout if opts.layout is not None else t.get("layout"),
-            optimizer=_optimizer(opts, t),
-            schedule=Schedule.of(
-                _given(opts, t, "schedule"),
-                steps=_given(opts, t, "steps"),
-                step_size=opts.step_size,
-                gamma=opts.gamma,
-            ),
-            compare_lr=tuple(opts.compare_lr),
+    own_data = _own_data(opts, t, sizes)
+    own = own_data and "data_file" not in t
+    network = Network.of(
+        sizes=sizes,
+        activations=layer_activations(
+            _activation_text(_given(opts, t, "activation")), loss, len(sizes) - 1
         ),
-        seed,
-    )
-    own = choice.own_data and "data_file" not in t
-    gradcheck = (
-        opts.gradcheck
-        if opts.gradcheck is not None
-        else choice.network.n_params <= GRADCHECK_DEFAULT
-    )
-    # the first layer read in place needs every batch to be consecutive rows of the data
-    in_place = (
-        choice.own_data
-        and bool(t.get("in_place"))
-        and t["train"] % choice.network.batch == 0
-        and choice.network.layout != "rows"
-    )
-    network = replace(
-        choice.network,
+        bias=_given(opts, t, "bias"),
+        # the first layer may be read in place where every batch is consecutive rows of the
+        # data; whether it is, is the layout's to settle (layout/size.py)
+        in_place=(
+            own_data and bool(t.get("in_place")) and t["train"] % _given(opts, t, "batch") == 0
+        ),
+        loss=loss,
+        batch=_given(opts, t, "batch"),
+        lr=float(_given(opts, t, "lr")),
+        steps=_given(opts, t, "steps"),
+        layout=opts.layout if opts.layout is not None else t.get("layout"),
         has_w_true=own and "w_true" in t,
         scaled=own and "x_scale" in t,
-        gradcheck=gradcheck,
-        in_place=in_place,
+        optimizer=_optimizer(opts, t),
+        schedule=Schedule.of(
+            _given(opts, t, "schedule"),
+            steps=_given(opts, t, "steps"),
+            step_size=opts.step_size,
+            gamma=opts.gamma,
+        ),
+        compare_lr=tuple(opts.compare_lr),
     )
-    return replace(choice, network=network.validate())
+    gradcheck = (
+        opts.gradcheck if opts.gradcheck is not None else network.n_params <= GRADCHECK_DEFAULT
+    )
+    return Choice(opts, name, t, replace(network, gradcheck=gradcheck).validate(), seed)
 
 
 def _array(value, *, ndim: int) -> np.ndarray | None:
@@ -255,31 +242,22 @@ def make_spec(choice: Choice) -> Spec:
         output_names = tuple(f"y{k + 1}" for k in range(sizes[-1])) if sizes[-1] > 1 else ("y",)
 
     init = t.get("init", {}) if choice.fits_template else {}
-    n_layers = net.n_layers
-    if all(f"W{l}" in init for l in range(1, n_layers + 1)):
-        W_init = [_array(init[f"W{l}"], ndim=2) for l in range(1, n_layers + 1)]
+    layers = tuple(enumerate(net.layers, start=1))
+    if all(f"W{l}" in init for l, _ in layers):
+        W_init = [_array(init[f"W{l}"], ndim=2) for l, _ in layers]
     else:
         W_init = glorot(sizes, seed=choice.seed)
     b_init = None
     if net.bias:
         b_init = [
-            _array(init[f"b{l}"], ndim=1) if f"b{l}" in init else np.zeros(sizes[l])
-            for l in range(1, n_layers + 1)
+            _array(init[f"b{l}"], ndim=1) if f"b{l}" in init else np.zeros(layer.fan_out)
+            for l, layer in layers
         ]
 
     return Spec(
         template=name,
         description=_description(t, net, opts.lang),
-        sizes=sizes,
-        activations=net.activations,
-        optimizer=net.optimizer,
-        schedule=net.schedule,
-        compare_lr=net.compare_lr,
-        loss=net.loss,
-        bias=net.bias,
-        batch=net.batch,
-        lr=net.lr,
-        steps=net.steps,
+        network=net if net.layout else replace(net, layout="rows"),
         seed=choice.seed,
         raw_X=raw_X,
         raw_Y=raw_Y if w_true is None else None,
@@ -295,8 +273,5 @@ def make_spec(choice: Choice) -> Spec:
         image_side=image_side,
         pixel_scale=pixel_scale,
         lang=opts.lang,
-        layout=net.layout or "rows",
-        gradcheck=net.gradcheck,
         scale_pixels=bool(image_side and t.get("scale_pixels")),
-        in_place=net.in_place,
     ).validate()

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import InputError
 from .model import Spec
-from .network import LANGUAGES
+from .network import LANGUAGES, Network
 from .optimizers import Optimizer
 from .schedules import Schedule
 
@@ -58,23 +58,33 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
         n, n_test = int(recorded["n_samples"]), int(recorded.get("n_test", 0))
         n_in, n_out = sizes[0], sizes[-1]
         scaled, bias = bool(recorded.get("scaled")), bool(recorded["bias"])
-        spec = Spec(
-            template=str(recorded.get("template", "custom")),
-            description="",
+        network = Network.of(
             sizes=sizes,
             activations=tuple(str(a) for a in recorded["activations"]),
-            optimizer=Optimizer(str(recorded.get("optimizer", "sgd"))),  # its values are read live
+            bias=bias,
+            in_place=bool(recorded.get("in_place", False)),
+            # its values are read live
+            optimizer=Optimizer(str(recorded.get("optimizer", "sgd"))),
             schedule=Schedule.of(str(recorded.get("schedule", "constant")), steps=1),
             loss=str(recorded["loss"]),
-            bias=bias,
             batch=int(recorded["batch"]),
             lr=1.0,
             steps=int(recorded["steps"]),
+            layout=str(recorded.get("layout", "rows")),
+            has_w_true=bool(recorded.get("has_w_true")),
+            scaled=scaled,
+            gradcheck=bool(recorded.get("gradcheck", False)),
+            compare_lr=(1.0,) * int(recorded.get("compare_lr", 0)),
+        )
+        spec = Spec(
+            template=str(recorded.get("template", "custom")),
+            description="",
+            network=network,
             seed=0,
             raw_X=np.zeros((n, n_in)),
             raw_Y=None if recorded.get("has_w_true") else np.zeros((n, n_out)),
-            W_init=tuple(np.zeros((a, b)) for a, b in zip(sizes[:-1], sizes[1:])),
-            b_init=tuple(np.zeros(b) for b in sizes[1:]) if bias else None,
+            W_init=tuple(np.zeros(layer.shapes["W"]) for layer in network.layers),
+            b_init=tuple(np.zeros(layer.fan_out) for layer in network.layers) if bias else None,
             input_names=tuple(str(s) for s in recorded["input_names"]),
             output_names=tuple(str(s) for s in recorded["output_names"]),
             w_true=np.zeros(n_in) if recorded.get("has_w_true") else None,
@@ -87,11 +97,7 @@ def shaped_spec(recorded: dict, *, source: str) -> Spec:
                 None if recorded.get("pixel_scale") is None else float(recorded["pixel_scale"])
             ),
             lang=str(recorded.get("lang", "en")),
-            layout=str(recorded.get("layout", "rows")),
-            gradcheck=bool(recorded.get("gradcheck", False)),
-            compare_lr=(1.0,) * int(recorded.get("compare_lr", 0)),
             scale_pixels=bool(recorded.get("scale_pixels", False)),
-            in_place=bool(recorded.get("in_place", False)),
         )
         if spec.lang not in LANGUAGES:
             raise ValueError(f"unknown language {spec.lang!r}")
