@@ -56,9 +56,9 @@ def build(spec: Spec, path: Path, *, force: bool = False, progress=None) -> Buil
     sweep = sweep_layout(spec, steps)
     sweep_rows = sweep.extent()[0] if sweep is not None else 0
     size.check_sheets(
+        spec.network,
         steps.main,
         inputs.last_row,
-        steps=spec.steps,
         n_samples=spec.n_samples,
         sweep_rows=sweep_rows,
     )

@@ -119,3 +119,16 @@ def test_dense_forward_and_backward_against_finite_differences():
         assert dW[i, j] == pytest.approx((loss(up, b, x) - loss(down, b, x)) / (2 * eps), abs=1e-8)
     assert db.shape == (2,) and dx.shape == x.shape
     assert dense_backward(x, W, delta, inputs_grad=False)[2] is None
+
+
+def test_a_spec_grown_past_the_cell_limit_after_it_was_made_is_refused_by_build(tmp_path):
+    """make_spec settles the fit once; a spec changed since (replace) still meets the limit in
+    build, before any training, and no file is written."""
+    from excelbp.build import build
+
+    # a million steps fit a sheet's rows; eleven copies of them (a sweep) do not fit the limit
+    spec = replace(make_spec(BuildOptions(steps=5)), steps=1_000_000, compare_lr=(0.01,) * 10)
+    out = tmp_path / "huge.xlsx"
+    with pytest.raises(InputError, match="million formula cells"):
+        build(spec, out)
+    assert not out.exists()

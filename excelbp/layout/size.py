@@ -119,6 +119,13 @@ def settle(net: Network) -> Network:
             f"--batch/--steps: {steps:,} blocks of {batch:,} samples need more than a sheet's"
             f" {MAX_ROWS:,} rows; {way_out}"
         )
+    check_cells(net)
+    return net
+
+
+def check_cells(net: Network) -> None:
+    """The refusal of a workbook past MAX_CELLS formula cells: when the spec is made, and
+    again by check_sheets for a spec changed since (dataclasses.replace), before any work."""
     cells = step_cells(net)
     if cells > MAX_CELLS:
         sweep = (
@@ -129,14 +136,15 @@ def settle(net: Network) -> Network:
             f" take {cells / 1e6:,.0f} million formula cells, more than the {MAX_CELLS / 1e6:.0f}"
             " million excelbp writes; use fewer steps, a smaller batch or fewer units"
         )
-    return net
 
 
 def check_sheets(
-    main, inputs_last_row: int, *, steps: int, n_samples: int, sweep_rows: int = 0
+    net: Network, main, inputs_last_row: int, *, n_samples: int, sweep_rows: int = 0
 ) -> None:
     """Excel's sheet limits for the laid-out steps (`main`, a StepSheet) and Inputs sheet,
-    with the largest value allowed for this layout in the message."""
+    with the largest value allowed for this layout in the message, and the cells' limit."""
+    check_cells(net)
+    steps = net.steps
     if main.width > MAX_COLS:
         raise InputError(
             f"--layers/--batch: the steps need {main.width:,} columns, Excel allows {MAX_COLS:,};"
