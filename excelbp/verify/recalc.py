@@ -32,13 +32,14 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from ..errors import InputError
 from . import arrays
 from .budget import MAX_RANGE_CELLS
-from .excel_formula import REFERENCE, formula_limits
+from .excel_formula import formula_limits
+from .formula_tokens import TOKEN, is_name
 from .formulas_private import EMPTY, ERRORS, PLACEHOLDER, as_ranges, compiled, literal, plain
 
 __all__ = ["calculate"]
 
 _ERR = ERRORS
-_TOKEN = REFERENCE  # a reference, a string, an error value, a name (excel_formula.py)
+_TOKEN = TOKEN  # verify's one tokenizer (formula_tokens.py)
 _ROW, _COL = 15, 0x7FFF  # cell code: sheet << 36 | row << 15 | column
 
 
@@ -114,7 +115,9 @@ class _Book:
             text = self.defs[key].strip().lstrip("=")
             piece, descs = self.split(text, s, 0, 0, absolute=True)
             m = _TOKEN.match(text)
-            single = m and m.end() == len(text)  # keep `X` a reference: INDEX, ROWS want one
+            single = (
+                m and m.end() == len(text) and m.lastgroup not in ("op", "space", "sym", "other")
+            )  # keep `X` a reference: INDEX, ROWS want one
             self.name_parts[key] = (piece if single else f"({piece})", descs)
         return self.name_parts[key]
 
@@ -151,7 +154,7 @@ class _Book:
                         f" {MAX_RANGE_CELLS:,} verify reads in one reference (refused)"
                     )
                 piece, new = "\0", [(-2,) if target == -2 else (target, *d, mask)]
-            elif m["ident"] and not text.startswith(("(", "!"), m.end()):
+            elif is_name(m, text):
                 found = self._name(s, m["ident"].upper())
                 if found is None:
                     continue
