@@ -128,3 +128,17 @@ def test_errors_as_recalc(tmp_path, cells, message):
     wb.save(path)
     with pytest.raises(InputError, match=message):
         fast.recalculate(path)
+
+
+def test_a_reference_past_the_last_cell_of_a_sheet_is_an_empty_cell(tmp_path):
+    """Past a sheet's dense array: empty (0 in arithmetic, 0 as a result), as Excel and the
+    `formulas` package say; np.full made it the text "empty", and =Z99+1 #VALUE!."""
+    wb = openpyxl.Workbook()
+    ws, inputs = wb.active, wb.create_sheet("Inputs")
+    inputs["A1"] = 1
+    ws["A1"], ws["A2"], ws["A3"] = "=Inputs!Z99+1", "=Inputs!Z99", '=IF(Inputs!Z99="",2,3)'
+    path = tmp_path / "past.xlsx"
+    wb.save(path)
+    got = fast.recalculate(path)
+    assert [got.get(0, r, 1) for r in (1, 2, 3)] == [1.0, 0.0, 2.0]
+    assert_same(path)

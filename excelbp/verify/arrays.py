@@ -21,7 +21,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import InputError
 from .budget import MAX_RANGE_CELLS
-from .formulas_private import EMPTY, ERRORS
+from .formulas_private import EMPTY, ERRORS, full
 
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([1-9][0-9]*)(?::\$?([A-Za-z]{1,3})\$?([1-9][0-9]*))?")
 _CODE_ROW = 15  # recalc.py's cell code: sheet << 36 | row << 15 | column
@@ -54,7 +54,7 @@ def cells(ref: str, where: str) -> list[str]:
 
 def spread(v, h: int, w: int) -> np.ndarray:
     """The h×w values a ref shows for the result `v` (object array; an empty element is 0)."""
-    out = np.full((h, w), ERRORS["#N/A"], object)
+    out = full((h, w), ERRORS["#N/A"])
     if not isinstance(v, np.ndarray):
         out[:] = 0 if v is EMPTY else v
         return out

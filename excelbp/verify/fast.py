@@ -33,7 +33,7 @@ from ..errors import InputError
 from . import arrays, sheetxml
 from .budget import Budget
 from .fast_read import BUSY, DONE, WAITING, Reader, Result
-from .formulas_private import EMPTY, ERRORS, as_ranges
+from .formulas_private import EMPTY, ERRORS, as_ranges, full
 
 _DEFER = object()
 
@@ -202,7 +202,7 @@ class Engine(Reader):
         if box is None:
             return np.asarray([[ERRORS["#REF!"]]], object)
         t, r1, c1, r2, c2 = box
-        out = np.full((r2 - r1 + 1, c2 - c1 + 1), EMPTY, object)
+        out = full((r2 - r1 + 1, c2 - c1 + 1), EMPTY)
         A = self.V[t]
         sub = A[r1 : r2 + 1, c1 : c2 + 1]
         out[: sub.shape[0], : sub.shape[1]] = sub.astype(object)

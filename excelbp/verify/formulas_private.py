@@ -84,6 +84,14 @@ def as_ranges(sheet_id: str, r1: int, c1: int, r2: int, c2: int, values: np.ndar
     return out
 
 
+def full(shape: tuple[int, int], value) -> np.ndarray:
+    """An object array of `value`: np.full would store EMPTY or an XlError (str subclasses) as
+    a plain str, "empty" or "#N/A", which formulas' functions then read as text."""
+    out = np.empty(shape, object)
+    out.fill(value)
+    return out
+
+
 def literal(value, data_type: str):
     """A typed-in cell's value as formulas' functions expect it."""
     if data_type == "e":
