@@ -1,20 +1,23 @@
-"""excelbp.verify.fast against recalc.py, the evaluator it replaces (itself checked against
-formulas' ExcelModel in test_recalc.py): the same value, to the last bit, in every cell of
-every template and option combination the contract tests use, and of the sweep, gradient
-check and drawing workbooks; and the same errors for what it cannot evaluate."""
+"""excelbp.verify.fast against the tests' oracle, recalc_oracle.py, which evaluates every cell by
+the `formulas` package (both checked against formulas' ExcelModel in test_recalc.py): the same
+value, to the last bit, in every cell of every template and option combination the contract
+tests use, and of the sweep, gradient check and drawing workbooks; and the same errors for what
+it cannot evaluate."""
 
 from __future__ import annotations
 
 import math
 import re
 
+import numpy as np
 import openpyxl
 import pytest
+import recalc_oracle as recalc
 from openpyxl.utils import column_index_from_string
 from test_libreoffice_contract import CASES
 
 from excelbp.errors import InputError
-from excelbp.verify import fast, recalc
+from excelbp.verify import fast
 
 MORE = {
     "sweep": dict(
@@ -54,7 +57,7 @@ QUICK = {
     "adam-rows-classifier",
     "sweep",
     "diverges",
-}  # the rest: slow (recalc.py is)
+}  # the rest: slow (the oracle is)
 
 
 @pytest.mark.parametrize(
@@ -128,6 +131,36 @@ def test_errors_as_recalc(tmp_path, cells, message):
     wb.save(path)
     with pytest.raises(InputError, match=message):
         fast.recalculate(path)
+
+
+def test_xml_the_stream_does_not_take_goes_to_the_same_evaluator_through_openpyxl(
+    make_workbook, tmp_path, capsys
+):
+    """A comment inside sheetData (sheetxml.Unsupported): openpyxl reads the cells, the one
+    evaluator recalculates them, every value as from the plain file, and verify says OK."""
+    import zipfile
+
+    from test_gnumeric import rewritten
+
+    from excelbp.cli import main
+    from excelbp.verify import reader, sheetxml
+
+    path = make_workbook("linear", **CASES["linear"])
+    with zipfile.ZipFile(path) as zf:
+        parts = [n for n in zf.namelist() if b'<row r="2"' in zf.read(n)]
+    note = {part: {b'<row r="2"': b'<!-- a note --><row r="2"'} for part in parts}
+    odd = rewritten(path, tmp_path / "odd.xlsx", note)
+    with pytest.raises(sheetxml.Unsupported, match="comment"):
+        fast.recalculate(odd)
+    want, got = fast.recalculate(path), reader.recalculate(reader.open_book(odd)).grid
+    assert got.titles == want.titles and int(sum(F.sum() for F in got.formula)) > 100
+    for s, (V, F) in enumerate(zip(want.values, want.formula)):
+        assert (got.formula[s] == F).all()
+        for r, c in np.argwhere(F | (V == V)).tolist():
+            assert got.get(s, r, c) == want.get(s, r, c), (s, r, c)
+    capsys.readouterr()
+    assert main(["verify", str(odd)]) == 0
+    assert "OK: all" in capsys.readouterr().out
 
 
 def test_a_reference_past_the_last_cell_of_a_sheet_is_an_empty_cell(tmp_path):
