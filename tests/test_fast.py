@@ -175,3 +175,21 @@ def test_a_reference_past_the_last_cell_of_a_sheet_is_an_empty_cell(tmp_path):
     got = fast.recalculate(path)
     assert [got.get(0, r, 1) for r in (1, 2, 3)] == [1.0, 0.0, 2.0]
     assert_same(path)
+
+
+def test_character_references_in_a_formula_do_not_share_a_shape_they_do_not_have(tmp_path):
+    """&#x41;1 is A1 and &#x42;1 B1: their digit runs (41 1, 42 1) are not the text's (1, 1),
+    so keyed by them as relative rows, B1 one row down took A1's shape and read A2."""
+    from test_gnumeric import rewritten
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["A2"], ws["C1"], ws["C2"] = 1, 2, 10, "=A1", "=B1"
+    wb.save(tmp_path / "plain.xlsx")
+    refs = {b"<f>A1</f>": b"<f>&#x41;1</f>", b"<f>B1</f>": b"<f>&#x42;1</f>"}
+    path = rewritten(
+        tmp_path / "plain.xlsx", tmp_path / "refs.xlsx", {"xl/worksheets/sheet1.xml": refs}
+    )
+    got = fast.recalculate(path)
+    assert (got.get(0, 1, 3), got.get(0, 2, 3)) == (1.0, 2.0)
+    assert_same(path)
