@@ -10,6 +10,8 @@ on first use, the `formulas` package's compiled template for the cells that func
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from openpyxl.utils import column_index_from_string, get_column_letter
 
@@ -133,12 +135,13 @@ class Shape:
 
     __slots__ = (
         *("marked", "descs", "refs", "fn", "P", "later", "dynamic", "slow", "area"),
-        *("ref", "follows"),
+        *("ref", "follows", "box"),
     )
 
     def __init__(self, marked: str, descs: tuple, s: int, ref: tuple[int, int] | None = None):
         self.marked, self.descs, self.slow, self.P = marked, descs, None, ()
         self.ref, self.follows = ref, False  # an anchor's (height, width); a follower of one
+        self.box = functools.partial(boxes, descs)  # (sheet, row, col) → boxes(descs, ...)
         refs, self.later, self.dynamic, ok = [], False, False, True
         self.area = 1 + sum(
             (abs(d[3] - d[1]) + 1) * (abs(d[4] - d[2]) + 1) for d in descs if d[0] != -2
@@ -160,9 +163,6 @@ class Shape:
                 self.dynamic |= not backward
         self.refs = tuple(refs)
         self.fn = translate(marked, self.refs, ref is not None) if ok else None
-
-    def box(self, s: int, row: int, col: int) -> list[tuple]:
-        return boxes(self.descs, s, row, col)
 
     def bind(self, s: int, arrays: list[np.ndarray]) -> None:
         """The parameters of the compiled function: each reference's array and position."""
