@@ -193,7 +193,7 @@ MEASURED_SLOW = {
     "tests/hostile/test_workbooks.py::test_many_distinct_formulas",
     "tests/test_engine.py::test_engine_against_pytorch_autograd",
     "tests/test_libreoffice_contract.py::test_verify_with_libreoffice[linear]",
-    "tests/test_recalc.py::test_chain_of_2000_rows",
+    "tests/test_recalc.py::test_chain_of_2000_rows[oracle]",
     "tests/test_engine.py::test_digits_training_against_pytorch_sgd",
     "tests/test_fast.py::test_same_values_as_recalc[blocks-classifier]",
     "tests/test_hardening.py::test_csv_with_more_rows_than_a_sheet_is_refused_as_the_limit_is_passed",

@@ -1,8 +1,8 @@
-"""Array formulas over a range (excelbp/verify/arrays.py): the build writes a step's first-layer
-z as one `MMULT(X, TRANSPOSE(W))+TRANSPOSE(b)` over the batch × hidden block. recalc.py and
-fast.py must give the same bits in every cell of the ref, equal to numpy's product, ignore the
-followers' cached values, and count every cell of the ref as a formula cell; LibreOffice and
-Gnumeric must agree."""
+"""Array formulas over a range (excelbp/verify/arrays.py): the build writes a step's first-layer z
+as one `MMULT(X, TRANSPOSE(W))+TRANSPOSE(b)` over the batch × hidden block. The tests' oracle
+(recalc_oracle.py) and fast.py must give the same bits in every cell of the ref, equal to
+numpy's product, ignore the followers' cached values, and count every cell of the ref as a
+formula cell; LibreOffice and Gnumeric must agree."""
 
 from __future__ import annotations
 
@@ -13,12 +13,13 @@ import zipfile
 import numpy as np
 import openpyxl
 import pytest
+import recalc_oracle as recalc
 from conftest import needs_gnumeric, needs_soffice
 from openpyxl.utils import column_index_from_string
 from openpyxl.worksheet.formula import ArrayFormula
 
 from excelbp.errors import InputError
-from excelbp.verify import fast, reader, recalc
+from excelbp.verify import fast, reader
 from excelbp.verify.arrays import mmult
 
 rng = np.random.default_rng(7)
@@ -90,7 +91,7 @@ def expected() -> dict[str, float]:
 
 
 def both(path) -> tuple[dict, fast.Result]:
-    """recalc.py's formula cells and fast.py's result, checked equal to the last bit."""
+    """The oracle's formula cells and fast.py's result, checked equal to the last bit."""
     old, literals = recalc.calculate(path)
     new = fast.recalculate(path)
     for key, want in old.items():

@@ -1,20 +1,23 @@
-"""excelbp.verify.fast against recalc.py, the evaluator it replaces (itself checked against
-formulas' ExcelModel in test_recalc.py): the same value, to the last bit, in every cell of
-every template and option combination the contract tests use, and of the sweep, gradient
-check and drawing workbooks; and the same errors for what it cannot evaluate."""
+"""excelbp.verify.fast against the tests' oracle, recalc_oracle.py, which evaluates every cell by
+the `formulas` package (both checked against formulas' ExcelModel in test_recalc.py): the same
+value, to the last bit, in every cell of every template and option combination the contract
+tests use, and of the sweep, gradient check and drawing workbooks; and the same errors for what
+it cannot evaluate."""
 
 from __future__ import annotations
 
 import math
 import re
 
+import numpy as np
 import openpyxl
 import pytest
+import recalc_oracle as recalc
 from openpyxl.utils import column_index_from_string
 from test_libreoffice_contract import CASES
 
 from excelbp.errors import InputError
-from excelbp.verify import fast, recalc
+from excelbp.verify import fast
 
 MORE = {
     "sweep": dict(
@@ -54,7 +57,7 @@ QUICK = {
     "adam-rows-classifier",
     "sweep",
     "diverges",
-}  # the rest: slow (recalc.py is)
+}  # the rest: slow (the oracle is)
 
 
 @pytest.mark.parametrize(
@@ -128,3 +131,65 @@ def test_errors_as_recalc(tmp_path, cells, message):
     wb.save(path)
     with pytest.raises(InputError, match=message):
         fast.recalculate(path)
+
+
+def test_xml_the_stream_does_not_take_goes_to_the_same_evaluator_through_openpyxl(
+    make_workbook, tmp_path, capsys
+):
+    """A comment inside sheetData (sheetxml.Unsupported): openpyxl reads the cells, the one
+    evaluator recalculates them, every value as from the plain file, and verify says OK."""
+    import zipfile
+
+    from test_gnumeric import rewritten
+
+    from excelbp.cli import main
+    from excelbp.verify import reader, sheetxml
+
+    path = make_workbook("linear", **CASES["linear"])
+    with zipfile.ZipFile(path) as zf:
+        parts = [n for n in zf.namelist() if b'<row r="2"' in zf.read(n)]
+    note = {part: {b'<row r="2"': b'<!-- a note --><row r="2"'} for part in parts}
+    odd = rewritten(path, tmp_path / "odd.xlsx", note)
+    with pytest.raises(sheetxml.Unsupported, match="comment"):
+        fast.recalculate(odd)
+    want, got = fast.recalculate(path), reader.recalculate(reader.open_book(odd)).grid
+    assert got.titles == want.titles and int(sum(F.sum() for F in got.formula)) > 100
+    for s, (V, F) in enumerate(zip(want.values, want.formula)):
+        assert (got.formula[s] == F).all()
+        for r, c in np.argwhere(F | (V == V)).tolist():
+            assert got.get(s, r, c) == want.get(s, r, c), (s, r, c)
+    capsys.readouterr()
+    assert main(["verify", str(odd)]) == 0
+    assert "OK: all" in capsys.readouterr().out
+
+
+def test_a_reference_past_the_last_cell_of_a_sheet_is_an_empty_cell(tmp_path):
+    """Past a sheet's dense array: empty (0 in arithmetic, 0 as a result), as Excel and the
+    `formulas` package say; np.full made it the text "empty", and =Z99+1 #VALUE!."""
+    wb = openpyxl.Workbook()
+    ws, inputs = wb.active, wb.create_sheet("Inputs")
+    inputs["A1"] = 1
+    ws["A1"], ws["A2"], ws["A3"] = "=Inputs!Z99+1", "=Inputs!Z99", '=IF(Inputs!Z99="",2,3)'
+    path = tmp_path / "past.xlsx"
+    wb.save(path)
+    got = fast.recalculate(path)
+    assert [got.get(0, r, 1) for r in (1, 2, 3)] == [1.0, 0.0, 2.0]
+    assert_same(path)
+
+
+def test_character_references_in_a_formula_do_not_share_a_shape_they_do_not_have(tmp_path):
+    """&#x41;1 is A1 and &#x42;1 B1: their digit runs (41 1, 42 1) are not the text's (1, 1),
+    so keyed by them as relative rows, B1 one row down took A1's shape and read A2."""
+    from test_gnumeric import rewritten
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"], ws["B1"], ws["A2"], ws["C1"], ws["C2"] = 1, 2, 10, "=A1", "=B1"
+    wb.save(tmp_path / "plain.xlsx")
+    refs = {b"<f>A1</f>": b"<f>&#x41;1</f>", b"<f>B1</f>": b"<f>&#x42;1</f>"}
+    path = rewritten(
+        tmp_path / "plain.xlsx", tmp_path / "refs.xlsx", {"xl/worksheets/sheet1.xml": refs}
+    )
+    got = fast.recalculate(path)
+    assert (got.get(0, 1, 3), got.get(0, 2, 3)) == (1.0, 2.0)
+    assert_same(path)

@@ -1,4 +1,5 @@
-"""excelbp.verify.recalc: compared with formulas' ExcelModel (the oracle) and with
+"""verify's evaluator (excelbp/verify/fast.py, as `excelbp verify` runs it) and the tests'
+oracle (tests/recalc_oracle.py), each compared with formulas' ExcelModel and with
 hand-computed values."""
 
 from __future__ import annotations
@@ -8,17 +9,34 @@ import math
 import time
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
+import recalc_oracle
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from excelbp.errors import InputError
-from excelbp.verify import recalc
+from excelbp.verify import reader
 
 
-def calculate(path, **kw):
-    """The formula cells' values (recalc.calculate also gives the literal cells)."""
-    return recalc.calculate(path, **kw)[0]
+def verify_evaluator(path, **kw) -> dict[str, object]:
+    """{"Sheet!A1": value} of every formula cell, as `excelbp verify` recalculates them."""
+    grid = reader.recalculate(reader.open_book(path), **kw).grid
+    return {
+        f"{title}!{get_column_letter(c)}{r}": grid.get(s, r, c)
+        for s, (title, F) in enumerate(zip(grid.titles, grid.formula))
+        for r, c in np.argwhere(F).tolist()
+    }
+
+
+def oracle_evaluator(path, **kw) -> dict[str, object]:
+    return recalc_oracle.calculate(path, **kw)[0]  # it also gives the literal cells
+
+
+@pytest.fixture(params=[verify_evaluator, oracle_evaluator], ids=["verify", "oracle"])
+def calculate(request):
+    return request.param
 
 
 def oracle(path: Path) -> dict[str, object]:
@@ -52,13 +70,18 @@ def oracle(path: Path) -> dict[str, object]:
     return out
 
 
+def kind(v) -> type:
+    """verify reads every number as a float (its arrays are float64), ExcelModel some as ints."""
+    return float if type(v) is int else type(v)
+
+
 def assert_same_as_oracle(path: Path, ours: dict):
     """Every formula cell: same type and same value, to the last bit."""
     theirs = oracle(path)
     for key, v in ours.items():
         sheet, cell = key.rsplit("!", 1)
         o = theirs[f"{sheet.upper()}!{cell}"]
-        assert type(v) is type(o) and (v == o or (v != v and o != o)), (key, v, o)
+        assert kind(v) is kind(o) and (v == o or (v != v and o != o)), (key, v, o)
 
 
 def add_name(wb, name, text):
@@ -153,7 +176,7 @@ def constructs(tmp_path_factory):
     return path, cases
 
 
-def test_constructs_match_oracle_and_hand_values(constructs):
+def test_constructs_match_oracle_and_hand_values(calculate, constructs):
     path, cases = constructs
     ours = calculate(path)
     assert len(ours) == len(cases) + 1
@@ -170,7 +193,7 @@ def test_constructs_match_oracle_and_hand_values(constructs):
     assert ours["Later!A1"] == 7
 
 
-def test_unknown_names_and_sheets(tmp_path):
+def test_unknown_names_and_sheets(calculate, tmp_path):
     """Excel says #NAME? for an undefined name (ExcelModel: #REF!) and #REF! for no sheet."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -180,7 +203,7 @@ def test_unknown_names_and_sheets(tmp_path):
     assert calculate(path) == {"Sheet!A1": "#NAME?", "Sheet!A2": "#REF!", "Sheet!A3": "#NAME?"}
 
 
-def test_sheet_scoped_name_wins_on_its_sheet(tmp_path):
+def test_sheet_scoped_name_wins_on_its_sheet(calculate, tmp_path):
     wb = openpyxl.Workbook()
     a = wb.active
     a.title = "A"
@@ -214,7 +237,7 @@ def chain_workbook(path: Path, rows: int, reverse_rows: int = 0) -> None:
     wb.save(path)
 
 
-def test_chain_of_2000_rows(tmp_path):
+def test_chain_of_2000_rows(calculate, tmp_path):
     path = tmp_path / "chain.xlsx"
     chain_workbook(path, 2000, reverse_rows=2000)
     seen = []
@@ -232,13 +255,13 @@ def test_chain_of_2000_rows(tmp_path):
 
 
 @pytest.mark.slow
-def test_chain_matches_oracle_bit_for_bit(tmp_path):
+def test_chain_matches_oracle_bit_for_bit(calculate, tmp_path):
     path = tmp_path / "chain.xlsx"
     chain_workbook(path, 300, reverse_rows=50)  # ExcelModel needs 25 s for 2,000 rows
     assert_same_as_oracle(path, calculate(path))
 
 
-def test_literals_are_read_as_they_stand(tmp_path):
+def test_literals_are_read_as_they_stand(calculate, tmp_path):
     """ExcelModel rounds literal floats to 15 decimals; we keep every bit."""
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -269,7 +292,7 @@ def test_literals_are_read_as_they_stand(tmp_path):
         {"A1": "=SUM(A2:A3)", "A2": 1, "A3": "=A1*2"},
     ],
 )
-def test_circular_reference_is_an_input_error(tmp_path, cells):
+def test_circular_reference_is_an_input_error(calculate, tmp_path, cells):
     wb = openpyxl.Workbook()
     for cell, v in cells.items():
         wb.active[cell] = v
@@ -286,7 +309,7 @@ def test_circular_reference_is_an_input_error(tmp_path, cells):
         ("=SUM(B:B)", r"Sheet!A1: unsupported reference B:B"),
     ],
 )
-def test_bad_formula_is_an_input_error(tmp_path, formula, message):
+def test_bad_formula_is_an_input_error(calculate, tmp_path, formula, message):
     wb = openpyxl.Workbook()
     wb.active["A1"] = formula
     path = tmp_path / "bad.xlsx"
@@ -295,7 +318,7 @@ def test_bad_formula_is_an_input_error(tmp_path, formula, message):
         calculate(path)
 
 
-def test_array_formulas(tmp_path):
+def test_array_formulas(calculate, tmp_path):
     """A one-cell array formula is an ordinary formula; one over a range fills every cell of it
     (tests/test_array_formulas.py has the rest)."""
     from openpyxl.worksheet.formula import ArrayFormula
@@ -313,20 +336,20 @@ def test_array_formulas(tmp_path):
     assert calculate(path) == {"Sheet!A1": 11, "Sheet!D1": 2, "Sheet!D2": 4}
 
 
-def test_unreadable_workbook_is_an_input_error(tmp_path):
+def test_unreadable_workbook_is_an_input_error(calculate, tmp_path):
     path = tmp_path / "not.xlsx"
     path.write_text("not a zip")
     with pytest.raises(InputError, match="not.xlsx"):
         calculate(path)
 
 
-def test_no_progress_bars(constructs, capfd):
+def test_no_progress_bars(calculate, constructs, capfd):
     calculate(constructs[0])
     assert capfd.readouterr().err == ""
 
 
 @pytest.mark.slow
-def test_ten_times_faster_than_excelmodel(tmp_path):
+def test_ten_times_faster_than_excelmodel(calculate, tmp_path):
     path = tmp_path / "chain5000.xlsx"
     chain_workbook(path, 5000)
     t0 = time.perf_counter()

@@ -1,4 +1,4 @@
-"""Classic (CSE) array formulas over a range, shared by recalc.py, fast.py and reader.py.
+"""Classic (CSE) array formulas over a range, shared by fast_read.py, fast.py and reader.py.
 
 The build writes the first layer's z of a step as one array formula: the anchor (top-left
 cell) holds `<f t="array" ref="B10:AG41">MMULT(...)+TRANSPOSE(...)</f>`, every other cell of
@@ -21,13 +21,9 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import InputError
 from .budget import MAX_RANGE_CELLS
-from .formulas_private import EMPTY, ERRORS
+from .formulas_private import EMPTY, ERRORS, full
 
 _REF = re.compile(r"\$?([A-Za-z]{1,3})\$?([1-9][0-9]*)(?::\$?([A-Za-z]{1,3})\$?([1-9][0-9]*))?")
-_CODE_ROW = 15  # recalc.py's cell code: sheet << 36 | row << 15 | column
-# recalc.py keeps a dict entry per follower; it is the fallback for workbooks of at most
-# MAX_FALLBACK_CELLS cells, whose refs must not claim millions more (a fashion step has 1,024)
-MAX_RECALC_FOLLOWERS = 1 << 20
 
 
 def box(ref: str, where: str) -> tuple[int, int, int, int]:
@@ -54,7 +50,7 @@ def cells(ref: str, where: str) -> list[str]:
 
 def spread(v, h: int, w: int) -> np.ndarray:
     """The h×w values a ref shows for the result `v` (object array; an empty element is 0)."""
-    out = np.full((h, w), ERRORS["#N/A"], object)
+    out = full((h, w), ERRORS["#N/A"])
     if not isinstance(v, np.ndarray):
         out[:] = 0 if v is EMPTY else v
         return out
@@ -104,51 +100,6 @@ def fits(a: tuple, b: tuple) -> bool:
     )
 
 
-# ---- recalc.py ------------------------------------------------------------------------
-def anchor(book, code: int, ref: str, shape_cls) -> list[int]:
-    """Register an anchor (recalc.py): each follower becomes a formula cell that needs the
-    anchor (whose evaluation fills it in); returns the followers' codes."""
-    s, row, col = code >> 36, (code >> _CODE_ROW) & 0x1FFFFF, code & 0x7FFF
-    r1, c1, r2, c2 = box(ref, book.address(code))
-    if (r1, c1) != (row, col):
-        raise InputError(
-            f"{book.address(code)}: an array formula whose ref {ref[:40]} does not start at its own"
-            " cell"
-        )
-    book.anchors[code] = (r2 - r1 + 1, c2 - c1 + 1)
-    book.followed += (r2 - r1 + 1) * (c2 - c1 + 1)
-    if book.followed > MAX_RECALC_FOLLOWERS:
-        raise InputError(
-            f"{book.address(code)}: array formulas over {book.followed:,} cells in all, more than"
-            f" the {MAX_RECALC_FOLLOWERS:,} verify's reference evaluator takes (refused)"
-        )
-    follower = shape_cls(None, ((s, row, col, row, col, 15),))  # reads the anchor, absolutely
-    out = []
-    for r in range(r1, r2 + 1):
-        for c in range(c1, c2 + 1):
-            f = s << 36 | r << _CODE_ROW | c
-            if f != code:
-                if f in book.values:
-                    raise InputError(
-                        f"{book.address(f)}: inside two array formulas (one anchored at"
-                        f" {book.address(code)})"
-                    )
-                book.values[f] = follower
-                out.append(f)
-    return out
-
-
-def distribute(book, code: int, v) -> object:
-    """Store the anchor's result over its ref (recalc.py); the anchor's own value."""
-    h, w = book.anchors[code]
-    grid = spread(v, h, w)
-    for i in range(h):
-        for j in range(w):
-            book.values[code + (i << _CODE_ROW) + j] = grid[i, j]
-    return grid[0, 0]
-
-
-# ---- fast_read.py ---------------------------------------------------------------------
 def followers(reader, s: int, anchors: list, V: np.ndarray, I: np.ndarray, F: np.ndarray) -> None:  # noqa: E741
     """Make every other cell of each anchor's ref a formula cell (fast_read.py) whose shape
     needs the anchor; their cached values (and texts) are dropped."""
@@ -158,9 +109,8 @@ def followers(reader, s: int, anchors: list, V: np.ndarray, I: np.ndarray, F: np
         if np.count_nonzero(sub >= 0) > 1:  # only the anchor holds a formula (or two refs overlap)
             i, j = [(i, j) for i, j in np.argwhere(sub >= 0).tolist() if (i, j) != (0, 0)][0]
             raise InputError(
-                f"{reader.book.address(s << 36 | (r1 + i) << _CODE_ROW | (c1 + j))}: a formula"
-                " inside the array formula of"
-                f" {reader.book.address(s << 36 | row << _CODE_ROW | col)}"
+                f"{reader.book.address(s, r1 + i, c1 + j)}: a formula inside the array formula"
+                f" of {reader.book.address(s, row, col)}"
             )
         sid = int(sub[0, 0])
         sub[:] = reader.follower(s, row, col)

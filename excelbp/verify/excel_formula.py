@@ -7,8 +7,8 @@ limits hold (its recursion is then at most 64 levels deep): functions against Ex
 list and prefix, references within the sheet and to sheets that exist, defined names, and no
 dependence on implicit intersection (a range or array where Excel wants one value, outside
 SUMPRODUCT or an array formula: Excel 2010 would read one cell of it, Excel 365 would spill
-it). References are marked by REFERENCE (recalc.py's pattern too), then read by
-formula_code.py's tokenizer, the one both the translator and this check use.
+it). Its tokens are formula_tokens.py's, as everywhere in verify: references are marked,
+then the marked text is read.
 
 Nesting counts parentheses, a function's and grouping ones alike: stricter than Excel, which
 counts functions, where a formula nests bare parentheses (excelbp's do not, 64 deep).
@@ -22,21 +22,8 @@ from openpyxl.utils import column_index_from_string
 
 from .excel_functions import ARRAY_RESULT, EITHER, ELEMENTWISE, EXCEL_2007, EXCEL_2010, RANGE_ARGS
 from .excel_rules import needs_quotes
-from .formula_code import tokens
+from .formula_tokens import TOKEN, is_name, tokens
 
-# a reference (a range, a sheet quoted or not), or a string, error value or name, which are
-# matched whole so that nothing inside them reads as a reference; recalc.py's too
-# fmt: off
-REFERENCE = re.compile(r"""
-    (?P<str>"(?:[^"]|"")*")                                  # string literal: left alone
-  | \#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A)           # error literal: left alone
-  | (?:(?P<sheet>'(?:[^']|'')+'|[A-Za-z_\\][\w.]*)!)?        # reference, optional sheet
-    (?P<c1>\$?[A-Za-z]{1,3})(?P<r1>\$?[1-9][0-9]*)
-    (?::(?P<c2>\$?[A-Za-z]{1,3})(?P<r2>\$?[1-9][0-9]*))?(?![\w.(!])
-  | (?P<ident>[A-Za-z_\\][\w.]*)                              # name, function, TRUE/FALSE
-  | [0-9]*\.?[0-9]+(?:[Ee][+-]?[0-9]+)?                      # number: swallowed so that 1E5
-""", re.X)                                                   # is not read as cell E5
-# fmt: on
 MAX_CHARS = 8_192
 MAX_NESTING = 64
 MAX_ARGS = 255
@@ -66,7 +53,7 @@ def formula_limits(text: str) -> str | None:
         return None  # cannot be nested deeper than it opens, nor take more than its commas + 1
     stack: list[list] = []  # per open parenthesis or brace: [function or None, its arguments]
     deepest, widest = 0, (0, "")
-    for kind, v in tokens(REFERENCE.sub(lambda m: "\x00" if m["c1"] else m.group(0), text)):
+    for kind, v in tokens(text):
         if kind == "call" or v in ("(", "{"):
             stack.append([v if kind == "call" else None, 1])
             deepest = max(deepest, len(stack))
@@ -129,13 +116,13 @@ class Formula:
     def _mark(self, text: str) -> str:
         """References and defined names replaced by the tokenizer's mark, each kind noted."""
         out, pos = [], 0
-        for m in REFERENCE.finditer(text):
+        for m in TOKEN.finditer(text):
             if m["c1"]:
                 self.reference(m)
                 self.kinds.append(
                     "R" if m["c2"] and (m["c1"], m["r1"]) != (m["c2"], m["r2"]) else "S"
                 )
-            elif m["ident"] and not text.startswith(("(", "!"), m.end()):
+            elif is_name(m, text):
                 name = m["ident"].upper()
                 if _COLUMN.fullmatch(name) and ":" in (
                     text[m.end() : m.end() + 1],

@@ -23,8 +23,9 @@ from defusedxml import ElementTree
 from openpyxl.utils import get_column_letter
 
 from ..errors import InputError
-from .excel_formula import MAX_CHARS, REFERENCE, Formula
+from .excel_formula import MAX_CHARS, Formula
 from .excel_rules import cached_value, defined_name, sheet_name
+from .formula_tokens import TOKEN
 from .safe_xml import show
 from .safe_zip import WORKBOOK_RELS, check_xlsx
 from .sheetxml import Sheet, Unsupported, Workbook, cells, formula_attrs, text, unescape
@@ -177,7 +178,7 @@ def _workbook_part(
 
 
 def _is_range(definition: str) -> bool:
-    m = REFERENCE.fullmatch(definition.strip().lstrip("="))
+    m = TOKEN.fullmatch(definition.strip().lstrip("="))
     return bool(m and m["c2"] and (m["c1"], m["r1"]) != (m["c2"], m["r2"]))
 
 

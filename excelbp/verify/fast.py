@@ -1,39 +1,41 @@
 """Recalculate a workbook at a few microseconds a cell: each formula shape compiled once.
 
-Two passes. The first streams every sheet (sheetxml.py) into two dense arrays per sheet: the
-values (float64; NaN where a cell holds no finite number, its value then kept in `other`) and
-the formula cells' shape ids. A formula's shape is found from its text without tokenising
-every cell: the text is split at its digit runs, and a cache keyed by the rest says which runs
-are relative row numbers, so the 100,000 rows of a column that repeat one formula cost one
-split and two dictionary look-ups each. The second pass evaluates the cells sheet by sheet, in
-file order, each through its shape's function from formula_code.py, which reads the arrays
-directly. Three things leave that straight path:
+Verify's one evaluator. Two passes. The first (fast_read.py) reads every sheet into two dense
+arrays per sheet: the values (float64; NaN where a cell holds no finite number, its value then
+kept in `other`) and the formula cells' shape ids (shapes.py). The second evaluates the cells
+sheet by sheet, in file order, each through its shape's function from formula_code.py, which
+reads the arrays directly. Four things leave that straight path:
 
 * a shape whose references may point at cells not evaluated yet (further down its own sheet,
   an absolute reference, another sheet further on) goes through a depth-first evaluation with
-  an explicit stack, as recalc.py does for every cell; a cell needing a later sheet waits
+  an explicit stack (no recursion limit on long chains); a cell needing a later sheet waits
   (is *deferred*) until every sheet has had its pass, and so do the cells that need it;
 * a cell whose function raises `Slow` (an error, text, an empty cell, a zero divisor, an
-  overflow ...) is evaluated by the `formulas` package, as recalc.py does, through its Ranges;
+  overflow ...) is evaluated by the `formulas` package, with its parser and Excel functions,
+  each input handed over as a `formulas.ranges.Ranges`, as its ExcelModel does, so results
+  agree bit for bit (formulas_private.py);
 * a shape the translator does not know is always evaluated that way;
 * an array formula over a range (arrays.py) is evaluated once, at its anchor, and its result
   fills the ref; the ref's other cells (followers) are evaluated by evaluating the anchor.
 
-recalc.py stays the reference (tests compare the two on every template) and the fallback for
-workbooks this reader does not take (sheetxml.Unsupported, or sheets far sparser than dense).
+tests/recalc_oracle.py, an evaluator of every cell by the `formulas` package alone, is what
+the tests compare it with on every template (ExcelModel itself is too slow for them). No
+progress bar: only ExcelModel draws them, so the caller's environment is left alone.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 
 from ..errors import InputError
-from . import arrays, sheetxml
+from . import arrays, openpyxl_cells, sheetxml
 from .budget import Budget
-from .fast_read import BUSY, DONE, WAITING, Reader, Result
-from .formulas_private import EMPTY, ERRORS, as_ranges
+from .fast_read import BUSY, DONE, WAITING, Reader
+from .formulas_private import EMPTY, ERRORS, as_ranges, full
+from .grid import Result
 
 _DEFER = object()
 
@@ -164,8 +166,7 @@ class Engine(Reader):
                 state = sub[i, j]
                 if state == BUSY:
                     raise InputError(
-                        "circular reference through"
-                        f" {self.book.address(t << 36 | (r1 + i) << 15 | (c1 + j))}"
+                        f"circular reference through {self.book.address(t, r1 + i, c1 + j)}"
                     )
                 out.append((t, r1 + i, c1 + j))
         return out
@@ -179,7 +180,7 @@ class Engine(Reader):
         return self.slow(s, r, c, sh)
 
     def slow(self, s, r, c, sh):
-        """One cell by the `formulas` package itself, exactly as recalc.py evaluates it."""
+        """One cell by the `formulas` package itself, through its Ranges, as ExcelModel would."""
         boxes = sh.box(s, r, c)
         for box, _ in boxes:
             if (
@@ -194,15 +195,13 @@ class Engine(Reader):
         except NotImplementedError:
             return ERRORS["#NAME?"]
         except Exception as ex:
-            raise InputError(
-                f"{self.book.address(s << 36 | r << 15 | c)}: cannot evaluate: {ex!r}"
-            ) from ex
+            raise InputError(f"{self.book.address(s, r, c)}: cannot evaluate: {ex!r}") from ex
 
     def ranges(self, box, absolute):
         if box is None:
             return np.asarray([[ERRORS["#REF!"]]], object)
         t, r1, c1, r2, c2 = box
-        out = np.full((r2 - r1 + 1, c2 - c1 + 1), EMPTY, object)
+        out = full((r2 - r1 + 1, c2 - c1 + 1), EMPTY)
         A = self.V[t]
         sub = A[r1 : r2 + 1, c1 : c2 + 1]
         out[: sub.shape[0], : sub.shape[1]] = sub.astype(object)
@@ -212,12 +211,18 @@ class Engine(Reader):
 
 
 def recalculate(
-    path, *, progress: Callable[[int, int], None] | None = None, limits: Budget | None = None
+    path,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    limits: Budget | None = None,
+    by_openpyxl: bool = False,
 ) -> Result:
     """Every cell of the (checked) workbook at `path`, recalculated. Raises InputError for a
-    formula that cannot be parsed or a circular reference, sheetxml.Unsupported for a file this
-    reader does not take (the caller then uses recalc.py)."""
-    engine = Engine(sheetxml.workbook(path), limits)
+    formula that cannot be parsed or a circular reference, sheetxml.Unsupported for XML the
+    streaming reader does not take (the caller then reads it `by_openpyxl`, slower)."""
+    wb = sheetxml.workbook(path)
+    cells = functools.partial(openpyxl_cells.cells, wb.path) if by_openpyxl else None
+    engine = Engine(wb, limits, cells)
     with np.errstate(all="ignore"):  # EXP(1000) is #NUM!, a value, not a warning
         total = engine.read()
         if progress:

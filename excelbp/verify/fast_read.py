@@ -1,147 +1,52 @@
-"""The first pass of fast.py: stream every sheet into dense arrays and find each formula's shape.
+"""The first pass of fast.py: read every sheet into dense arrays and find each formula's shape.
 
 Two arrays per sheet: the values (float64; NaN where a cell holds no finite number, its value
-then kept in `other`) and the formula cells' shape ids. A formula's shape is found from its
-text without tokenising every cell: the text is split at its digit runs, and a cache keyed by
-the rest says which runs are relative row numbers, so the 100,000 rows of a column that repeat
-one formula cost one split and two dictionary look-ups each; recalc.py's tokenizer runs once
-per new shape. Each shape gets its function from formula_code.py (None outside its grammar).
+then kept in `other`) and the formula cells' shape ids. The cells come from sheetxml.py's
+stream, or, for XML it does not take, from openpyxl (openpyxl_cells.py), in the same form. A
+formula's shape (shapes.py) is found from its text without tokenising every cell: the text is
+split at its digit runs, and a cache keyed by the rest says which runs are relative row
+numbers, so the 100,000 rows of a column that repeat one formula cost one split and two
+dictionary look-ups each; the tokenizer runs once per new skeleton and once per new shape.
 An array formula over a range (arrays.py) is a shape of its anchor, with the ref's size; each
 other cell of the ref is a formula cell whose shape only points at the anchor.
 """
 
 from __future__ import annotations
 
-import re
+import functools
 from array import array
+from collections.abc import Callable, Iterator
 
 import numpy as np
+from openpyxl.utils import get_column_letter
 
 from ..errors import InputError
-from . import arrays, recalc, sheetxml
+from . import arrays, sheetxml
 from .budget import MAX_TEMPLATES, Budget
-from .formula_code import translate
-from .formulas_private import EMPTY, ERRORS, PLACEHOLDER, compiled
+from .formula_tokens import DIGIT_RUNS, DIGITS, TOKEN
 from .safe_xml import show
+from .shapes import Names, Shape
 
-_DIGITS = re.compile(rb"([0-9]+)")
-_RUNS = re.compile(r"([0-9]+)")
 DONE, BUSY, WAITING = -1, -2, -3  # a cell's state in the id array once it is not a pending shape id
-
-
-class _Shape:
-    __slots__ = (
-        "marked",
-        "descs",
-        "refs",
-        "fn",
-        "P",
-        "later",
-        "dynamic",
-        "box",
-        "slow",
-        "area",
-        "ref",
-        "follows",
-    )
-
-    def __init__(self, marked: str, descs: tuple, s: int, ref: tuple[int, int] | None = None):
-        self.marked, self.descs, self.slow, self.P = marked, descs, None, ()
-        self.ref, self.follows = ref, False  # an anchor's (height, width); a follower of one
-        self.box = recalc._Shape(None, descs).boxes  # (sheet, row, col) → absolute boxes
-        refs, self.later, self.dynamic, ok = [], False, False, True
-        self.area = 1 + sum(
-            (abs(d[3] - d[1]) + 1) * (abs(d[4] - d[2]) + 1) for d in descs if d[0] != -2
-        )  # cells read per evaluation
-        for d in descs:
-            if d[0] == -2:  # #REF!
-                ok = False
-                continue
-            t, r1, c1, r2, c2, m = d
-            t = s if t == -1 else t
-            scalar = r1 == r2 and c1 == c2 and (m & 1) == (m & 4) >> 2 and (m & 2) == (m & 8) >> 2
-            refs.append((m & 3 if scalar else m, scalar))
-            if t > s:
-                self.later = True
-            elif t == s:
-                bottom, right = (r1 if scalar else max(r1, r2)), (c1 if scalar else max(c1, c2))
-                rel_row, rel_col = not m & 1, not m & 2
-                backward = rel_row and (bottom < 0 or (bottom == 0 and rel_col and right < 0))
-                self.dynamic |= not backward
-        self.refs = tuple(refs)
-        self.fn = (
-            translate(marked.replace("\0", "\x00"), self.refs, ref is not None) if ok else None
-        )
-
-    def bind(self, s: int, arrays: list[np.ndarray]) -> None:
-        """The parameters of the compiled function: each reference's array and position."""
-        P = []
-        for (_, scalar), d in zip(self.refs, self.descs):
-            t, r1, c1, r2, c2, _ = d
-            A = arrays[s if t == -1 else t]
-            P += (
-                [A, r1, c1]
-                if scalar
-                else [A, min(r1, r2), min(c1, c2), abs(r2 - r1) + 1, abs(c2 - c1) + 1]
-            )
-        self.P = tuple(P)
-
-    def template(self):
-        if self.slow is None:
-            pieces = self.marked.split("\0")
-            self.slow = compiled(
-                pieces[0] + "".join(f"{PLACEHOLDER}{i}{p}" for i, p in enumerate(pieces[1:]))
-            )
-        return self.slow
-
-
-class Result:
-    """Every cell's value after recalculation, per sheet: `values` (NaN: see `other`) and
-    `formula` (which cells hold a formula)."""
-
-    def __init__(self, titles, values, formula, other):
-        self.titles, self.values, self.formula, self.other = titles, values, formula, other
-        self.index = {t: i for i, t in enumerate(titles)}
-
-    def get(self, s: int, r: int, c: int):
-        """The cell's value as verify compares it: float, bool, str, an error's text, None if
-        empty."""
-        A = self.values[s]
-        if r < A.shape[0] and c < A.shape[1]:
-            v = A[r, c]
-            if v == v:
-                return float(v)
-            formula = self.formula[s][r, c]
-        else:
-            formula = False
-        v = self.other.get((s, r, c), EMPTY)
-        if v is EMPTY:
-            return 0 if formula else None
-        return recalc.plain(v)
+# Budget.cells bounds the cells, not the empty space between them: a dense array may hold
+# this many more cells than 8 a cell read (a narrow network on wide data: 1.35 million).
+SLACK = 1 << 22
 
 
 class Reader:
     """Pass 1; fast.Engine adds pass 2."""
 
-    def __init__(self, wb: sheetxml.Workbook, limits: Budget | None = None):
+    def __init__(
+        self,
+        wb: sheetxml.Workbook,
+        limits: Budget | None = None,
+        cells: Callable[[int], Iterator[list[sheetxml.Cell]]] | None = None,
+    ):
         self.wb, self.limits = wb, limits
+        self.cells = cells or functools.partial(sheetxml.cells, wb)  # sheet index → its cells
         self.templates: set[str] = set()  # formulas the `formulas` package compiled
-        titles = [s.title for s in wb.sheets]
-        self.book = recalc._Book.__new__(
-            recalc._Book
-        )  # recalc's tokenizer and name resolution, without openpyxl
-        b = self.book
-        b.titles, b.index = titles, {t.upper(): i for i, t in enumerate(titles)}
-        b.sheet_ids = [f"'{t.upper()}'" if " " in t else t.upper() for t in titles]
-        b.defs, b.name_parts, b.shapes, b.arrays, b.values, b.literal_codes = (
-            dict(wb.names),
-            {},
-            {},
-            {},
-            {},
-            set(),
-        )
-        self.shapes: list[_Shape] = []
+        self.book = Names([s.title for s in wb.sheets], wb.names)
+        self.shapes: list[Shape] = []
         self.ids: dict[tuple, int] = {}
         self.V: list[np.ndarray] = []
         self.I: list[np.ndarray] = []
@@ -193,7 +98,7 @@ class Reader:
                 " structure record accounts for"
             )
 
-    def template(self, sh: _Shape):
+    def template(self, sh: Shape):
         """The shape's `formulas` template, counted: each new one takes 20-50 ms to compile."""
         if sh.slow is None and sh.marked not in self.templates:
             self.templates.add(sh.marked)
@@ -207,7 +112,7 @@ class Reader:
     def follower(self, s: int, row: int, col: int) -> int:
         """The shape of the other cells of the array formula anchored at (row, col): it reads
         the anchor, whose evaluation fills them in; it costs nothing itself (area 1)."""
-        sh = _Shape("\0", ((s, row, col, row, col, 15),), s)
+        sh = Shape("\0", ((s, row, col, row, col, 15),), s)
         sh.follows, sh.area = True, 1
         self.shapes.append(sh)
         self._sheet_of[id(sh)] = s
@@ -226,7 +131,7 @@ class Reader:
         try:
             marked, descs = self.book.split(text, s, row, col)
         except InputError as ex:
-            raise InputError(f"{self.book.address(s << 36 | row << 15 | col)}: {ex}") from None
+            raise InputError(f"{self.book.address(s, row, col)}: {ex}") from None
         key = (s, marked, tuple(descs), ref)
         sid = self.ids.get(key)
         if sid is None:
@@ -235,14 +140,12 @@ class Reader:
                     f"more than {self.limits.shapes:,} distinct formulas, more than its structure"
                     " record accounts for"
                 )
-            sh = _Shape(marked, key[2], s, ref)
+            sh = Shape(marked, key[2], s, ref)
             if sh.fn is None:
                 try:
                     self.template(sh)  # parse errors and unsupported references show now, as before
                 except InputError as ex:
-                    raise InputError(
-                        f"{self.book.address(s << 36 | row << 15 | col)}: {ex}"
-                    ) from None
+                    raise InputError(f"{self.book.address(s, row, col)}: {ex}") from None
             sid = self.ids[key] = len(self.shapes)
             self.shapes.append(sh)
             self._sheet_of[id(sh)] = s
@@ -251,14 +154,14 @@ class Reader:
     def _classify(self, s: int, text: str) -> tuple[tuple[bool, ...], bool]:
         """Which digit runs of `text` are relative row numbers; whether any column is relative."""
         spans, colrel = set(), False
-        for m in recalc._TOKEN.finditer(text):
+        for m in TOKEN.finditer(text):
             if m["c1"]:
                 for g in ("r1", "r2"):
                     if m[g] and m[g][0] != "$":
                         spans.add(m.start(g))
                 colrel |= any(m[g] and m[g][0] != "$" for g in ("c1", "c2"))
         kinds, pos = [], 0
-        for i, part in enumerate(_RUNS.split(text)):
+        for i, part in enumerate(DIGIT_RUNS.split(text)):
             if i % 2:
                 kinds.append(pos in spans)
             pos += len(part)
@@ -276,7 +179,7 @@ class Reader:
         other, strings, shared, anchors = self.other, self.wb.strings, {}, []
         kinds_cache, keys = self.kinds, self.keys
         self._sheet_of = getattr(self, "_sheet_of", {})
-        for piece in sheetxml.cells(self.wb, s):
+        for piece in self.cells(s):
             for row, col, t, fa, f, v in piece:
                 if f is not None:
                     sid = whole = None
@@ -289,11 +192,9 @@ class Reader:
                                     raise sheetxml.Unsupported("shared formula before its master")
                         elif a.get("t") == "array" and a.get("ref", "").replace("$", "") not in (
                             "",
-                            f"{recalc.get_column_letter(col)}{row}",
+                            f"{get_column_letter(col)}{row}",
                         ):
-                            where = (
-                                f"{self.wb.sheets[s].title}!{recalc.get_column_letter(col)}{row}"
-                            )
+                            where = f"{self.wb.sheets[s].title}!{get_column_letter(col)}{row}"
                             box = arrays.box(a["ref"], where)
                             if box[:2] != (row, col):
                                 raise InputError(
@@ -305,23 +206,31 @@ class Reader:
                         elif a.get("t") not in (None, "normal", "array", "shared"):
                             raise sheetxml.Unsupported(f"formula type {a.get('t')}")
                     if sid is None:
-                        parts = _DIGITS.split(f)
+                        parts = DIGITS.split(f)
                         skel = b"\0".join(parts[::2])
                         kc = kinds_cache.get((s, skel))
                         if kc is None:
-                            kc = kinds_cache[(s, skel)] = self._classify(s, sheetxml.text(f))
+                            kc = kinds_cache[(s, skel)] = (
+                                self._classify(s, sheetxml.text(f))
+                                if b"&#" not in skel  # a character reference may hide digits
+                                else (None, True)
+                            )
                         kinds, colrel = kc
                         key = (
-                            s,
-                            skel,
-                            col if colrel else 0,
-                            tuple(
-                                [
-                                    int(n) - row if k and n[0] != 48 else n
-                                    for n, k in zip(parts[1::2], kinds)
-                                ]
-                            ),
-                            whole,
+                            (s, skel, col, row, tuple(parts[1::2]), whole)
+                            if kinds is None  # the runs of text and bytes may not pair up
+                            else (
+                                s,
+                                skel,
+                                col if colrel else 0,
+                                tuple(
+                                    [
+                                        int(n) - row if k and n[0] != 48 else n
+                                        for n, k in zip(parts[1::2], kinds)
+                                    ]
+                                ),
+                                whole,
+                            )
                         )
                         sid = keys.get(key)
                         if sid is None:
@@ -330,7 +239,7 @@ class Reader:
                             shared[sheetxml.formula_attrs(fa).get("si")] = sid
                     fr.append(row), fc.append(col), fs.append(sid)
                 elif v is not None:
-                    value = self._literal(t, v, strings)
+                    value = sheetxml.value(t, v, strings)
                     if type(value) is float and value - value == 0:
                         lr.append(row), lc.append(col), lv.append(value)
                     else:
@@ -343,10 +252,11 @@ class Reader:
         n = len(fr_) + len(lr_) + sum((b[2] - b[0] + 1) * (b[3] - b[1] + 1) for _, _, b in anchors)
         H = int(max(fr_.max(initial=0), lr_.max(initial=0), *(b[2] for _, _, b in anchors))) + 1
         W = int(max(fc_.max(initial=0), lc_.max(initial=0), *(b[3] for _, _, b in anchors))) + 1
-        if H * W > 8 * n + (
-            1 << 21
-        ):  # far sparser than a sheet excelbp writes (a narrow network on wide data: 1.35 M)
-            raise sheetxml.Unsupported("sparse sheet")
+        if H * W > 8 * n + SLACK:
+            raise InputError(
+                f"{self.wb.sheets[s].title}: cells spread over {H - 1:,} rows and {W - 1:,}"
+                " columns, far sparser than a workbook excelbp writes"
+            )
         V, I, F = np.full((H, W), np.nan), np.full((H, W), DONE, np.int32), np.zeros((H, W), bool)
         if len(lr_):
             V[lr_, lc_] = np.frombuffer(lv, np.float64)
@@ -358,21 +268,3 @@ class Reader:
             arrays.followers(self, s, anchors, V, I, F)
         self.V.append(V), self.I.append(I), self.F.append(F)
         return len(fr_)
-
-    @staticmethod
-    def _literal(t, v: bytes, strings):
-        if t is None or t == "n":
-            try:
-                return float(v)
-            except ValueError:
-                raise sheetxml.Unsupported("a number that is not one") from None
-        if t == "s":
-            return strings[int(v)]
-        if t in ("inlineStr", "str"):
-            return sheetxml.text(v)
-        if t == "b":
-            return v.strip() in (b"1", b"true")
-        if t == "e":
-            text = sheetxml.text(v)
-            return ERRORS.get(text.upper(), text)
-        raise sheetxml.Unsupported(f"cell type {t}")  # dates as ISO text: openpyxl reads them

@@ -10,144 +10,32 @@ empty or text cell, an error, a zero divisor, an overflow, arrays of unequal sha
 `Slow`, and the caller evaluates that one cell with `formulas` itself. A template using
 anything outside the small grammar below is not translated at all (`translate` returns None).
 
-Grammar: numbers, references, + - * / ^ % and unary minus, the comparisons, parentheses,
-TRUE/FALSE, and SUMPRODUCT SUM AVERAGE MAX MIN EXP LN TANH SQRT ABS MOD IF ROWS COLUMNS. No
-strings, no spaces (the intersection operator), no other functions. An array formula's anchor
-(`whole`) returns its whole result, and may also use MMULT and TRANSPOSE (arrays.py) and
-combine arrays of which one is a single row, column or cell of the other's size.
+Grammar (formula_tree.py parses it): numbers, references, + - * / ^ % and unary minus, the
+comparisons, parentheses, TRUE/FALSE, and SUMPRODUCT SUM AVERAGE MAX MIN EXP LN TANH SQRT ABS
+MOD IF ROWS COLUMNS. No strings, no spaces (the intersection operator), no other functions. An
+array formula's anchor (`whole`) returns its whole result, and may also use MMULT and
+TRANSPOSE (arrays.py) and combine arrays of which one is a single row, column or cell of the
+other's size.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 
 import numpy as np
 
 from . import arrays as _arrays  # `arrays` is a local name below
+from .formula_tree import COMPARE as _COMPARE
+from .formula_tree import Parser, Unsupported
 
 
 class Slow(Exception):
     """This cell leaves the plain path: evaluate it with `formulas`."""
 
 
-class _Unsupported(Exception):
-    pass
-
-
-# The one formula tokenizer (references marked \x00 beforehand, by recalc.py's split or by
-# excel_limits.py): the translator takes the kinds of its grammar, the Excel check all of them.
-_TOKEN = re.compile(
-    r"(\x00)|([0-9]+\.?[0-9]*(?:[Ee][+-]?[0-9]+)?|\.[0-9]+(?:[Ee][+-]?[0-9]+)?)|([A-Za-z_\\][\w.]*)(\()?|(<>|<=|>=|[-+*/^=<>%(),])"
-    r'|("(?:[^"]|"")*")|(#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA))|(\s+)|([&:{};!])|(.)',
-    re.S,
-)
-_KINDS = (None, "ref", "num", "name", "call", "op", "str", "err", "space", "sym", "other")
 _UNARY = {"EXP": "np.exp", "LN": "np.log", "TANH": "np.tanh", "SQRT": "np.sqrt", "ABS": "np.abs"}
-_COMPARE = {"=": "==", "<>": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">="}
 _ARRAY_ARGS = {"SUMPRODUCT", "SUM", "AVERAGE", "MAX", "MIN"}
-
-
-def tokens(text: str) -> list[tuple[str, str]]:
-    """(kind, text) of each token, then ("end", ""): ref (a marked reference), num, call (a name
-    and its "(", upper-cased as a name), name, op, str, err, space, sym (& : { } ; !), other."""
-    out = []
-    for m in _TOKEN.finditer(text):
-        i = m.lastindex
-        if i == 1:
-            out.append(("ref", ""))
-        elif i in (3, 4):
-            out.append(("call" if m[4] else "name", m[3].upper()))
-        else:
-            out.append((_KINDS[i], m[i]))
-    out.append(("end", ""))
-    return out
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    out = tokens(text)
-    for kind, v in out:
-        if kind not in ("ref", "num", "call", "name", "op", "end"):
-            raise _Unsupported(v)
-    return out
-
-
-class _Parser:
-    """Excel's precedence: comparison < & < + - < * / < ^ < % < unary minus."""
-
-    def __init__(self, text: str):
-        self.toks, self.i, self.refs = _tokens(text), 0, 0
-
-    def peek(self):
-        return self.toks[self.i]
-
-    def take(self, *ops):
-        kind, v = self.toks[self.i]
-        if kind == "op" and v in ops:
-            self.i += 1
-            return v
-        return None
-
-    def parse(self):
-        node = self.compare()
-        if self.peek()[0] != "end":
-            raise _Unsupported("trailing")
-        return node
-
-    def binary(self, ops, sub):
-        node = sub()
-        while (op := self.take(*ops)) is not None:
-            node = ("bin", op, node, sub())
-        return node
-
-    def compare(self):
-        return self.binary(tuple(_COMPARE), self.additive)
-
-    def additive(self):
-        return self.binary(("+", "-"), self.multiplicative)
-
-    def multiplicative(self):
-        return self.binary(("*", "/"), self.power)
-
-    def power(self):
-        return self.binary(("^",), self.unary)
-
-    def unary(self):
-        if self.take("-"):
-            return ("neg", self.unary())
-        if self.take("+"):
-            return self.unary()
-        node = self.primary()
-        while self.take("%"):
-            node = ("pct", node)
-        return node
-
-    def primary(self):
-        kind, v = self.toks[self.i]
-        self.i += 1
-        if kind == "num":
-            return ("num", v)
-        if kind == "ref":
-            self.refs += 1
-            return ("ref", self.refs - 1)
-        if kind == "name" and v in ("TRUE", "FALSE"):
-            return ("bool", v == "TRUE")
-        if kind == "call":
-            args = []
-            if not self.take(")"):
-                args.append(self.compare())
-                while self.take(","):
-                    args.append(self.compare())
-                if not self.take(")"):
-                    raise _Unsupported("call")
-            return ("call", v, args)
-        if kind == "op" and v == "(":
-            node = self.compare()
-            if not self.take(")"):
-                raise _Unsupported("paren")
-            return node
-        raise _Unsupported(v)
 
 
 class _Emitter:
@@ -173,12 +61,12 @@ class _Emitter:
         col = f"C{i}" if mask & 2 else f"c + C{i}"
         if not array:
             if not scalar:
-                raise _Unsupported("a range where a value is wanted")
+                raise Unsupported("a range where a value is wanted")
             return self.temp(f"A{i}.item({row}, {col})", check="t"), "s"
         if not scalar and ((mask & 3) << 2) != (
             mask & 12
         ):  # A$1:B$2 and $A1:$B2 move as one block; A1:$B$2 does not
-            raise _Unsupported("corners absolute in different ways")
+            raise Unsupported("corners absolute in different ways")
         y, x = self.temp(row, None), self.temp(col, None)
         h, w = ("1", "1") if scalar else (f"H{i}", f"W{i}")
         self.line(f"if {y} + {h} > A{i}.shape[0] or {x} + {w} > A{i}.shape[1]: raise Slow")
@@ -214,7 +102,7 @@ class _Emitter:
         b, kb = self.value(right, array)
         if op == "^":
             if "a" in (ka, kb):
-                raise _Unsupported("array power")
+                raise Unsupported("array power")
             t = self.temp(f"float({a}) ** float({b})", None)
             self.line(f"if type({t}) is not float or {t} - {t}: raise Slow")
             return t, "s"
@@ -294,7 +182,7 @@ class _Emitter:
             self.line(f"{out} = {self.scalar(args[2]) if len(args) == 3 else 'False'}")
             self.indent -= 1
             return out, "s"
-        raise _Unsupported(name)
+        raise Unsupported(name)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -307,13 +195,13 @@ def translate(
     (offsets where relative) and, for a range, its height and width. `whole`: an array
     formula's anchor, whose function may return a 2-D float64 array (arrays.spread places it)."""
     try:
-        parser = _Parser(template)
+        parser = Parser(template)
         tree = parser.parse()
         if parser.refs != len(refs):
             return None
         em = _Emitter(refs, whole)
         result = em.value(tree, True)[0] if whole else em.scalar(tree)
-    except (_Unsupported, ValueError, IndexError, RecursionError):
+    except (Unsupported, ValueError, IndexError, RecursionError):
         return None
     unpack = ", ".join(
         f"A{i}, R{i}, C{i}" + ("" if scalar else f", H{i}, W{i}")

@@ -1,11 +1,11 @@
 """Every use of the `formulas` package's (and schedula's) internals, fenced in one module.
 
-recalc.py compiles each formula *shape* once with the `formulas` parser and replays its
-small dispatcher as a flat list of calls to the same function objects, handing each input
-over as a `formulas.ranges.Ranges`, as ExcelModel does, so that results agree bit for bit.
-That needs the dispatcher's node tables, the Ranges constructor and a few constants of
-formulas 1.3 (pyproject pins < 1.4); `check()` names in one line what an upgrade removed,
-and tests/test_architecture.py calls it.
+fast.py (and the tests' oracle, tests/recalc_oracle.py) compile each formula *shape* the
+translator leaves once with the `formulas` parser and replay its small dispatcher as a flat list
+of calls to the same function objects, handing each input over as a `formulas.ranges.Ranges`, as
+ExcelModel does, so that results agree bit for bit. That needs the dispatcher's node tables, the
+Ranges constructor and a few constants of formulas 1.3 (pyproject pins < 1.4); `check()` names
+in one line what an upgrade removed, and tests/test_architecture.py calls it.
 """
 
 from __future__ import annotations
@@ -81,6 +81,14 @@ def as_ranges(sheet_id: str, r1: int, c1: int, r2: int, c2: int, values: np.ndar
     }
     out = Ranges((rng,), {rng["name"]: (rng, values)})
     out._value = values  # what .value would work out (a view of values), minus its range algebra
+    return out
+
+
+def full(shape: tuple[int, int], value) -> np.ndarray:
+    """An object array of `value`: np.full would store EMPTY or an XlError (str subclasses) as
+    a plain str, "empty" or "#N/A", which formulas' functions then read as text."""
+    out = np.empty(shape, object)
+    out.fill(value)
     return out
 
 

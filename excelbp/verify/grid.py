@@ -1,6 +1,6 @@
 """The recalculated workbook as verify reads it: per sheet, a dense float64 array of values (NaN
 where a cell holds no finite number, its value then in `other`) and a mask of its formula cells
-(fast_read.Result). Step sheets are compared a column at a time from these arrays; the few
+(`Result`). Step sheets are compared a column at a time from these arrays; the few
 cells read one by one are read by address through `Values`. Nothing here makes a Python
 object per cell: the 1,000,000-step demo has 21 million formula cells."""
 
@@ -14,9 +14,34 @@ import numpy as np
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..errors import InputError
-from .fast_read import Result
+from .formulas_private import EMPTY, plain
 
 _ADDRESS = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]+)")
+
+
+class Result:
+    """Every cell's value after recalculation, per sheet: `values` (NaN: see `other`) and
+    `formula` (which cells hold a formula)."""
+
+    def __init__(self, titles, values, formula, other):
+        self.titles, self.values, self.formula, self.other = titles, values, formula, other
+        self.index = {t: i for i, t in enumerate(titles)}
+
+    def get(self, s: int, r: int, c: int):
+        """The cell's value as verify compares it: float, bool, str, an error's text, None if
+        empty."""
+        A = self.values[s]
+        if r < A.shape[0] and c < A.shape[1]:
+            v = A[r, c]
+            if v == v:
+                return float(v)
+            formula = self.formula[s][r, c]
+        else:
+            formula = False
+        v = self.other.get((s, r, c), EMPTY)
+        if v is EMPTY:
+            return 0 if formula else None
+        return plain(v)
 
 
 def locate(result: Result, key: str) -> tuple[int, int, int] | None:
@@ -66,7 +91,7 @@ class Formulas:
 
 
 def from_dicts(values: dict[str, object], formulas: Iterable[str]) -> Result:
-    """The values recalc.py or LibreOffice gave ("Sheet!A1" → value, `formulas` the formula
+    """The values LibreOffice or Gnumeric gave ("Sheet!A1" → value, `formulas` the formula
     cells' addresses) as a Result."""
     cells: dict[str, list[tuple[int, int, object]]] = {}
     marked: dict[str, list[tuple[int, int]]] = {}

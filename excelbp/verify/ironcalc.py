@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import ExternalError, InputError
 from . import arrays, sheetxml
-from .fast_read import Result
+from .grid import Result
 from .ironcalc_limits import FunctionProbe, absolute_comments_target, first_unsupported
 from .safe_xml import show
 

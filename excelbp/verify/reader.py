@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import tempfile
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from ..errors import InputError
-from . import arrays, fast, sheetxml
+from . import arrays, fast, openpyxl_cells, sheetxml
 from .budget import MAX_FALLBACK_CELLS, Budget
 from .excel_formula import formula_limits
-from .fast_read import Reader
 from .grid import Formulas, Values, from_dicts
 from .safe_xml import show
 from .safe_zip import check_xlsx
@@ -39,7 +36,7 @@ class Book:
     def sheet(self, title: str) -> dict[str, object]:
         """cell → value as stored (formulas as "=…"), read on first use."""
         if title not in self._sheets:
-            self._sheets.update(_read_sheets(self.path, [title]))
+            self._sheets.update(openpyxl_cells.sheets(self.path, [title]))
         return self._sheets.get(title, {})
 
     def literal(self, sheet: str, cell: str):
@@ -65,7 +62,7 @@ class Book:
                             if f is not None
                             else None
                             if v is None
-                            else Reader._literal(t, v, wb.strings)
+                            else sheetxml.value(t, v, wb.strings)
                         )
         except sheetxml.Unsupported:
             return self.sheet(sheet).get(cell)
@@ -74,7 +71,7 @@ class Book:
     def formula_cells(self) -> set[str]:
         """Every formula cell's "Sheet!A1": an array formula's (openpyxl's ArrayFormula, at its
         anchor) counts for every cell of its ref."""
-        self._sheets.update(_read_sheets(self.path, None))
+        self._sheets.update(openpyxl_cells.sheets(self.path, None))
         out = set()
         for s, cells in self._sheets.items():
             for c, v in cells.items():
@@ -111,46 +108,6 @@ def open_book(path: Path) -> Book:
     return Book(path, cells)
 
 
-def _read_sheets(path: Path, titles: list[str] | None) -> dict[str, dict[str, object]]:
-    try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-        out = {}
-        for ws in wb.worksheets:
-            if titles is None or ws.title in titles:
-                # a <dimension> claiming A1:XFD1048576 would pad every row to 16,384 cells
-                ws.reset_dimensions()
-                out[ws.title] = _sheet_values(ws)
-        wb.close()
-    except Exception as e:
-        raise InputError(
-            f"{path}: cannot read the workbook ({type(e).__name__}: {str(e)[:80]})"
-        ) from None
-    return out
-
-
-def _sheet_values(ws) -> dict[str, object]:
-    out = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            v = getattr(cell, "value", None)
-            if v is not None:
-                out[cell.coordinate] = v
-    return out
-
-
-def _values(path: Path) -> dict[str, object]:
-    """ "Sheet!A1" → value of every cell of a recalculated copy, as the program saved them."""
-    with (
-        warnings.catch_warnings()
-    ):  # Gnumeric's copies have no default style, which openpyxl mentions
-        warnings.simplefilter("ignore", UserWarning)
-        wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        return {f"{ws.title}!{c}": v for ws in wb.worksheets for c, v in _sheet_values(ws).items()}
-    finally:
-        wb.close()
-
-
 def recalculate(
     book: Book,
     *,
@@ -169,20 +126,19 @@ def recalculate(
             f" than the {limits.cells:,} its structure record accounts for (refused)"
         )
     if engine == "formulas":
+        run = functools.partial(fast.recalculate, book.path, progress=progress, limits=limits)
         try:
-            return Recalculated(fast.recalculate(book.path, progress=progress, limits=limits))
-        except (
-            sheetxml.Unsupported
-        ) as why:  # XML this reader does not take: the reference evaluator
+            return Recalculated(run())
+        except sheetxml.Unsupported as why:  # XML the streaming reader does not take
             if total > MAX_FALLBACK_CELLS:
                 raise InputError(
                     f"{where}: {show(str(why))}: verify reads such XML only up to"
                     f" {MAX_FALLBACK_CELLS:,} cells, the workbook has {total:,} (refused)"
                 ) from None
-            from .recalc import calculate
-
-            formulas, literals = calculate(book.path, progress=progress)
-            return Recalculated(from_dicts({**literals, **formulas}, formulas))
+        try:
+            return Recalculated(run(by_openpyxl=True))  # the same evaluator, cells by openpyxl
+        except sheetxml.Unsupported as why:
+            raise InputError(f"{where}: {show(str(why))} (refused)") from None
     if engine in (
         "libreoffice",
         "gnumeric",
@@ -197,7 +153,7 @@ def recalculate(
                 from .gnumeric import recalculate as ssconvert
 
                 done = ssconvert(book.path, Path(out))
-            values = _values(done)
+            values = openpyxl_cells.recalculated(done)
         return Recalculated(from_dicts(values, formulas))
     if (
         engine == "ironcalc"

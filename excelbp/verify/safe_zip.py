@@ -18,15 +18,14 @@ the central-directory cap, time by the declared (and enforced) total size.
 
 from __future__ import annotations
 
-import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from ..errors import InputError
 from .safe_xml import Refuse, TooManySheets, feed, prolog_parser, show
+from .zip_inflate import LOCAL_MAGIC, Damaged, inflate
 
 MiB = 1024 * 1024
 
@@ -47,8 +46,6 @@ RATIO_MIN_BYTES = 1 * MiB
 # zipfile builds one ZipInfo (~10x its central-directory bytes) per entry before we can count
 # them, so the central directory itself is capped: a real entry is ~50-150 bytes.
 CENTRAL_DIRECTORY_BYTES_PER_PART = 512
-# Read and inflate in pieces this size: memory stays flat whatever the part's size.
-CHUNK = 64 * 1024
 # Bytes of a part the XML parser may see before its root element (all of the workbook's
 # relationships part). expat holds a whole token (a comment, a tag) in memory, so a 200 MiB
 # comment would cost 200 MiB; real prologs are a few hundred bytes, real rels a few kB.
@@ -57,10 +54,6 @@ XML_PARSE_LIMIT = 4 * MiB
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
 XML_SUFFIXES = (".xml", ".rels", ".vml")  # parts that must parse as XML; others are only sniffed
-
-
-_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # the 30-byte zip local file header
-_LOCAL_MAGIC = b"PK\x03\x04"
 
 
 def check_xlsx(
@@ -93,7 +86,7 @@ def check_xlsx(
     except OSError as e:
         raise refuse(f"cannot read the file ({show(e.strerror or type(e).__name__)})") from None
     with f:
-        if f.read(4) != _LOCAL_MAGIC:  # every .xlsx starts with its first part's local header
+        if f.read(4) != LOCAL_MAGIC:  # every .xlsx starts with its first part's local header
             empty = "empty file: " if f.tell() == 0 else ""
             raise refuse(f"{empty}not an .xlsx file (not a zip archive)")
         infos = _central_directory(f, max_parts, refuse)
@@ -222,52 +215,6 @@ def _check_declared(
         )
 
 
-class _Damaged(Exception):
-    """The bytes of one part do not form what the zip headers promise."""
-
-
-def _inflate(f: BinaryIO, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The part's bytes, in pieces of at most CHUNK, inflated here rather than by zipfile.
-
-    We inflate until the deflate stream itself ends, not until the declared size, so the
-    caller sees (and stops) a stream that runs on past its header's claim; zipfile would
-    quietly cut it at the declared size, but other readers (LibreOffice) might not.
-    """
-    f.seek(info.header_offset)
-    head = f.read(_LOCAL_HEADER.size)
-    if len(head) != _LOCAL_HEADER.size or head[:4] != _LOCAL_MAGIC:
-        raise _Damaged("no local header where the central directory points")
-    name_len, extra_len = _LOCAL_HEADER.unpack(head)[-2:]
-    f.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
-    left = info.compress_size
-    inflater = (
-        zlib.decompressobj(-zlib.MAX_WBITS) if info.compress_type == zipfile.ZIP_DEFLATED else None
-    )
-    while True:
-        raw = b""
-        if left:
-            raw = f.read(min(CHUNK, left))
-            if not raw:
-                raise _Damaged("data cut short")
-            left -= len(raw)
-        if inflater is None:  # stored
-            if not raw:
-                return
-            yield raw
-            continue
-        while True:  # one compressed chunk may inflate ~1000x: hand it out CHUNK at a time
-            out = inflater.decompress(raw, CHUNK)
-            raw = inflater.unconsumed_tail
-            if out:
-                yield out
-            if inflater.eof or not (out or raw):
-                break
-        if inflater.eof:
-            return
-        if not left:
-            raise _Damaged("deflate stream cut short")
-
-
 def _check_part(
     f: BinaryIO,
     info: zipfile.ZipInfo,
@@ -287,7 +234,7 @@ def _check_part(
     count = crc = cells = 0
     last = b""
     try:
-        for piece in _inflate(f, info):
+        for piece in inflate(f, info):
             count += len(piece)
             if (
                 count_cells
@@ -314,7 +261,7 @@ def _check_part(
                     raise refuse(f"{what} over {_size(XML_PARSE_LIMIT)} in {name} (refused)")
         if parsing:
             feed(parser, None, must_be_xml, name, refuse)
-    except (OSError, zlib.error, _Damaged) as e:
+    except (OSError, zlib.error, Damaged) as e:
         raise refuse(f"damaged part {name} ({show(str(e)) or type(e).__name__})") from None
     except TooManySheets:
         raise refuse(f"more than {max_parts:,} worksheets listed in {name} (refused)") from None

@@ -23,6 +23,7 @@ from defusedxml.ElementTree import fromstring as defused_fromstring
 from openpyxl import load_workbook
 
 from ..errors import InputError
+from .formulas_private import ERRORS
 from .safe_xml import show
 
 PIECE = 4 * 1024 * 1024
@@ -246,3 +247,23 @@ def text(raw: bytes) -> str:
 
 def formula_attrs(raw: bytes) -> dict[str, str]:
     return {k.decode(): v.decode() for k, v in _ATTR.findall(raw)}
+
+
+def value(t: str | None, v: bytes, strings: list[str]):
+    """A literal cell's value from its type attribute and value text: a float, a str, a bool,
+    or an error value as formulas' functions expect it."""
+    if t is None or t == "n":
+        try:
+            return float(v)
+        except ValueError:
+            raise Unsupported("a number that is not one") from None
+    if t == "s":
+        return strings[int(v)]
+    if t in ("inlineStr", "str"):
+        return text(v)
+    if t == "b":
+        return v.strip() in (b"1", b"true")
+    if t == "e":
+        error = text(v)
+        return ERRORS.get(error.upper(), error)
+    raise Unsupported(f"cell type {t}")  # dates as ISO text: openpyxl reads them

@@ -13,8 +13,7 @@ from ..layout.step_sheet import StepSheet
 from ..quantities.registry import kind_of
 from ..quantities.registry import values as step_values
 from ..spec import Spec
-from .fast_read import Result
-from .grid import Values, is_formula, locate
+from .grid import Result, Values, is_formula, locate
 from .report import Report, agree, agree_column
 
 NOT_LIVE = "a value where excelbp wrote a formula"

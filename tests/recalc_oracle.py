@@ -1,22 +1,14 @@
-"""Recalculate every formula of a workbook, in time and memory linear in its formula cells.
+"""The tests' oracle: every formula of a workbook evaluated by the `formulas` package alone.
 
-`formulas.ExcelModel` turns a workbook into one dispatcher graph, at 2.5 ms and 40-56 KB a formula
-cell and worse than linearly. This engine uses the `formulas` parser and Excel functions but:
-
-* rewrites each formula into a position-free *template*: every reference becomes a placeholder
-  name (``_xbp0``, ``_xbp1`` ...) and is recorded relative to its cell, so the 100,000 rows of a
-  column that repeat one shape share one template (workbook-scoped names are spliced in as the
-  absolute references they stand for);
-* compiles each template once and flattens its small dispatcher into a list of calls to the same
-  `formulas` function objects (replaying the list is 2-4x faster than calling the DispatchPipe);
-* evaluates cells in dependency order with an explicit stack (no recursion limit on long chains),
-  handing each input over as a `formulas.ranges.Ranges`, as ExcelModel does, so results agree
-  bit for bit;
-* evaluates an array formula over a range (MMULT, TRANSPOSE ...) once, at its anchor, and
-  fills every cell of its ref from the result (arrays.py).
-
-No progress bar: only ExcelModel draws them (tqdm is not even imported here), so the caller's
-environment (TQDM_DISABLE) is left alone.
+verify's evaluator (excelbp/verify/fast.py) compiles most formulas into Python of its own
+and leaves the rest to `formulas`; the tests compare it, to the last bit, with this one on
+every template, where `formulas.ExcelModel` (2.5 ms and 40-56 KB a formula cell, worse than
+linearly) is far too slow. This one reads the cells by openpyxl (not by verify's reader),
+keeps a value per cell in a dict, and evaluates every cell through its shape's compiled
+`formulas` template (formulas_private.py), in dependency order with an explicit stack, each
+input a `formulas.ranges.Ranges`, as ExcelModel does. It shares with verify the split of a
+formula into a template (shapes.py), which tests/test_recalc.py checks against ExcelModel.
+An array formula over a range is evaluated once, at its anchor, and fills every cell of it.
 """
 
 from __future__ import annotations
@@ -27,18 +19,16 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 
-from ..errors import InputError
-from . import arrays
-from .budget import MAX_RANGE_CELLS
-from .excel_formula import REFERENCE, formula_limits
-from .formulas_private import EMPTY, ERRORS, PLACEHOLDER, as_ranges, compiled, literal, plain
+from excelbp.errors import InputError
+from excelbp.verify import arrays
+from excelbp.verify.formulas_private import EMPTY, ERRORS, as_ranges, literal, plain
+from excelbp.verify.shapes import Names, boxes, template
 
 __all__ = ["calculate"]
 
 _ERR = ERRORS
-_TOKEN = REFERENCE  # a reference, a string, an error value, a name (excel_formula.py)
 _ROW, _COL = 15, 0x7FFF  # cell code: sheet << 36 | row << 15 | column
 
 
@@ -55,22 +45,7 @@ class _Shape:
         self.template, self.descs = template, descs
 
     def boxes(self, s, row, col):
-        """Absolute (sheet, r1, c1, r2, c2) of each reference, None for #REF!; cache flag."""
-        out = []
-        for d in self.descs:
-            if d[0] == -2:
-                out.append((None, False))
-                continue
-            sh_, r1, c1, r2, c2, m = d
-            r1, c1 = (r1 if m & 1 else row + r1), (c1 if m & 2 else col + c1)
-            r2, c2 = (r2 if m & 4 else row + r2), (c2 if m & 8 else col + c2)
-            out.append(
-                (
-                    (s if sh_ == -1 else sh_, min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)),
-                    m == 15,
-                )
-            )
-        return out
+        return boxes(self.descs, s, row, col)
 
 
 class _Busy:
@@ -86,92 +61,24 @@ class _Book:
     """Sheets, names and shapes of one workbook, plus the per-cell value store."""
 
     def __init__(self, wb):
-        self.titles = [ws.title for ws in wb.worksheets]  # not sheetnames: no chartsheets
-        self.index = {t.upper(): i for i, t in enumerate(self.titles)}
-        self.sheet_ids = [f"'{t.upper()}'" if " " in t else t.upper() for t in self.titles]
-        self.defs = {(None, k.upper()): d.attr_text for k, d in wb.defined_names.items()}
+        titles = [ws.title for ws in wb.worksheets]  # not sheetnames: no chartsheets
+        defs = {(None, k.upper()): d.attr_text for k, d in wb.defined_names.items()}
         for i, ws in enumerate(wb.worksheets):  # sheet-scoped names win on their own sheet
-            self.defs.update(
+            defs.update(
                 {(i, k.upper()): d.attr_text for k, d in getattr(ws, "defined_names", {}).items()}
             )
-        self.name_parts, self.shapes, self.arrays, self.anchors, self.followed = (
-            {},
-            {},
-            {},
-            {},
-            0,
-        )  # anchors: code → (h, w)
+        self.names = Names(titles, defs)
+        self.titles, self.sheet_ids = titles, self.names.sheet_ids
+        self.shapes, self.arrays, self.anchors, self.followed = {}, {}, {}, 0  # anchors: (h, w)
         self.values: dict[int, object] = {}
         self.literal_codes: set[int] = set()
 
-    def _name(self, s, name):
-        """Template piece and (absolute) references a defined name stands for, or None."""
-        key = (s, name) if (s, name) in self.defs else (None, name)
-        if key not in self.defs:
-            return None
-        if key not in self.name_parts:
-            self.name_parts[key] = ("#NAME?", [])  # guards against names defined by each other
-            text = self.defs[key].strip().lstrip("=")
-            piece, descs = self.split(text, s, 0, 0, absolute=True)
-            m = _TOKEN.match(text)
-            single = m and m.end() == len(text)  # keep `X` a reference: INDEX, ROWS want one
-            self.name_parts[key] = (piece if single else f"({piece})", descs)
-        return self.name_parts[key]
-
-    def split(self, text, s, row, col, absolute=False):
-        """Formula text -> template marked with \\0 for each reference, and their descs."""
-        limit = formula_limits(text)  # before anything recursive reads it (the `formulas` parser)
-        if limit is not None:
-            raise InputError(f"{limit} (refused)")
-        out, descs, pos = [], [], 0
-        for m in _TOKEN.finditer(text):
-            if m["c1"]:
-                sheet = m["sheet"]
-                if sheet is None:
-                    target = -1
-                else:
-                    sheet = sheet[1:-1].replace("''", "'") if sheet[0] == "'" else sheet
-                    target = self.index.get(sheet.upper(), -2)
-                c1, r1 = m["c1"], m["r1"]
-                c2, r2 = m["c2"] or c1, m["r2"] or r1
-                parts = [(r1, row, 1), (c1, col, 2), (r2, row, 4), (c2, col, 8)]
-                d, mask, at = [], 0, []
-                for p, base, bit in parts:
-                    v = int(p.lstrip("$")) if bit & 5 else column_index_from_string(p.lstrip("$"))
-                    at.append(v)
-                    if absolute or p[0] == "$":
-                        mask |= bit
-                        d.append(v)
-                    else:
-                        d.append(v - base)
-                area = (abs(at[2] - at[0]) + 1) * (abs(at[3] - at[1]) + 1)
-                if area > MAX_RANGE_CELLS:  # evaluating it would make an object per cell
-                    raise InputError(
-                        f"a range of {area:,} cells ({m.group(0)[:40]}), more than the"
-                        f" {MAX_RANGE_CELLS:,} verify reads in one reference (refused)"
-                    )
-                piece, new = "\0", [(-2,) if target == -2 else (target, *d, mask)]
-            elif m["ident"] and not text.startswith(("(", "!"), m.end()):
-                found = self._name(s, m["ident"].upper())
-                if found is None:
-                    continue
-                piece, new = found
-            else:
-                continue
-            out += (text[pos : m.start()], piece)
-            descs += new
-            pos = m.end()
-        out.append(text[pos:])
-        return "".join(out), descs
-
     def shape(self, formula: str, s: int, row: int, col: int) -> _Shape:
-        marked, descs = self.split(formula[1:], s, row, col)
+        marked, descs = self.names.split(formula[1:], s, row, col)
         key = (marked, tuple(descs))
         shape = self.shapes.get(key)
         if shape is None:
-            pieces = marked.split("\0")
-            text = pieces[0] + "".join(f"{PLACEHOLDER}{i}{p}" for i, p in enumerate(pieces[1:]))
-            shape = self.shapes[key] = _Shape(compiled(text), key[1])
+            shape = self.shapes[key] = _Shape(template(marked), key[1])
         return shape
 
     def pending(self, boxes):
@@ -212,11 +119,7 @@ class _Book:
         tpl = shape.template
         args = [self.ranges(*boxes[p]) if type(p) is int else p for p in tpl.plan]
         try:
-            return (
-                arrays.distribute(self, code, tpl.whole(args))
-                if code in self.anchors
-                else tpl(args)
-            )
+            return distribute(self, code, tpl.whole(args)) if code in self.anchors else tpl(args)
         except NotImplementedError:  # as ExcelModel: a function formulas lacks
             return _ERR["#NAME?"]
         except Exception as ex:
@@ -276,7 +179,7 @@ def _read(wb):
                         raise InputError(f"{book.address(code)}: {ex}") from None
                     order.append(code)
                     if ref not in (None, c.coordinate):  # ArrayFormula over a range
-                        order += arrays.anchor(book, code, ref, _Shape)
+                        order += anchor(book, code, ref)
     finally:
         wb.close()
     return book, order
@@ -313,3 +216,50 @@ def _run(book, order, progress):
                 progress(done, total)
     if progress:
         progress(total, total)
+
+
+# ---- array formulas over a range (excelbp/verify/arrays.py has the rest) ----
+MAX_FOLLOWERS = 1 << 20  # a dict entry each
+
+
+def anchor(book, code: int, ref: str) -> list[int]:
+    """Register an anchor : each follower becomes a formula cell that needs the
+    anchor (whose evaluation fills it in); returns the followers' codes."""
+    s, row, col = code >> 36, (code >> _ROW) & 0x1FFFFF, code & 0x7FFF
+    r1, c1, r2, c2 = arrays.box(ref, book.address(code))
+    if (r1, c1) != (row, col):
+        raise InputError(
+            f"{book.address(code)}: an array formula whose ref {ref[:40]} does not start at its own"
+            " cell"
+        )
+    book.anchors[code] = (r2 - r1 + 1, c2 - c1 + 1)
+    book.followed += (r2 - r1 + 1) * (c2 - c1 + 1)
+    if book.followed > MAX_FOLLOWERS:
+        raise InputError(
+            f"{book.address(code)}: array formulas over {book.followed:,} cells in all, more than"
+            f" the {MAX_FOLLOWERS:,} the oracle takes (refused)"
+        )
+    follower = _Shape(None, ((s, row, col, row, col, 15),))  # reads the anchor, absolutely
+    out = []
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            f = s << 36 | r << _ROW | c
+            if f != code:
+                if f in book.values:
+                    raise InputError(
+                        f"{book.address(f)}: inside two array formulas (one anchored at"
+                        f" {book.address(code)})"
+                    )
+                book.values[f] = follower
+                out.append(f)
+    return out
+
+
+def distribute(book, code: int, v) -> object:
+    """Store the anchor's result over its ref ; the anchor's own value."""
+    h, w = book.anchors[code]
+    grid = arrays.spread(v, h, w)
+    for i in range(h):
+        for j in range(w):
+            book.values[code + (i << _ROW) + j] = grid[i, j]
+    return grid[0, 0]
