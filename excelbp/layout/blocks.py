@@ -20,25 +20,22 @@ no Wᵀ: each step reads the previous block's updated weights (step 1: the initi
 turned on Inputs), and the first layer needs no backward pass to its inputs.
 
 The step's loss and accuracy also go to the Steps sheet, one row per step (a StepTable that
-mirrors the blocks), where the contract's `loss` name and the charts find them.
+mirrors the blocks, layout/steps.py), where the contract's `loss` name and the charts find them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..quantities.names import classifier
 from ..quantities.registry import KINDS
-from ..quantities.step import param_keys, parameter_kinds, sample_areas
+from ..quantities.step import parameter_kinds, sample_areas
 from ..spec import Spec
 from ..words import sheet_title
 from .grid import letter
-from .rows import Column, StepTable
 from .size import BLOCK_HEAD as HEAD
 from .size import block_height
 from .step_sheet import Label, StepSheet
 
-CHARTED_PARAMETERS = 12  # up to this many, the Steps sheet lists every parameter (a chart of them)
 MAX_HEATMAPS = 1000  # blocks whose weight matrices are coloured: enough to watch them learn
 # Excel stops finding a colour scale's min and max past 253 ranges in one rule (reported on
 # Q&A sites, not documented), so each rule covers at most this many blocks
@@ -278,24 +275,3 @@ def _turned_layer(spec: Spec, l: int, col: int, put, placed: list) -> int:
                 put((bias, l, j), HEAD + j, col + 1 + fan_in)
         col += width + 2
     return col
-
-
-def blocks_summary(spec: Spec, blocks: StepBlocks) -> StepTable:
-    """The Steps sheet: each step's number, loss (and accuracy) read from its block, and for
-    a small network its parameters, so they can be charted."""
-    columns = [Column(("step",), "step"), Column(("lr_t",), "step"), Column(("loss",), "loss")]
-    if classifier(spec):
-        columns += [Column(("bacc",), "loss"), Column(("acc",), "loss")]
-    params = param_keys(spec)
-    if len(params) <= CHARTED_PARAMETERS:
-        columns += [Column(key, "params", ("layer", key[1])) for key in params]
-        if spec.w_true is not None:
-            columns += [Column(("wt", i), "reference") for i in range(spec.sizes[0])]
-    where = {c.key: k for k, c in enumerate(columns)}
-    return StepTable(
-        columns=tuple(columns),
-        where=where,
-        epoch=spec.epoch,
-        mirrored=blocks,
-        title=sheet_title(spec.lang, "steps"),
-    )
