@@ -237,12 +237,12 @@ def test_binary_cross_entropy_hits():
 @pytest.mark.parametrize(
     "activations,loss,message",
     [
-        (["relu"], "mse", "2 names needed"),
-        ("relu", "mse", "2 names needed"),
-        (["relu", "softmax"], "mse", "softmax last layer needs loss cross_entropy"),
+        (["relu"], "mse", "names 1 layer"),
+        ("relu", "mse", "one name per layer"),
+        (["relu", "softmax"], "mse", "softmax last layer goes with --loss cross_entropy"),
         (["relu", "tanh"], "cross_entropy", "needs a softmax last layer"),
         (["relu", "linear"], "binary_cross_entropy", "needs a sigmoid last layer"),
-        (["softmax", "softmax"], "cross_entropy", "last layer only"),
+        (["softmax", "softmax"], "cross_entropy", "softmax only for the last layer"),
         (["swish", "linear"], "mse", "unknown 'swish'"),
         (["relu", "linear"], "hinge", "unknown loss"),
     ],

@@ -10,8 +10,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-# The vocabulary is the contract's, kept by the spec stage; the functions below are the
-# engine's own.
+from ..errors import InputError
+
+# The vocabulary is the contract's, kept by the spec stage, with its one check of a network's
+# activations; the functions below are the engine's own.
+from ..spec import network
 from ..spec.network import ACTIVATIONS, LOSSES, OUTPUT_ACTIVATION, layer_activations
 
 __all__ = ["ACTIVATIONS", "LOSSES", "OUTPUT_ACTIVATION", "layer_activations"]
@@ -51,26 +54,17 @@ def activation_slope(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
 
 
 def check_activations(activations: Sequence[str], loss: str, n_layers: int) -> tuple[str, ...]:
-    """The names as a tuple, or ValueError: one known name per layer, softmax only last,
-    and the last layer the one its loss is defined on."""
+    """The names as a tuple, or ValueError, for a caller of the engine that made no Spec: the
+    spec's one rule (spec/network.py check_activations), with its words."""
+    if isinstance(activations, str):
+        raise ValueError(f"activations: one name per layer, got {activations!r}")
     names = tuple(activations)
-    if isinstance(activations, str) or len(names) != n_layers:
-        raise ValueError(
-            f"activations: {n_layers} names needed, one per layer, got {activations!r}"
-        )
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}")
-    for l, name in enumerate(names, 1):
-        if name not in ACTIVATIONS and not (name == "softmax" and l == n_layers):
-            raise ValueError(
-                f"activation of layer {l}: unknown {name!r}"
-                + (" (softmax: last layer only)" if name == "softmax" else "")
-            )
-    need = OUTPUT_ACTIVATION.get(loss)
-    if need is not None and names[-1] != need:
-        raise ValueError(f"loss {loss} needs a {need} last layer, not {names[-1]}")
-    if need is None and names[-1] == "softmax":
-        raise ValueError(f"a softmax last layer needs loss cross_entropy, not {loss}")
+    try:
+        network.check_activations(names, loss, n_layers)
+    except InputError as e:
+        raise ValueError(str(e)) from None
     return names
 
 
