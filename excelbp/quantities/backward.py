@@ -78,7 +78,7 @@ def _Wt(c: Context, key: tuple) -> str:
 def _dW(c: Context, key: tuple) -> str:
     _, l, i, j = key
     B = c.spec.batch
-    if c.spec.in_place and l == 1:  # a column of X over the batch's rows, where it lies
+    if c.spec.layers[l - 1].in_place:  # a column of X over the batch's rows, where it lies
         # δ's column fixed along the row of ∂L/∂W, one formula moved along it
         ds = [("d", b, l, j) for b in range(B)]
         deltas = (

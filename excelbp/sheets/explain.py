@@ -149,7 +149,7 @@ def explain_plan(spec: Spec, steps: StepLayout) -> SheetPlan:
             )
     if matrices and spec.bias:
         rows.append([text(t("bias_rows"))])
-    if spec.in_place:  # the first layer read where its data lie (layout/blocks.py)
+    if spec.layers[0].in_place:  # the first layer read where its data lie (layout/blocks.py)
         # a sentence a row: the sheet is printed one page wide, and one long line shrank it all
         rows += [
             [text(sentence)]
