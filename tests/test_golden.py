@@ -22,61 +22,20 @@ from excelbp.cli import main
 GOLDEN = Path(__file__).parent / "golden"
 
 # name → build options (each a few steps: the shape of a step is what matters)
+_SIGMOID_2_3_2 = "--layers 2,3,2 --activation sigmoid --loss mse --batch 2 --steps 3"
 WORKBOOKS = {
-    "linear": ["--template", "linear", "--steps", "3"],
-    "neuron": ["--template", "neuron", "--steps", "3"],
-    "linear-2-2-1": ["--template", "linear-2-2-1", "--steps", "3"],
-    "sigmoid-2-3-1": ["--template", "sigmoid-2-3-1", "--steps", "3"],
-    "classifier": ["--template", "classifier", "--steps", "3"],
-    "2-3-2-b2-rows": [
-        "--layers",
-        "2,3,2",
-        "--activation",
-        "sigmoid",
-        "--loss",
-        "mse",
-        "--batch",
-        "2",
-        "--steps",
-        "3",
-        "--layout",
-        "rows",
-    ],
-    "2-3-2-b2-blocks": [
-        "--layers",
-        "2,3,2",
-        "--activation",
-        "sigmoid",
-        "--loss",
-        "mse",
-        "--batch",
-        "2",
-        "--steps",
-        "3",
-        "--layout",
-        "blocks",
-    ],
-    "sigmoid-2-3-1-blocks-zh": [
-        "--template",
-        "sigmoid-2-3-1",
-        "--steps",
-        "2",
-        "--layout",
-        "blocks",
-        "--lang",
-        "zh",
-    ],
-    "classifier-ce-blocks": [
-        "--template",
-        "classifier",
-        "--steps",
-        "2",
-        "--batch",
-        "3",
-        "--layout",
-        "blocks",
-    ],
-    "digits": ["--template", "digits", "--steps", "1", "--batch", "2"],
+    "linear": "--template linear --steps 3".split(),
+    "neuron": "--template neuron --steps 3".split(),
+    "linear-2-2-1": "--template linear-2-2-1 --steps 3".split(),
+    "sigmoid-2-3-1": "--template sigmoid-2-3-1 --steps 3".split(),
+    "classifier": "--template classifier --steps 3".split(),
+    "2-3-2-b2-rows": f"{_SIGMOID_2_3_2} --layout rows".split(),
+    "2-3-2-b2-blocks": f"{_SIGMOID_2_3_2} --layout blocks".split(),
+    "sigmoid-2-3-1-blocks-zh": (
+        "--template sigmoid-2-3-1 --steps 2 --layout blocks --lang zh".split()
+    ),
+    "classifier-ce-blocks": "--template classifier --steps 2 --batch 3 --layout blocks".split(),
+    "digits": "--template digits --steps 1 --batch 2".split(),
 }
 # big workbooks are dumped in part: the first and the last rows of each sheet
 EDGES = {"digits": (25, 15)}
