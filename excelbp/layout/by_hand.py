@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..engine.gradcheck import parameter_keys
 from ..quantities import functions as fn
-from ..quantities.names import dest, unit
+from ..quantities.names import classifier, dest, unit
 from ..spec import Spec
 from ..words import words
 from .by_hand_lines import gradient_lines, plain_sgd, update_lines
@@ -57,16 +57,10 @@ def shows_by_hand(spec: Spec) -> bool:
     )
 
 
-def _connection(spec: Spec, key: tuple) -> str:
-    """w1 x1→h1, b1 h1: a parameter by its number and what it connects."""
-    source = f"{unit(spec, key[1] - 1, key[2])}→" if key[0] == "W" else ""
-    return f"{short_name(spec, key)} {source}{unit(spec, key[1], key[-1])}"
-
-
 def _diagram(spec: Spec, page: Page, keys: list[tuple]) -> int:
     """The network as cells: layer l's units in a column pair (name, value), the weights into
-    it in the column pairs before it and each unit's bias just left of it. Returns the rows
-    it takes."""
+    it in the column pairs before it (the biases are in the equations: a narrower picture,
+    whole on the first screen). Returns the rows it takes."""
     w = words(spec.lang)
     into = {l: [k for k in keys if k[1] == l and k[0] == "W"] for l in range(1, spec.n_layers + 1)}
     height = max([2 * max(spec.sizes) - 1, *(min(len(v), MAX_UNITS) for v in into.values())])
@@ -81,14 +75,8 @@ def _diagram(spec: Spec, page: Page, keys: list[tuple]) -> int:
             for c in range(-(-len(group) // height)):
                 for r, key in enumerate(group[c * height : (c + 1) * height]):
                     row, col = DIAGRAM_TOP + r, FIRST_PAIR_COL + 2 * pair
-                    page.text(row, col, _connection(spec, key), "group_params")
+                    page.text(row, col, short_name(spec, key), "group_params")
                     page.num(row, col + 1, Num(step=key, style="header_params"))
-                pair += 1
-            if spec.bias:
-                for j in range(n):
-                    row, col = unit_row(n, j), FIRST_PAIR_COL + 2 * pair
-                    page.text(row, col, _connection(spec, ("b", l, j)), "group_params")
-                    page.num(row, col + 1, Num(step=("b", l, j), style="header_params"))
                 pair += 1
         col = FIRST_PAIR_COL + 2 * pair
         caption = (
@@ -134,7 +122,8 @@ def _loss(spec: Spec, page: Page) -> tuple[int, int]:
     L, K = spec.n_layers, spec.sizes[-1]
     pairs = []
     for k in range(K):
-        pairs += [("ŷ" if not k else ",", Num(step=("a", 0, L, k))), ("y", Num(step=("y", 0, k)))]
+        pred = ("p" if classifier(spec) else "ŷ") if not k else ","
+        pairs += [(pred, Num(step=("a", 0, L, k))), ("y", Num(step=("y", 0, k)))]
     if spec.batch > 1:
         pairs.append(("=", Num(step=("Lb", 0))))
         page.equation(f"L {w['hand_sample1']} = {fn.loss_words(spec.loss)}", pairs)
@@ -152,8 +141,9 @@ def hand_sheet(spec: Spec) -> HandSheet | None:
     keys = parameter_keys(spec.sizes, spec.bias)
     page = Page()
     page.text(1, 1, w["hand_title"], "title")
-    note = w["hand_note"] + (w["hand_batch_note"].format(B=spec.batch) if spec.batch > 1 else "")
-    page.text(2, 1, note, "note")
+    page.text(2, 1, w["hand_note"], "note")
+    if spec.batch > 1:
+        page.text(3, 1, w["hand_batch_note"].format(B=spec.batch).strip(), "note")
     step = Block(STEP_ROW, FIRST_PAIR_COL + 1, 1, 1)
     page.text(STEP_ROW, 1, w["hand_step"], "label")
     page.text(STEP_ROW, step.col + 1, w["hand_step_note"].format(steps=spec.steps), "note")
