@@ -111,6 +111,8 @@ def _forward(spec: Spec, page: Page) -> None:
                 terms.append(short_name(spec, ("b", l, j)))
                 pairs.append(("+", Num(step=("b", l, j))))
             pairs.append(("=", Num(step=("z", 0, l, j))))
+            if len(terms) > 6:  # a label reads on one line: the numbers show every term
+                terms = [*terms[:3], "…", *terms[-2:]]
             page.equation(f"{z} = {' + '.join(terms)}", pairs)
             if spec.act(l) != "linear":
                 label = f"{unit(spec, l, j)} = {spec.act(l)}({z})"
@@ -122,7 +124,7 @@ def _loss(spec: Spec, page: Page) -> tuple[int, int]:
     L, K = spec.n_layers, spec.sizes[-1]
     pairs = []
     for k in range(K):
-        pred = ("p" if classifier(spec) else "ŷ") if not k else ","
+        pred = "p" if classifier(spec) else "ŷ"
         pairs += [(pred, Num(step=("a", 0, L, k))), ("y", Num(step=("y", 0, k)))]
     if spec.batch > 1:
         pairs.append(("=", Num(step=("Lb", 0))))

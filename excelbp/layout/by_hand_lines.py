@@ -125,8 +125,8 @@ def update_lines(
         if plain_sgd(spec):  # the workbook's own name for λ, as the step's formulas read it
             label = f"{p}_new = {p} − lr · (∂L/∂{p} + λ·{p})"
             lam = Num(expr="weight_decay", value=lambda: decay)
-            pairs = [("=", used), ("−", Num(step=("lr_t",))), ("× (", grad), ("+ λ", lam)]
-            pairs += [("×", used), (") =", new)]
+            pairs = [("=", used), ("−", Num(step=("lr_t",))), ("×(", grad), ("+", lam)]
+            pairs += [("×", used), (")=", new)]  # short: an operator's column is narrow
         else:
             label = f"{p}_new = {spec.optimizer.name}({p}, ∂L/∂{p})"
             pairs = [("", used), ("", grad), ("→", new)]
