@@ -1,13 +1,10 @@
-"""The By hand sheet's cells in the making: texts, and equations written as a label then
-(operator, number) pairs, each number a `Num` the sheets stage turns into a live formula."""
+"""The By hand sheet's cells in the making: texts, as what they say (a key the sheets stage
+puts in words), and equations written as a label then (operator, number) pairs, each
+number a `Num` the sheets stage turns into a live formula."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-from ..engine.gradcheck import parameter_keys
-from ..spec import Spec
+from dataclasses import dataclass
 
 PAIRS_PER_ROW = 10  # an equation's (operator, number) pairs before it goes on in the next row
 FIRST_PAIR_COL = 2  # column B: the first operator; numbers in C, E, G, …
@@ -15,27 +12,26 @@ FIRST_PAIR_COL = 2  # column B: the first operator; numbers in C, E, G, …
 
 @dataclass(frozen=True)
 class Num:
-    """A live number: `step`, a step's cell read at the chosen step; or `expr`, Excel text
-    over `deps` ({0}, {1}, …: step keys, read likewise, or (row, col) of cells of the page)
-    whose value `value` computes from theirs."""
+    """A live number: `step`, a step's cell read at the chosen step; or `calc`, what it
+    computes of its `deps` (step keys, read likewise, or (row, col) of cells of the page):
+    ("slope", l, j, times) f'(z) of unit j of layer l, times the step's cell `times` where
+    not None (deps: z, a[, times]); ("product",) of its deps; ("same",) its one dep;
+    ("decay",) the weight decay λ. The engine gives its value (engine/by_hand.py)."""
 
     step: tuple | None = None
-    expr: str = ""
+    calc: tuple = ()
     deps: tuple = ()
-    value: Callable[..., float] | None = field(default=None, compare=False)
     style: str = "real"
 
 
 @dataclass(frozen=True)
 class Text:
-    text: str
+    """A text by what it says: ("word", key) · ("layer", l) · ("param", key) ·
+    ("unit", l, j) · ("op", operator) · ("forward", l, j) · ("activation", l, j) ·
+    ("loss", of_sample_1) · ("gradient", key, factors) · ("update", key, sgd)."""
+
+    says: tuple
     style: str = "text"
-
-
-def short_name(spec: Spec, key: tuple) -> str:
-    """The seeds' names: weights w1, w2, … and biases b1, b2, … in the contract's order."""
-    same = [k for k in parameter_keys(spec.sizes, spec.bias) if k[0] == key[0]]
-    return f"{key[0].lower()}{same.index(key) + 1}"
 
 
 class Page:
@@ -45,17 +41,17 @@ class Page:
         self.cells: dict[tuple[int, int], Num | Text] = {}
         self.row = 1
 
-    def text(self, row: int, col: int, text: str, style: str = "text") -> None:
-        self.cells[(row, col)] = Text(text, style)
+    def text(self, row: int, col: int, says: tuple, style: str = "text") -> None:
+        self.cells[(row, col)] = Text(says, style)
 
     def num(self, row: int, col: int, num: Num) -> tuple[int, int]:
         self.cells[(row, col)] = num
         return row, col
 
-    def equation(self, label: str, pairs: list[tuple[str, Num | None]]) -> list[tuple[int, int]]:
+    def equation(self, label: tuple, pairs: list[tuple[str, Num | None]]) -> list[tuple[int, int]]:
         """One equation from the current row (a None number leaves its pair empty, to keep
         results in one column); the places of its pairs. A number's int deps are earlier
-        pairs of the same equation."""
+        pairs of the same equation; an operator "" writes none."""
         self.text(self.row, 1, label, "label")
         out = []
         for k, (op, num) in enumerate(pairs):
@@ -63,17 +59,17 @@ class Page:
             out.append((r, FIRST_PAIR_COL + 2 * p + 1))
             if num is None:
                 continue
-            if op:  # a text "=" would read as a formula to openpyxl (and verify): " ="
-                self.text(r, FIRST_PAIR_COL + 2 * p, " =" if op == "=" else op)
+            if op:
+                self.text(r, FIRST_PAIR_COL + 2 * p, ("op", op))
             deps = tuple(out[d] if isinstance(d, int) else d for d in num.deps)
-            self.num(*out[-1], Num(num.step, num.expr, deps, num.value, num.style))
+            self.num(*out[-1], Num(num.step, num.calc, deps, num.style))
         self.row += max(1, -(-len(pairs) // PAIRS_PER_ROW))
         return out
 
-    def heading(self, text: str, note: str | None = None) -> None:
+    def heading(self, word: str, note: str | None = None) -> None:
         self.row += 1
-        self.text(self.row, 1, text, "section")
+        self.text(self.row, 1, ("word", word), "section")
         self.row += 1
         if note:
-            self.text(self.row, 1, note, "note")
+            self.text(self.row, 1, ("word", note), "note")
             self.row += 1

@@ -1,35 +1,47 @@
 """The By hand sheet: its numbers as live formulas that read the steps at the chosen step
 (INDEX over a step-ordered column, with a computed row: no volatile OFFSET or INDIRECT),
-and their values from the engine's trace of that step."""
+their values the engine's at that step (layout/by_hand_values.py), its texts in words."""
 
 from __future__ import annotations
 
-from ..engine import Chunk
 from ..engine.backprop import Trace
 from ..layout.by_hand import HandSheet
 from ..layout.by_hand_page import Num, Text
-from ..layout.grid import letter, quoted
+from ..layout.by_hand_values import hand_values
+from ..layout.grid import Ref, letter
 from ..layout.step_sheet import StepSheet
-from ..quantities.registry import kind_of
+from ..quantities import functions as fn
 from ..spec import Spec
+from .by_hand_labels import says
 from .cells import Cell, SheetPlan, formula, grid_rows, number, text
 from .style import fit
 
 Cells = dict[tuple[int, int], str]
 
 
-def _source(key: tuple, main: StepSheet, summary: StepSheet) -> StepSheet:
-    return main if main.has(key) else summary
-
-
 def step_read(spec: Spec, sheet: HandSheet, key: tuple, main: StepSheet, summary: StepSheet) -> str:
     """INDEX over the step-ordered cells of `key`, at row (hand_step − 1)·height + 1."""
-    steps = _source(key, main, summary)
+    steps = main if main.has(key) else summary
     dr, c = steps.position(key)
     col, chosen = letter(c + 1), sheet.step.cell()
-    span = f"{quoted(steps.title)}!${col}${steps.row(1) + dr}:${col}${steps.row(spec.steps) + dr}"
+    span = Ref(steps.title, f"${col}${steps.row(1) + dr}:${col}${steps.row(spec.steps) + dr}")
     at = chosen if steps.height == 1 else f"({chosen}-1)*{steps.height}+1"
     return f"INDEX({span},{at})"
+
+
+def _calc(spec: Spec, calc: tuple, refs: list[str]) -> str:
+    """The formula text of a number the page computes (layout/by_hand_page.Num)."""
+    kind = calc[0]
+    if kind == "slope":
+        text = fn.ACTIVATIONS[spec.act(calc[1])][1].format(z=refs[0], a=refs[1])
+        return text if len(refs) == 2 else f"{text}*{refs[2]}"
+    if kind == "product":
+        return "*".join(refs)
+    if kind == "same":
+        return refs[0]
+    if kind == "decay":
+        return "weight_decay"  # the workbook's own name, as the step's formulas read it
+    raise ValueError(f"unknown By hand number {calc!r}")
 
 
 def hand_formulas(spec: Spec, sheet: HandSheet, main: StepSheet, summary: StepSheet) -> Cells:
@@ -47,32 +59,8 @@ def hand_formulas(spec: Spec, sheet: HandSheet, main: StepSheet, summary: StepSh
             else f"{letter(d[1])}{d[0]}"
             for d in cell.deps
         ]
-        out[rc] = "=" + cell.expr.format(*refs)
+        out[rc] = "=" + _calc(spec, cell.calc, refs)
     return out
-
-
-def hand_values(spec: Spec, sheet: HandSheet, trace: Trace, step: int) -> dict:
-    """(row, col) → the engine's value of every number, at step `step` (1-based) of `trace`."""
-    chunk = Chunk(0, trace, None)
-    done: dict = {}
-
-    def of_step(key: tuple) -> float:
-        return float(kind_of(key).series(chunk, key, spec)[step - 1])
-
-    def value(rc: tuple[int, int]) -> float:
-        if rc not in done:
-            cell = sheet.cells[rc]
-            if cell.step is not None:
-                done[rc] = of_step(cell.step)
-            else:
-                args = [of_step(d) if isinstance(d[0], str) else value(d) for d in cell.deps]
-                done[rc] = float(cell.value(*args))
-        return done[rc]
-
-    for rc, cell in sheet.cells.items():
-        if isinstance(cell, Num):
-            value(rc)
-    return done
 
 
 def hand_plan(
@@ -87,7 +75,7 @@ def hand_plan(
     cells: dict[tuple[int, int], Cell] = {}
     for rc, cell in sheet.cells.items():
         if isinstance(cell, Text):
-            cells[rc] = text(cell.text, cell.style)
+            cells[rc] = text(says(spec, cell.says), cell.style)
     formulas = hand_formulas(spec, sheet, main, summary)
     for rc, f in formulas.items():
         cells[rc] = formula(f, sheet.cells[rc].style)

@@ -8,8 +8,8 @@ from pathlib import Path
 from ..engine.training import train
 from ..errors import InputError
 from ..layout.by_hand import hand_sheet
+from ..layout.by_hand_values import hand_values
 from ..layout.grid import letter
-from ..sheets.by_hand import hand_values
 from ..spec import Spec
 from .steps import Checker
 

@@ -1,7 +1,6 @@
 """The By hand sheet's texts, in English (words/zh_hand.py: the same keys in Chinese)."""
 
 WORDS = {
-    "sheet_by_hand": "By hand",
     "hand_title": "By hand: one training step worked out as the seeds do it on paper",
     "hand_note": (
         "Every number is a live formula reading the step chosen below from the steps sheet:"

@@ -1,7 +1,6 @@
 """手算表的文字(中文;键与 words/en_hand.py 相同)。"""
 
 WORDS = {
-    "sheet_by_hand": "手算",
     "hand_title": "手算:像种子文章那样在纸上算一步训练",
     "hand_note": "每个数都是实时公式,从步骤表读取下面所选的那一步:输入别的步数,整页随之更新。",
     "hand_batch_note": (
