@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PAIRS_PER_ROW = 10  # an equation's (operator, number) pairs before it goes on in the next row
+PAIRS_PER_ROW = 6  # pairs a row: three w × x terms; no wider than an update line (6 pairs)
 FIRST_PAIR_COL = 2  # column B: the first operator; numbers in C, E, G, …
 
 
