@@ -69,8 +69,9 @@ README = [  # (case, sheet index, picture) shown in the README
     ("digits", 3, "digits-images.png"),
     ("classifier-zh", 0, "classifier-zh.png"),
     ("regression", 0, "regression.png"),
-    ("sigmoid-2-3-1", 2, "gradcheck.png"),  # Inputs, Steps, Gradient check
-    ("sweep", 3, "sweep.png"),  # Inputs, Steps, Gradient check, LR sweep
+    ("sigmoid-2-3-1", 2, "by-hand.png"),  # Inputs, Steps, By hand, Gradient check
+    ("sigmoid-2-3-1", 3, "gradcheck.png"),
+    ("sweep", 4, "sweep.png"),  # Inputs, Steps, By hand, Gradient check, LR sweep
     ("fashion", 3, "fashion-images.png"),  # Inputs, Steps, Training, Images
 ]
 # pictures printed smaller and kept whole: the 28 × 28 picture and the drawing under it

@@ -119,6 +119,7 @@ def test_chinese_labels(make_workbook):
     assert wb.sheetnames == [
         "输入",
         "步骤",
+        "手算",
         "梯度检验",
         "原理说明",
         "excelbp",

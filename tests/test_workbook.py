@@ -130,6 +130,7 @@ def test_only_inputs_are_literal_numbers(make_workbook):
         "b1_init",
         "b2_init",
         "gradcheck_eps",
+        "hand_step",
     ):
         [(sheet, ref)] = list(wb.defined_names[name].destinations)
         cells = wb[sheet][ref.replace("$", "")]

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from ..engine import Training
 from ..engine.gradcheck import GradientCheck
+from ..engine.training import train
+from ..layout.by_hand import hand_names, hand_sheet
 from ..layout.gradcheck import gradcheck_sheet
 from ..layout.grid import STRUCTURE
 from ..layout.images import images_sheet
@@ -15,6 +17,7 @@ from ..layout.steps import StepLayout
 from ..layout.sweep import sweep_layout
 from ..spec import Spec
 from ..spec.structure import structure_json
+from .by_hand import hand_plan
 from .cells import SheetPlan, WorkbookPlan, text
 from .explain import explain_plan
 from .gradcheck import gradcheck_plan
@@ -52,6 +55,10 @@ def workbook_plan(
         step_sheet_plan(spec, sheet, inputs, training, main_progress.get(sheet.title))
         for sheet in steps.sheets
     ]
+    by_hand = hand_sheet(spec)
+    if by_hand is not None:  # step 1's trace for its values (the step it shows as built)
+        trace = train(spec, steps=1) if training is not None else None
+        sheets.append(hand_plan(spec, by_hand, steps.main, steps.summary, trace))
     view = images_sheet(spec)
     if view is not None:
         sheets.append(images_plan(spec, view, inputs, training))
@@ -67,12 +74,7 @@ def workbook_plan(
             for j, (copy, run) in enumerate(zip(sweep.copies, runs))
         ]
     sheets += [explain_plan(spec, steps), structure_plan(spec)]
-    return WorkbookPlan(
-        sheets=sheets,
-        names={
-            name: str(ref)
-            for name, ref in defined_names(
-                spec, inputs, steps.summary, view, sweep, gradcheck
-            ).items()
-        },
-    )
+    names = defined_names(spec, inputs, steps.summary, view, sweep, gradcheck)
+    if by_hand is not None:
+        names.update(hand_names(by_hand))
+    return WorkbookPlan(sheets=sheets, names={name: str(ref) for name, ref in names.items()})

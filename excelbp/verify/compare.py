@@ -25,6 +25,7 @@ from ..spec import Spec
 from ..spec.structure import shaped_spec
 from . import reader
 from .budget import budget
+from .by_hand import check_by_hand
 from .gradcheck import gradcheck_cells
 from .grid import first_address
 from .report import Report
@@ -149,6 +150,7 @@ def verify(
         for where, got, want, scale in gradcheck_cells(spec, gradcheck, check.values, path):
             check("Gradient check sheet", where, got, want, scale, "Gradient check formula")
     check_sweep(check, spec, steps, path)  # the learning-rate sweep's sheets, if any
+    check_by_hand(check, spec, path)
     # verify reads by layout; make sure no formula cell escaped the comparison (an input may
     # be typed as a formula)
     for b in input_blocks(sheet):

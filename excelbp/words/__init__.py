@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from . import en, en_how, zh, zh_how
+from . import en, en_hand, en_how, zh, zh_hand, zh_how
 
-_BY_LANG = {"en": {**en.WORDS, **en_how.WORDS}, "zh": {**zh.WORDS, **zh_how.WORDS}}
+_BY_LANG = {
+    "en": {**en.WORDS, **en_how.WORDS, **en_hand.WORDS},
+    "zh": {**zh.WORDS, **zh_how.WORDS, **zh_hand.WORDS},
+}
 
 
 def words(lang: str) -> dict[str, str]:

@@ -6,6 +6,7 @@ WORDS = {
     "sheet_training": "Training",
     "sheet_images": "Images",
     "sheet_gradcheck": "Gradient check",
+    "sheet_by_hand": "By hand",
     "gc_title": "Gradient check: does backprop's gradient equal the slope of the loss?",
     "gc_note": (
         "Step 1's loss L is computed again with each parameter p moved by +ε and by −ε (full"

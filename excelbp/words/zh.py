@@ -6,6 +6,7 @@ WORDS = {
     "sheet_training": "训练",
     "sheet_images": "图片",
     "sheet_gradcheck": "梯度检验",
+    "sheet_by_hand": "手算",
     "gc_title": "梯度检验:反向传播的梯度等于损失的斜率吗?",
     "gc_note": (
         "把每个参数 p 分别加上 ε、减去 ε,重新计算第 1 步的损失 L(下方是完整的前向传播);斜率 (L(p+ε)"
