@@ -169,14 +169,27 @@ def _audit(folder: Path, fmt: str) -> list[dict]:
     return json.loads(r.stdout)
 
 
+# Excel 2010's rules take every variant; Microsoft 365's, which only admit more, take each
+# template once a layout in one language (en and zh differ in their strings alone) and the
+# three others: the audits are minutes of CI's half hour
+_M365 = {
+    f"{t}-{layout}-{'zh' if (i + k) % 2 else 'en'}"
+    for i, t in enumerate(TEMPLATES)
+    for k, layout in enumerate(("rows", "blocks"))
+} | {"sweep-rows", "sweep-blocks-zh", "gradcheck-adam"}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["office2010", "microsoft365"])
-def test_openxml_audit_finds_nothing_in_any_variant(variants, fmt):
+def test_openxml_audit_finds_nothing_in_any_variant(variants, fmt, tmp_path):
     _needs("openxml_audit")
     folder = next(iter(variants.values())).parent
+    if fmt == "microsoft365":
+        folder = tmp_path
+        variants = {n: shutil.copy(p, folder) for n, p in variants.items() if n in _M365}
     results = _audit(folder, fmt)
     assert sorted(Path(r["file"]).name for r in results) == sorted(
-        p.name for p in variants.values()
+        Path(p).name for p in variants.values()
     )
     findings = {
         Path(r["file"]).name: [
